@@ -1,0 +1,2 @@
+/** QEMU memory API: regions, FlatView, transactions, listeners. */
+package org.toyvm.memory;

@@ -1,0 +1,2 @@
+/** The VMM virtio-net device and its vhost-vdpa frontend. */
+package org.toyvm.net;

@@ -1,0 +1,29 @@
+package org.toyvm.core.cost;
+
+/** What a modelled cost pays for; each kind has its figure in a {@link CostProfile}. */
+public enum CostKind {
+    /** Pinning guest pages (get_user_pages) in vhost-vdpa's UPDATE handler. */
+    PIN,
+    /** Unpinning pages on INVALIDATE or release. */
+    UNPIN,
+    /** Platform IOMMU map of one entry (per page). */
+    IOMMU_MAP,
+    /** Platform IOMMU unmap (per page). */
+    IOMMU_UNMAP,
+    /** mlx5-style on-chip memory region (mkey) creation (per GiB of table). */
+    MR_BUILD,
+    /** mlx5-style MR destruction (per GiB). */
+    MR_DESTROY,
+    /** vdpa_sim-style dma_map / dma_unmap bookkeeping (per call). */
+    DMA_MAP_CALL,
+    /** One write() of a vhost_msg_v2 (the syscall and the handler's fixed part). */
+    IOTLB_WRITE,
+    /** One ioctl other than an IOTLB write. */
+    IOCTL,
+    /** Device suspend. */
+    SUSPEND,
+    /** Device resume. */
+    RESUME,
+    /** Device reset in the parent. */
+    DEVICE_RESET
+}

@@ -1,0 +1,226 @@
+package org.toyvm.core.cost;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.toyvm.core.units.Durations;
+
+/**
+ * The modelled hardware and software costs the virtual clock charges, all in nanoseconds.
+ *
+ * <p>The {@code default} profile is calibrated on the published figures of
+ * {@code reference/measurements.md}; each figure names its source below and in the README. Figures
+ * with no published source are assumptions, named as such and kept within what the published
+ * figures allow.
+ *
+ * <table>
+ * <caption>default profile</caption>
+ * <tr><th>key</th><th>value</th><th>source</th></tr>
+ * <tr><td>pin_per_page</td><td>76ns</td><td>J. Palmer, qemu-devel 2025-06-06: pinning warm THP memory
+ *     ≈ 0.020 s/GB = 76 ns per 4 KiB page</td></tr>
+ * <tr><td>unpin_per_page</td><td>38ns</td><td>assumption: half of pinning (no fault-in)</td></tr>
+ * <tr><td>iommu_map_per_page</td><td>190ns</td><td>inference from QEMU commit e88eeb089f33 (10.1): pin+map
+ *     ≈ 0.07 s/GB combined, minus pinning's 0.020 s/GB = 0.05 s/GB = 190 ns/page</td></tr>
+ * <tr><td>iommu_unmap_per_page</td><td>48ns</td><td>assumption: a quarter of mapping</td></tr>
+ * <tr><td>mr_build_per_gib</td><td>50ms</td><td>same inference as iommu_map_per_page, for the mlx5 MR
+ *     (mkey) built from the table: 0.05 s/GB</td></tr>
+ * <tr><td>mr_destroy_per_gib</td><td>6ms</td><td>assumption: 1/8 of building (D. Tatulea's series reports
+ *     deletion as the cheaper operation)</td></tr>
+ * <tr><td>dma_map_call</td><td>1us</td><td>assumption: vdpa_sim dma_map/unmap bookkeeping per call</td></tr>
+ * <tr><td>iotlb_write</td><td>2us</td><td>assumption: one write() syscall into vhost-vdpa</td></tr>
+ * <tr><td>ioctl</td><td>1us</td><td>assumption: one ioctl syscall</td></tr>
+ * <tr><td>suspend</td><td>2.5ms</td><td>D. Tatulea, mlx5 parallel suspend (256 GB VM, 32 VQs): 2.5 ms</td></tr>
+ * <tr><td>resume</td><td>5ms</td><td>same series: resume 5 ms</td></tr>
+ * <tr><td>device_reset</td><td>1ms</td><td>assumption</td></tr>
+ * <tr><td>guest_boot</td><td>2s</td><td>assumption: a minimal guest from reset to driver probe</td></tr>
+ * <tr><td>wire_latency</td><td>50us</td><td>assumption: one-way latency to the peer</td></tr>
+ * </table>
+ */
+public record CostProfile(
+        String name,
+        long pinPerPageNs,
+        long unpinPerPageNs,
+        long iommuMapPerPageNs,
+        long iommuUnmapPerPageNs,
+        long mrBuildPerGibNs,
+        long mrDestroyPerGibNs,
+        long dmaMapCallNs,
+        long iotlbWriteNs,
+        long ioctlNs,
+        long suspendNs,
+        long resumeNs,
+        long deviceResetNs,
+        long guestBootNs,
+        long wireLatencyNs) {
+
+    /** Keys of a profile file, in record order. */
+    public static final String[] KEYS = {
+        "pin_per_page", "unpin_per_page", "iommu_map_per_page", "iommu_unmap_per_page",
+        "mr_build_per_gib", "mr_destroy_per_gib", "dma_map_call", "iotlb_write", "ioctl",
+        "suspend", "resume", "device_reset", "guest_boot", "wire_latency"
+    };
+
+    public CostProfile {
+        long[] all = {pinPerPageNs, unpinPerPageNs, iommuMapPerPageNs, iommuUnmapPerPageNs, mrBuildPerGibNs,
+            mrDestroyPerGibNs, dmaMapCallNs, iotlbWriteNs, ioctlNs, suspendNs, resumeNs, deviceResetNs,
+            guestBootNs, wireLatencyNs};
+        for (int i = 0; i < all.length; i++) {
+            if (all[i] < 0) {
+                throw new IllegalArgumentException("cost profile '" + name + "': " + KEYS[i] + " must not be negative");
+            }
+        }
+    }
+
+    /** Calibrated on reference/measurements.md (see the class comment for each figure's source). */
+    public static CostProfile defaults() {
+        return new CostProfile("default",
+                76, 38, 190, 48,
+                50_000_000L, 6_000_000L,
+                1_000, 2_000, 1_000,
+                2_500_000L, 5_000_000L, 1_000_000L,
+                2_000_000_000L, 50_000);
+    }
+
+    /** No modelled costs at all (still a boot time of 0: the guest reprobes at once). */
+    public static CostProfile zero() {
+        return new CostProfile("zero", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    }
+
+    /**
+     * {@code default}, {@code zero}, or a path to a profile file.
+     *
+     * @throws IllegalArgumentException for an unknown name or a bad file, naming the key and the accepted form
+     */
+    public static CostProfile resolve(String nameOrFile) {
+        if ("default".equals(nameOrFile)) {
+            return defaults();
+        }
+        if ("zero".equals(nameOrFile)) {
+            return zero();
+        }
+        Path p = Path.of(nameOrFile);
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalArgumentException("bad cost profile '" + nameOrFile
+                    + "': expected default, zero or the path of a profile file");
+        }
+        try (Reader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
+            return parse(p.getFileName().toString(), r);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read cost profile '" + nameOrFile + "': " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads a profile: lines {@code key = DURATION} ({@code #} comments allowed) over the keys of
+     * {@link #KEYS}, plus an optional {@code base = default|zero} for the keys not given (default:
+     * {@code default}).
+     */
+    public static CostProfile parse(String name, Reader reader) throws IOException {
+        Map<String, Long> values = new LinkedHashMap<>();
+        String base = "default";
+        StringBuilder sb = new StringBuilder();
+        char[] buf = new char[4096];
+        for (int n; (n = reader.read(buf)) > 0;) {
+            sb.append(buf, 0, n);
+        }
+        int lineNo = 0;
+        for (String raw : sb.toString().split("\n", -1)) {
+            lineNo++;
+            String line = raw.strip();
+            int hash = line.indexOf('#');
+            if (hash >= 0) {
+                line = line.substring(0, hash).strip();
+            }
+            if (line.isEmpty()) {
+                continue;
+            }
+            int eq = line.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("cost profile " + name + " line " + lineNo + ": '" + raw.strip()
+                        + "' is not of the form key = duration (e.g. pin_per_page = 76ns)");
+            }
+            String key = line.substring(0, eq).strip().toLowerCase(Locale.ROOT);
+            String value = line.substring(eq + 1).strip();
+            if (key.equals("base")) {
+                if (!value.equals("default") && !value.equals("zero")) {
+                    throw new IllegalArgumentException("cost profile " + name + " line " + lineNo + ": base '" + value
+                            + "' is not default or zero");
+                }
+                base = value;
+                continue;
+            }
+            if (indexOf(key) < 0) {
+                throw new IllegalArgumentException("cost profile " + name + " line " + lineNo + ": unknown key '" + key
+                        + "'; accepted keys: " + String.join(", ", KEYS));
+            }
+            try {
+                values.put(key, org.toyvm.core.units.Durations.parseNanos(value));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("cost profile " + name + " line " + lineNo + ": key '" + key
+                        + "' has value '" + value + "'; expected a duration with a unit of ns, us, ms or s (e.g. 76ns)");
+            }
+        }
+        long[] v = (base.equals("zero") ? zero() : defaults()).toArray();
+        for (Map.Entry<String, Long> e : values.entrySet()) {
+            v[indexOf(e.getKey())] = e.getValue();
+        }
+        return new CostProfile(name, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11],
+                v[12], v[13]);
+    }
+
+    private static int indexOf(String key) {
+        for (int i = 0; i < KEYS.length; i++) {
+            if (KEYS[i].equals(key)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The figures in {@link #KEYS} order. */
+    public long[] toArray() {
+        return new long[] {pinPerPageNs, unpinPerPageNs, iommuMapPerPageNs, iommuUnmapPerPageNs, mrBuildPerGibNs,
+            mrDestroyPerGibNs, dmaMapCallNs, iotlbWriteNs, ioctlNs, suspendNs, resumeNs, deviceResetNs, guestBootNs,
+            wireLatencyNs};
+    }
+
+    /** The same profile with another guest boot time (the {@code --boot-time} option). */
+    public CostProfile withGuestBootNs(long nanos) {
+        long[] v = toArray();
+        return new CostProfile(name, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11],
+                nanos, v[13]);
+    }
+
+    /** Key/value view for reports ({@code key -> "76ns"}). */
+    public Map<String, String> describe() {
+        Map<String, String> m = new LinkedHashMap<>();
+        long[] v = toArray();
+        for (int i = 0; i < KEYS.length; i++) {
+            m.put(KEYS[i], Durations.format(v[i]));
+        }
+        return m;
+    }
+
+    /** Nanoseconds per unit of {@code kind}: per page, per GiB, or per call. */
+    public long nanosPerUnit(CostKind kind) {
+        return switch (kind) {
+            case PIN -> pinPerPageNs;
+            case UNPIN -> unpinPerPageNs;
+            case IOMMU_MAP -> iommuMapPerPageNs;
+            case IOMMU_UNMAP -> iommuUnmapPerPageNs;
+            case MR_BUILD -> mrBuildPerGibNs;
+            case MR_DESTROY -> mrDestroyPerGibNs;
+            case DMA_MAP_CALL -> dmaMapCallNs;
+            case IOTLB_WRITE -> iotlbWriteNs;
+            case IOCTL -> ioctlNs;
+            case SUSPEND -> suspendNs;
+            case RESUME -> resumeNs;
+            case DEVICE_RESET -> deviceResetNs;
+        };
+    }
+}

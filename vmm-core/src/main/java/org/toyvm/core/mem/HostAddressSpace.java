@@ -1,0 +1,126 @@
+package org.toyvm.core.mem;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.toyvm.core.addr.Hva;
+import org.toyvm.core.addr.Pages;
+import org.toyvm.core.addr.U64;
+
+/**
+ * The VMM process's host virtual address space (its {@code mm}): hands out HVA ranges to RAM
+ * blocks, resolves a host address back to its block, and holds the process-wide pinned page count
+ * ({@code mm->pinned_vm}) checked against RLIMIT_MEMLOCK. One per VM process; nothing is shared
+ * between two instances.
+ *
+ * <p>Blocks are placed from {@link #FIRST_HVA} upwards, each on a 2 MiB boundary with a 2 MiB guard
+ * gap, so host addresses look like a 64-bit Linux process's mmap area and are deterministic.
+ */
+public final class HostAddressSpace {
+    /** Where the first block is placed (a typical x86-64 mmap base). */
+    public static final long FIRST_HVA = 0x7f00_0000_0000L;
+    private static final long PLACEMENT_ALIGN = 2L << 20;
+
+    private final TreeMap<Long, RamBlock> byStart = new TreeMap<>(Long::compareUnsigned);
+    private long next = FIRST_HVA;
+    private long pinnedPages;
+    private long memlockLimitBytes = U64.MAX; // RLIM_INFINITY by default
+
+    /** Maps a block of {@code size} bytes whose physically contiguous runs are {@code physRunSize} bytes. */
+    public RamBlock map(String name, long size, long physRunSize) {
+        long start = next;
+        long alignedSize = Pages.alignUp(size);
+        long after = U64.addExact(U64.addExact(start, alignedSize), PLACEMENT_ALIGN);
+        RamBlock block = new RamBlock(name, Hva.of(start), size, physRunSize);
+        byStart.put(start, block);
+        next = (after + PLACEMENT_ALIGN - 1) & ~(PLACEMENT_ALIGN - 1);
+        return block;
+    }
+
+    /** Maps a block treated as one physically contiguous run (guest RAM in the model). */
+    public RamBlock map(String name, long size) {
+        long run = Long.highestOneBit(Math.max(Pages.SIZE, size));
+        if (run < size) {
+            run = run == (1L << 62) ? run : run << 1;
+        }
+        return map(name, size, run);
+    }
+
+    /** Removes a block (munmap). Pins still held on it are a leak: refused. */
+    public void unmap(RamBlock block) {
+        if (byStart.get(block.base().value()) != block) {
+            throw new IllegalArgumentException(block + " is not mapped in this address space");
+        }
+        if (block.pins().pinnedPages() != 0) {
+            throw new IllegalStateException(block + " still has " + block.pins().pinnedPages() + " pinned pages");
+        }
+        byStart.remove(block.base().value());
+    }
+
+    /** The block holding {@code hva}, or null when the address is not mapped. */
+    public RamBlock blockAt(long hva) {
+        Map.Entry<Long, RamBlock> e = byStart.floorEntry(hva);
+        if (e == null) {
+            return null;
+        }
+        RamBlock b = e.getValue();
+        return U64.lt(hva - e.getKey(), b.size()) ? b : null;
+    }
+
+    /** The block holding {@code hva}. */
+    public RamBlock blockAt(Hva hva) {
+        return blockAt(hva.value());
+    }
+
+    /**
+     * The block holding all of {@code [hva, hva+len)}, or null when the range is not inside a single
+     * mapped block (a hole, or two blocks).
+     */
+    public RamBlock blockContaining(long hva, long len) {
+        RamBlock b = blockAt(hva);
+        if (b == null) {
+            return null;
+        }
+        long off = hva - b.base().value();
+        return b.fits(off, len) ? b : null;
+    }
+
+    public List<RamBlock> blocks() {
+        return Collections.unmodifiableList(new ArrayList<>(byStart.values()));
+    }
+
+    /** Pages pinned by this process ({@code mm->pinned_vm}, reported as VmPin). */
+    public long pinnedPages() {
+        return pinnedPages;
+    }
+
+    public long memlockLimitBytes() {
+        return memlockLimitBytes;
+    }
+
+    /** setrlimit(RLIMIT_MEMLOCK); {@link U64#MAX} is RLIM_INFINITY. */
+    public void setMemlockLimitBytes(long bytes) {
+        this.memlockLimitBytes = bytes;
+    }
+
+    /** True when pinning {@code pages} more would stay within RLIMIT_MEMLOCK (the kernel's check). */
+    public boolean mayPin(long pages) {
+        long limitPages = memlockLimitBytes >>> Pages.SHIFT;
+        return !U64.addOverflows(pinnedPages, pages) && U64.le(pinnedPages + pages, limitPages);
+    }
+
+    /** Accounts {@code pages} as pinned; callers check {@link #mayPin} first. */
+    public void accountPinned(long pages) {
+        pinnedPages = U64.addExact(pinnedPages, pages);
+    }
+
+    /** Returns {@code pages} pinned pages; more than are pinned is an accounting bug. */
+    public void accountUnpinned(long pages) {
+        if (U64.gt(pages, pinnedPages)) {
+            throw new IllegalStateException("unpinning " + pages + " pages but only " + pinnedPages + " are pinned");
+        }
+        pinnedPages -= pages;
+    }
+}
