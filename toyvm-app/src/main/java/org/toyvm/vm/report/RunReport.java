@@ -1,0 +1,45 @@
+package org.toyvm.vm.report;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The report of {@code toyvm run} (DESIGN §5): the configuration with every option, the backend
+ * features offered and acked, one entry per reboot, and a summary.
+ */
+@JsonPropertyOrder({"config", "backend_features", "reboots", "summary"})
+public record RunReport(
+        Map<String, Object> config,
+        BackendFeatures backendFeatures,
+        List<RebootResult> reboots,
+        Summary summary) {
+
+    /** Backend feature names without the VHOST_BACKEND_F_ prefix. */
+    @JsonPropertyOrder({"offered", "acked"})
+    public record BackendFeatures(List<String> offered, List<String> acked) {
+    }
+
+    /**
+     * Totals over the run. {@code failure} is null unless something failed inside the run (the exit
+     * code is then 1).
+     */
+    @JsonPropertyOrder({"reboots", "restored", "max_downtime_ms", "mean_downtime_ms", "max_vcpu_freeze_ms",
+        "pings_sent", "pings_lost", "guest_pings_sent", "guest_pings_lost", "dma_faults", "run_time_ms",
+        "wall_ms", "failure"})
+    public record Summary(
+            int reboots,
+            int restored,
+            Double maxDowntimeMs,
+            Double meanDowntimeMs,
+            double maxVcpuFreezeMs,
+            long pingsSent,
+            long pingsLost,
+            long guestPingsSent,
+            long guestPingsLost,
+            long dmaFaults,
+            double runTimeMs,
+            double wallMs,
+            String failure) {
+    }
+}
