@@ -1,0 +1,149 @@
+package org.toyvm.vm.report;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogarithmicAxis;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.renderer.xy.XYStepRenderer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.svg.SVGGraphics2D;
+
+/**
+ * Charts of the reports, written as PNG or SVG by file name: the connectivity timeline of a run
+ * (echo replies per interval, with reset, boot and DRIVER_OK marked) and the downtime-against-memory
+ * curve of a sweep, one line per policy.
+ */
+public final class Plots {
+    private static final int WIDTH = 1000;
+    private static final int HEIGHT = 500;
+
+    static {
+        // Charts are drawn off-screen; no display is needed or wanted.
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    private Plots() {
+    }
+
+    /** Checks that {@code file} names a format we write; answers a user-facing error otherwise. */
+    public static void checkFormat(Path file) {
+        format(file);
+    }
+
+    private static String format(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".svg")) {
+            return "svg";
+        }
+        if (name.endsWith(".png")) {
+            return "png";
+        }
+        throw new IllegalArgumentException("bad plot file '" + file + "': expected a name ending in .svg or .png");
+    }
+
+    /** The connectivity timeline: replies per bucket over run time, with milestones as vertical markers. */
+    public static void writeTimeline(Timeline t, Path file, String title) throws IOException {
+        double bucketMs = Math.max(1, Math.ceil(t.endMs() / 200.0));
+        int n = (int) Math.ceil(t.endMs() / bucketMs) + 1;
+        int[] counts = new int[n];
+        for (double r : t.replyTimesMs()) {
+            int i = (int) Math.min(n - 1, Math.max(0, Math.floor(r / bucketMs)));
+            counts[i]++;
+        }
+        XYSeries s = new XYSeries("echo replies from the guest per " + fmt(bucketMs) + " ms");
+        for (int i = 0; i < n; i++) {
+            s.add(i * bucketMs / 1000.0, counts[i]);
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart(title, "run time (s)", "replies per bucket",
+                new XYSeriesCollection(s), PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        XYStepRenderer r = new XYStepRenderer();
+        r.setSeriesPaint(0, new Color(0x1f77b4));
+        plot.setRenderer(r);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        for (Timeline.Marker m : t.markers()) {
+            ValueMarker vm = new ValueMarker(m.timeMs() / 1000.0);
+            vm.setPaint(colorFor(m.label()));
+            vm.setStroke(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f, 3f}, 0f));
+            vm.setLabel(m.label());
+            vm.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
+            vm.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+            vm.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
+            plot.addDomainMarker(vm);
+        }
+        write(chart, file);
+    }
+
+    private static Color colorFor(String label) {
+        if (label.startsWith("reset")) {
+            return new Color(0xd62728);
+        }
+        if (label.startsWith("DRIVER_OK")) {
+            return new Color(0x2ca02c);
+        }
+        if (label.startsWith("restored")) {
+            return new Color(0x9467bd);
+        }
+        return new Color(0xff7f0e);
+    }
+
+    /** Downtime against guest memory (log scale), one line per policy. */
+    public static void writeSweep(SweepReport sweep, Path file) throws IOException {
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (SweepReport.Point p : sweep.points()) {
+            XYSeries s;
+            int idx = data.getSeriesIndex(p.policy());
+            if (idx < 0) {
+                s = new XYSeries(p.policy());
+                data.addSeries(s);
+            } else {
+                s = data.getSeries(idx);
+            }
+            if (p.downtimeMs() != null) {
+                s.add(p.memoryBytes() / (double) (1L << 30), p.downtimeMs() / 1000.0);
+            }
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart("Downtime across a guest reboot against guest memory",
+                "guest memory (GiB)", "downtime (s)", data, PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        LogarithmicAxis x = new LogarithmicAxis("guest memory (GiB, log scale)");
+        x.setAllowNegativesFlag(false);
+        plot.setDomainAxis(x);
+        plot.setRenderer(new XYLineAndShapeRenderer(true, true));
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        write(chart, file);
+    }
+
+    private static void write(JFreeChart chart, Path file) throws IOException {
+        if (format(file).equals("png")) {
+            ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
+            return;
+        }
+        SVGGraphics2D g = new SVGGraphics2D(WIDTH, HEIGHT);
+        chart.draw(g, new java.awt.Rectangle(0, 0, WIDTH, HEIGHT));
+        Files.writeString(file, g.getSVGDocument(), StandardCharsets.UTF_8);
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v);
+    }
+}
