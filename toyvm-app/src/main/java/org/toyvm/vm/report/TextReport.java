@@ -1,0 +1,95 @@
+package org.toyvm.vm.report;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The readable form of the reports: what a person reads on a terminal. */
+public final class TextReport {
+    private TextReport() {
+    }
+
+    static String ms(Double v) {
+        return v == null ? "-" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    static String ms(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    /** The run report: configuration line, backend features, one row per reboot and what it means. */
+    public static String run(RunReport r) {
+        StringBuilder sb = new StringBuilder();
+        Map<String, Object> c = r.config();
+        sb.append(String.format(Locale.ROOT, "toyvm run: %s guest, kernel %s, parent %s, policy %s, clock %s, netdev %s%n",
+                c.get("memory"), c.get("kernel"), c.get("parent"), c.get("policy"), c.get("clock"), c.get("netdev")));
+        sb.append("backend features offered: ").append(String.join(" ", r.backendFeatures().offered())).append('\n');
+        sb.append("backend features acked:   ").append(String.join(" ", r.backendFeatures().acked())).append('\n');
+        if (r.reboots().isEmpty()) {
+            sb.append("no reboot (traffic only)\n");
+        } else {
+            sb.append('\n');
+            sb.append(String.format(Locale.ROOT, "%-6s %-9s %12s %12s %11s %11s %8s %12s %6s%n", "reboot", "restored",
+                    "downtime ms", "vcpu frz ms", "pings lost", "guest lost", "iotlb", "pinned pages", "faults"));
+            for (RebootResult b : r.reboots()) {
+                sb.append(String.format(Locale.ROOT, "%-6d %-9s %12s %12s %11s %11s %8d %12d %6d%n", b.index(),
+                        b.restored() ? "yes" : "NO", ms(b.downtimeMs()), ms(b.vcpuFreezeMs()),
+                        b.pingsLost() + "/" + b.pingsSent(), b.guestPingsLost() + "/" + b.guestPingsSent(),
+                        b.iotlbMessages(), b.pagesPinned(), b.dmaFaults()));
+            }
+            sb.append('\n');
+            for (RebootResult b : r.reboots()) {
+                sb.append("reboot ").append(b.index()).append(": ").append(b.explanation()).append('\n');
+            }
+        }
+        RunReport.Summary s = r.summary();
+        sb.append(String.format(Locale.ROOT, "%nsummary: %d/%d reboots restored connectivity; max downtime %s ms;"
+                + " max vCPU freeze %s ms; peer pings lost %d/%d; guest pings lost %d/%d; DMA faults %d%n",
+                s.restored(), s.reboots(), ms(s.maxDowntimeMs()), ms(s.maxVcpuFreezeMs()), s.pingsLost(), s.pingsSent(),
+                s.guestPingsLost(), s.guestPingsSent(), s.dmaFaults()));
+        if (s.failure() != null) {
+            sb.append("FAILURE: ").append(s.failure()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The matrix as a table, with each cell's explanation. */
+    public static String matrix(MatrixReport m) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-6s %-9s %-8s %-8s %-6s %-9s %12s %14s %14s %8s%n", "kernel", "parent",
+                "policy", "offered", "acked", "restored", "downtime ms", "iotlb msgs", "pages pinned", "faults"));
+        for (MatrixReport.Cell c : m.cells()) {
+            sb.append(String.format(Locale.ROOT, "%-6s %-9s %-8s %-8s %-6s %-9s %12s %14d %14d %8d%n", c.kernel(),
+                    c.parent(), c.policy(), yn(c.persistOffered()), yn(c.persistAcked()), c.restored() ? "yes" : "NO",
+                    ms(c.downtimeMs()), c.iotlbMessagesDuringReboot(), c.pagesPinnedDuringReboot(), c.dmaFaults()));
+        }
+        sb.append('\n');
+        for (MatrixReport.Cell c : m.cells()) {
+            sb.append(String.format(Locale.ROOT, "%s/%s/%s: %s%n", c.kernel(), c.parent(), c.policy(), c.explanation()));
+        }
+        return sb.toString();
+    }
+
+    /** The sweep as a table. */
+    public static String sweep(SweepReport s) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-8s %-8s %-9s %12s %12s %12s %16s %10s%n", "memory", "policy", "restored",
+                "downtime ms", "vcpu frz ms", "iotlb msgs", "pages pinned", "wall ms"));
+        for (SweepReport.Point p : s.points()) {
+            sb.append(String.format(Locale.ROOT, "%-8s %-8s %-9s %12s %12s %12d %16d %10s%n",
+                    org.toyvm.core.units.Sizes.format(p.memoryBytes()), p.policy(), p.restored() ? "yes" : "NO",
+                    ms(p.downtimeMs()), ms(p.vcpuFreezeMs()), p.iotlbMessagesDuringReboot(), p.pagesPinnedDuringReboot(),
+                    ms(p.wallMs())));
+        }
+        return sb.toString();
+    }
+
+    private static String yn(boolean b) {
+        return b ? "yes" : "no";
+    }
+
+    /** Joins lines (helper for explanations built from parts). */
+    public static String sentence(List<String> parts) {
+        return String.join("; ", parts);
+    }
+}
