@@ -1,0 +1,16 @@
+package org.toyvm.vdpa.kernel;
+
+import org.toyvm.vdpa.uapi.Errno;
+
+/**
+ * What a {@code write()} to the device returns: {@code rc} is 72 (a successful message, also for a
+ * 40..71-byte write) or -1 with the errno userspace sees; {@code failure} and {@code innerErrno} keep
+ * the handler's own reason (for example EFAULT to userspace, EEXIST inside, reason OVERLAP).
+ */
+public record WriteResult(int rc, Errno errno, Errno innerErrno, IotlbFailure failure) {
+    public static final WriteResult OK = new WriteResult(72, Errno.OK, Errno.OK, IotlbFailure.NONE);
+
+    public boolean ok() {
+        return errno == Errno.OK;
+    }
+}

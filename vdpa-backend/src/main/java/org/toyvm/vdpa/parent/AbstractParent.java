@@ -1,0 +1,112 @@
+package org.toyvm.vdpa.parent;
+
+import org.toyvm.core.cost.CostKind;
+import org.toyvm.core.cost.CostMeter;
+import org.toyvm.vdpa.dma.DmaTranslation;
+import org.toyvm.vdpa.hw.VirtioNetHardware;
+import org.toyvm.vdpa.kernel.KernelCounters;
+import org.toyvm.vdpa.kernel.KernelEvent;
+import org.toyvm.vdpa.kernel.KernelVersion;
+import org.toyvm.vdpa.uapi.Errno;
+import org.toyvm.vdpa.iotlb.VhostIotlb;
+
+/** What every parent shares: the hardware, the generation, the cost meter and the counters. */
+abstract class AbstractParent implements VdpaParent {
+    protected final VirtioNetHardware hw;
+    protected final KernelVersion version;
+    protected final CostMeter meter;
+    protected final KernelCounters counters;
+    protected final Translation[] as;
+
+    AbstractParent(VirtioNetHardware hw, KernelVersion version, CostMeter meter, KernelCounters counters, int nas,
+            Translation.State initial) {
+        this.hw = hw;
+        this.version = version;
+        this.meter = meter;
+        this.counters = counters;
+        this.as = new Translation[nas];
+        for (int i = 0; i < nas; i++) {
+            as[i] = new Translation(initial);
+        }
+        hw.setTranslations(this::translation);
+    }
+
+    @Override
+    public VirtioNetHardware hardware() {
+        return hw;
+    }
+
+    @Override
+    public int numAddressSpaces() {
+        return as.length;
+    }
+
+    @Override
+    public int numGroups() {
+        return Math.min(hw.numGroups(), as.length == 1 ? 1 : hw.numGroups());
+    }
+
+    @Override
+    public DmaTranslation translation(int asid) {
+        return asid >= 0 && asid < as.length ? as[asid] : null;
+    }
+
+    @Override
+    public boolean hasSuspend() {
+        return true;
+    }
+
+    @Override
+    public boolean hasResume() {
+        return true;
+    }
+
+    @Override
+    public void suspend() {
+        counters.inc(KernelEvent.SUSPEND);
+        meter.chargeUnits(CostKind.SUSPEND, 1);
+        hw.suspend();
+    }
+
+    @Override
+    public void resume() {
+        counters.inc(KernelEvent.RESUME);
+        meter.chargeUnits(CostKind.RESUME, 1);
+        hw.resume();
+    }
+
+    /** The device half of a reset; the mapping half is each parent's. */
+    protected void resetHardware() {
+        meter.chargeUnits(CostKind.DEVICE_RESET, 1);
+        hw.reset();
+    }
+
+    @Override
+    public Errno setMap(int asid, VhostIotlb table) {
+        return Errno.EOPNOTSUPP;
+    }
+
+    @Override
+    public Errno dmaMap(int asid, long iova, long size, long addr, int perm) {
+        return Errno.EOPNOTSUPP;
+    }
+
+    @Override
+    public Errno dmaUnmap(int asid, long iova, long size) {
+        return Errno.EOPNOTSUPP;
+    }
+
+    @Override
+    public Errno resetMap(int asid) {
+        return Errno.EOPNOTSUPP;
+    }
+
+    @Override
+    public void compatReset(int flags) {
+        reset();
+    }
+
+    static double gib(long bytes) {
+        return org.toyvm.core.addr.U64.toDouble(bytes) / (double) (1L << 30);
+    }
+}

@@ -1,0 +1,108 @@
+package org.toyvm.vdpa.parent;
+
+import org.toyvm.core.addr.AddrRange;
+import org.toyvm.core.addr.Pages;
+import org.toyvm.core.cost.CostKind;
+import org.toyvm.core.cost.CostMeter;
+import org.toyvm.vdpa.dma.DmaEntry;
+import org.toyvm.vdpa.hw.VirtioNetHardware;
+import org.toyvm.vdpa.kernel.KernelCounters;
+import org.toyvm.vdpa.kernel.KernelEvent;
+import org.toyvm.vdpa.kernel.KernelVersion;
+
+/**
+ * A parent without set_map or dma_map (an ifcvf-like device behind the platform IOMMU): vhost-vdpa
+ * attaches an IOMMU domain and maps each IOTLB entry into it. The domain belongs to vhost-vdpa, not
+ * to the device, so no device reset touches it: mappings survive every reset, on every kernel.
+ * One address space (one domain per device); no suspend.
+ */
+public final class PlatformIommuParent extends AbstractParent {
+    /** The IOMMU domain's aperture (48-bit, as a typical x86 IOMMU). */
+    public static final AddrRange APERTURE = new AddrRange(0, (1L << 48) - 1);
+
+    PlatformIommuParent(VirtioNetHardware hw, KernelVersion version, CostMeter meter, KernelCounters counters) {
+        super(hw, version, meter, counters, 1, Translation.State.TABLE);
+    }
+
+    @Override
+    public ParentKind kind() {
+        return ParentKind.PLATFORM;
+    }
+
+    /** {@code iommu_map} of one entry into the attached domain. */
+    public void iommuMap(long iova, long size, long addr, int perm) {
+        as[0].table().add(iova, iova + size - 1, addr, perm);
+        as[0].changed();
+        counters.inc(KernelEvent.IOMMU_MAP);
+        meter.chargeUnits(CostKind.IOMMU_MAP, Pages.spanned(iova, size));
+    }
+
+    /** {@code iommu_unmap} of one entry. */
+    public void iommuUnmap(DmaEntry e) {
+        as[0].table().removeOverlapping(e.start(), e.last());
+        as[0].changed();
+        counters.inc(KernelEvent.IOMMU_UNMAP);
+        meter.chargeUnits(CostKind.IOMMU_UNMAP, (e.last() - e.start()) / Pages.SIZE + 1);
+    }
+
+    @Override
+    public boolean hasSetMap() {
+        return false;
+    }
+
+    @Override
+    public boolean hasDmaMap() {
+        return false;
+    }
+
+    @Override
+    public boolean hasResetMap() {
+        return false;
+    }
+
+    @Override
+    public boolean hasCompatReset() {
+        return false;
+    }
+
+    @Override
+    public boolean hasSuspend() {
+        return false;
+    }
+
+    @Override
+    public boolean hasResume() {
+        return false;
+    }
+
+    @Override
+    public boolean hasSetGroupAsid() {
+        return false;
+    }
+
+    @Override
+    public boolean hasDescGroup() {
+        return false;
+    }
+
+    @Override
+    public boolean advertisesPersist() {
+        return false;
+    }
+
+    @Override
+    public long extraBackendFeatures() {
+        return 0;
+    }
+
+    @Override
+    public AddrRange iovaRange() {
+        return null; // vhost-vdpa falls back to the domain aperture
+    }
+
+    @Override
+    public void reset() {
+        counters.inc(KernelEvent.RESET);
+        resetHardware();
+    }
+}

@@ -1,0 +1,21 @@
+package org.toyvm.vdpa.parent;
+
+import org.toyvm.core.cost.CostMeter;
+import org.toyvm.vdpa.hw.VirtioNetHardware;
+import org.toyvm.vdpa.kernel.KernelCounters;
+import org.toyvm.vdpa.kernel.KernelVersion;
+
+/** The vdpa bus's parent drivers: creates the parent of a kind in front of a piece of hardware. */
+public final class VdpaParents {
+    private VdpaParents() {
+    }
+
+    public static VdpaParent create(ParentKind kind, VirtioNetHardware hw, KernelVersion version, CostMeter meter,
+            KernelCounters counters) {
+        return switch (kind) {
+            case PLATFORM -> new PlatformIommuParent(hw, version, meter, counters);
+            case MLX5 -> new Mlx5Parent(hw, version, meter, counters);
+            case VDPA_SIM -> new VdpaSimParent(hw, version, meter, counters);
+        };
+    }
+}

@@ -1,0 +1,139 @@
+package org.toyvm.vdpa.parent;
+
+import org.toyvm.core.addr.AddrRange;
+import org.toyvm.core.cost.CostKind;
+import org.toyvm.core.cost.CostMeter;
+import org.toyvm.vdpa.hw.VirtioNetHardware;
+import org.toyvm.vdpa.kernel.KernelCounters;
+import org.toyvm.vdpa.kernel.KernelEvent;
+import org.toyvm.vdpa.kernel.KernelVersion;
+import org.toyvm.vdpa.uapi.Errno;
+import org.toyvm.vdpa.uapi.VhostUapi;
+
+/**
+ * A parent in the style of vdpa_sim (dma_map variant): a per-ASID table inside the parent, changed
+ * entry by entry. Each address space starts as an identity map; the first dma_map empties it;
+ * {@code reset_map} (6.7+) and a reset that cleans the map (any reset before 6.7) restore identity.
+ */
+public final class VdpaSimParent extends AbstractParent {
+    VdpaSimParent(VirtioNetHardware hw, KernelVersion version, CostMeter meter, KernelCounters counters) {
+        super(hw, version, meter, counters, Math.max(1, hw.numAddressSpaces()), Translation.State.IDENTITY);
+    }
+
+    @Override
+    public ParentKind kind() {
+        return ParentKind.VDPA_SIM;
+    }
+
+    @Override
+    public Errno dmaMap(int asid, long iova, long size, long addr, int perm) {
+        if (asid < 0 || asid >= as.length) {
+            return Errno.EINVAL;
+        }
+        counters.inc(KernelEvent.DMA_MAP);
+        meter.chargeUnits(CostKind.DMA_MAP_CALL, 1);
+        Translation t = as[asid];
+        if (t.state() != Translation.State.TABLE) {
+            t.setTable(new org.toyvm.vdpa.iotlb.VhostIotlb());
+        }
+        long last = iova + size - 1;
+        if (t.table().firstOverlap(iova, last) != null) {
+            return Errno.EEXIST;
+        }
+        t.table().add(iova, last, addr, perm);
+        t.changed();
+        return Errno.OK;
+    }
+
+    @Override
+    public Errno dmaUnmap(int asid, long iova, long size) {
+        if (asid < 0 || asid >= as.length) {
+            return Errno.EINVAL;
+        }
+        counters.inc(KernelEvent.DMA_UNMAP);
+        meter.chargeUnits(CostKind.DMA_MAP_CALL, 1);
+        Translation t = as[asid];
+        if (t.state() == Translation.State.TABLE && size != 0) {
+            t.table().removeOverlapping(iova, iova + size - 1);
+            t.changed();
+        }
+        return Errno.OK;
+    }
+
+    @Override
+    public Errno resetMap(int asid) {
+        if (!hasResetMap() || asid < 0 || asid >= as.length) {
+            return Errno.EINVAL;
+        }
+        counters.inc(KernelEvent.RESET_MAP);
+        as[asid].setIdentity();
+        return Errno.OK;
+    }
+
+    @Override
+    public void reset() {
+        counters.inc(KernelEvent.RESET);
+        resetHardware();
+        if (version == KernelVersion.V6_6) {
+            for (Translation t : as) {
+                t.setIdentity();
+            }
+        }
+    }
+
+    @Override
+    public void compatReset(int flags) {
+        counters.inc(KernelEvent.COMPAT_RESET);
+        resetHardware();
+        if ((flags & VhostUapi.VDPA_RESET_F_CLEAN_MAP) != 0) {
+            for (Translation t : as) {
+                t.setIdentity();
+            }
+        }
+    }
+
+    @Override
+    public boolean hasSetMap() {
+        return false;
+    }
+
+    @Override
+    public boolean hasDmaMap() {
+        return true;
+    }
+
+    @Override
+    public boolean hasResetMap() {
+        return version.hasIotlbPersist();
+    }
+
+    @Override
+    public boolean hasCompatReset() {
+        return version.hasIotlbPersist();
+    }
+
+    @Override
+    public boolean hasSetGroupAsid() {
+        return true;
+    }
+
+    @Override
+    public boolean hasDescGroup() {
+        return false;
+    }
+
+    @Override
+    public boolean advertisesPersist() {
+        return false;
+    }
+
+    @Override
+    public long extraBackendFeatures() {
+        return VhostUapi.bit(VhostUapi.F_ENABLE_AFTER_DRIVER_OK);
+    }
+
+    @Override
+    public AddrRange iovaRange() {
+        return AddrRange.ALL;
+    }
+}

@@ -1,0 +1,156 @@
+package org.toyvm.vdpa.kernel;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
+import org.toyvm.vdpa.dma.DmaTranslation;
+import org.toyvm.vdpa.hw.VirtioNetHardware;
+
+/** A hardware double for kernel-model tests: keeps the state the parents set and records calls. */
+public final class FakeNetHardware implements VirtioNetHardware {
+    public final List<String> calls = new ArrayList<>();
+    public IntFunction<DmaTranslation> translations;
+    int status;
+    boolean suspended;
+    final int[] num = new int[3];
+    final int[] base = new int[3];
+    final boolean[] ready = new boolean[3];
+    final int[] groupAsid = new int[2];
+    final byte[] config = new byte[24];
+
+    @Override
+    public long deviceFeatures() {
+        return 0x308830028L;
+    }
+
+    @Override
+    public void setDriverFeatures(long features) {
+        calls.add("features " + Long.toHexString(features));
+    }
+
+    @Override
+    public int numQueues() {
+        return 3;
+    }
+
+    @Override
+    public int maxQueueSize() {
+        return 256;
+    }
+
+    @Override
+    public int numGroups() {
+        return 2;
+    }
+
+    @Override
+    public int numAddressSpaces() {
+        return 2;
+    }
+
+    @Override
+    public int vqGroup(int vq) {
+        return vq == 2 ? 1 : 0;
+    }
+
+    @Override
+    public void setVqNum(int vq, int n) {
+        num[vq] = n;
+    }
+
+    @Override
+    public void setVqAddress(int vq, long descIova, long availIova, long usedIova) {
+        calls.add("addr " + vq);
+    }
+
+    @Override
+    public void setVqBase(int vq, int b) {
+        base[vq] = b;
+    }
+
+    @Override
+    public int vqBase(int vq) {
+        return base[vq];
+    }
+
+    @Override
+    public void setVqReady(int vq, boolean r) {
+        ready[vq] = r;
+    }
+
+    @Override
+    public boolean vqReady(int vq) {
+        return ready[vq];
+    }
+
+    @Override
+    public void kick(int vq) {
+        calls.add("kick " + vq);
+    }
+
+    @Override
+    public void setCallHandler(IntConsumer call) {
+    }
+
+    @Override
+    public void setTranslations(IntFunction<DmaTranslation> translationForAsid) {
+        this.translations = translationForAsid;
+    }
+
+    @Override
+    public void setGroupAsid(int group, int asid) {
+        groupAsid[group] = asid;
+    }
+
+    @Override
+    public int status() {
+        return status;
+    }
+
+    @Override
+    public void setStatus(int s) {
+        status = s;
+    }
+
+    @Override
+    public void reset() {
+        calls.add("reset");
+        status = 0;
+        suspended = false;
+        java.util.Arrays.fill(base, 0);
+        java.util.Arrays.fill(ready, false);
+    }
+
+    @Override
+    public void suspend() {
+        suspended = true;
+        calls.add("suspend");
+    }
+
+    @Override
+    public void resume() {
+        suspended = false;
+        calls.add("resume");
+    }
+
+    @Override
+    public boolean suspended() {
+        return suspended;
+    }
+
+    @Override
+    public int configSize() {
+        return config.length;
+    }
+
+    @Override
+    public void readConfig(int offset, byte[] dst, int dstIndex, int len) {
+        System.arraycopy(config, offset, dst, dstIndex, len);
+    }
+
+    @Override
+    public void writeConfig(int offset, byte[] src, int srcIndex, int len) {
+        System.arraycopy(src, srcIndex, config, offset, len);
+    }
+}
