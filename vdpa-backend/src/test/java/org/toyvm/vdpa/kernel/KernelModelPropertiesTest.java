@@ -1,0 +1,147 @@
+package org.toyvm.vdpa.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.TreeMap;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.toyvm.vdpa.dma.DmaEntry;
+import org.toyvm.vdpa.parent.ParentKind;
+import org.toyvm.vdpa.uapi.VhostMsgV2;
+import org.toyvm.vdpa.uapi.VhostUapi;
+
+/**
+ * Random UPDATE / INVALIDATE / BATCH sequences with random resets and ack choices keep vhost-vdpa's
+ * table, the parent's translation and the pinned count consistent with a simple reference model:
+ * a map of page-aligned ranges, whole-entry invalidation, and the §6 rule for what a reset keeps.
+ */
+class KernelModelPropertiesTest {
+    sealed interface Op permits Update, Invalidate, Begin, End, Reset {
+    }
+
+    record Update(int page, int pages) implements Op {
+    }
+
+    record Invalidate(int page, int pages) implements Op {
+    }
+
+    record Begin() implements Op {
+    }
+
+    record End() implements Op {
+    }
+
+    record Reset() implements Op {
+    }
+
+    static final int PAGES = 64;
+
+    @Provide
+    Arbitrary<List<Op>> ops() {
+        Arbitrary<Integer> page = Arbitraries.integers().between(0, PAGES - 1);
+        Arbitrary<Integer> len = Arbitraries.integers().between(1, 8);
+        Arbitrary<Op> op = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(5, Combinators.combine(page, len).as(Update::new)),
+                net.jqwik.api.Tuple.of(3, Combinators.combine(page, len).as(Invalidate::new)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(new Begin())),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(new End())),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(new Reset())));
+        return op.list().ofMaxSize(40);
+    }
+
+    private static boolean overlaps(TreeMap<Long, Long> m, long first, long last) {
+        var f = m.floorEntry(last);
+        return f != null && f.getValue() >= first;
+    }
+
+    @Property(tries = 300)
+    void tableTranslationAndPinsFollowTheModel(@ForAll("ops") List<Op> ops, @ForAll KernelVersion v,
+            @ForAll ParentKind p, @ForAll boolean persist) {
+        KernelFixture k = new KernelFixture(v, p, PAGES * 4096L);
+        boolean acked = persist && v == KernelVersion.V6_7;
+        k.ackBackend(acked);
+        TreeMap<Long, Long> model = new TreeMap<>(); // vhost-vdpa's table: start page -> last page
+        TreeMap<Long, Long> parentCopy = new TreeMap<>(); // what the parent translates
+        boolean identity = p != ParentKind.PLATFORM; // mlx5 and vdpa_sim start with a 1:1 map
+        boolean inBatch = false;
+        boolean asExists = false; // UPDATE and BATCH_BEGIN create address space 0; other types need it
+        for (Op op : ops) {
+            if (op instanceof Update u) {
+                long first = u.page();
+                long last = Math.min(PAGES - 1, u.page() + u.pages() - 1);
+                boolean overlaps = overlaps(model, first, last);
+                int rc = k.update(first * 4096, (last - first + 1) * 4096, first * 4096, 3).rc();
+                asExists = true;
+                assertEquals(overlaps ? -1 : 72, rc, op.toString());
+                if (!overlaps) {
+                    model.put(first, last);
+                    if (p != ParentKind.MLX5) {
+                        if (identity) {
+                            parentCopy.clear(); // the first dma_map empties the identity map
+                            identity = false;
+                        }
+                        parentCopy.put(first, last);
+                    } else if (!inBatch) {
+                        parentCopy = new TreeMap<>(model);
+                        identity = false;
+                    }
+                }
+            } else if (op instanceof Invalidate i) {
+                long first = i.page();
+                long last = i.page() + i.pages() - 1;
+                assertEquals(asExists ? 72 : -1, k.invalidate(first * 4096, (last - first + 1) * 4096).rc());
+                model.entrySet().removeIf(e -> e.getKey() <= last && e.getValue() >= first);
+                if (p != ParentKind.MLX5) {
+                    if (!identity) {
+                        parentCopy.entrySet().removeIf(e -> e.getKey() <= last && e.getValue() >= first);
+                    }
+                } else if (!inBatch && asExists) {
+                    parentCopy = new TreeMap<>(model);
+                    identity = false;
+                }
+            } else if (op instanceof Begin) {
+                assertEquals(72, k.write(VhostMsgV2.batchBegin(0)).rc());
+                inBatch = true;
+                asExists = true;
+            } else if (op instanceof End) {
+                assertEquals(asExists ? 72 : -1, k.write(VhostMsgV2.batchEnd(0)).rc());
+                if (inBatch && p == ParentKind.MLX5) {
+                    parentCopy = new TreeMap<>(model);
+                    identity = false;
+                }
+                inBatch = inBatch && !asExists;
+            } else {
+                k.dev.setStatus(0);
+                if (p != ParentKind.PLATFORM && !acked) {
+                    parentCopy.clear();
+                    identity = true;
+                }
+            }
+            long pages = 0;
+            for (var e : model.entrySet()) {
+                pages += e.getValue() - e.getKey() + 1;
+            }
+            assertEquals(pages, k.mm.pinnedPages(), "pinned pages after " + op);
+            assertEquals(pages, k.ram.pins().pinnedPages());
+            assertEquals(model.size(), asExists ? k.dev.iotlb(0).size() : 0);
+            for (int pg = 0; pg < PAGES; pg++) {
+                DmaEntry seen = k.seen(pg * 4096L);
+                if (identity) {
+                    assertEquals(true, seen != null && seen.identity(), "page " + pg + " 1:1 after " + op);
+                } else if (overlaps(parentCopy, pg, pg)) {
+                    assertEquals(true, seen != null && !seen.identity(), "page " + pg + " mapped after " + op);
+                    assertEquals(k.ram.base().value() + pg * 4096L, seen.translate(pg * 4096L));
+                } else {
+                    assertEquals(true, seen == null, "page " + pg + " unmapped after " + op);
+                }
+            }
+        }
+        k.dev.close();
+        assertEquals(0, k.mm.pinnedPages());
+    }
+}
