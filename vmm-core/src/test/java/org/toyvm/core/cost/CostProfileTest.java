@@ -1,0 +1,72 @@
+package org.toyvm.core.cost;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.StringReader;
+import org.junit.jupiter.api.Test;
+import org.toyvm.core.units.Durations;
+import org.toyvm.core.units.Sizes;
+
+class CostProfileTest {
+    @Test
+    void defaultIsCalibratedOnPinningAt76NsPerPage() {
+        CostProfile p = CostProfile.resolve("default");
+        assertEquals(76, p.pinPerPageNs());
+        // 0.020 s/GB warm pinning (Palmer): 76 ns × 262144 pages ≈ 20 ms per GiB.
+        assertEquals(19_922_944, p.pinPerPageNs() * 262_144);
+        assertEquals(0, CostProfile.resolve("zero").pinPerPageNs());
+    }
+
+    @Test
+    void fileWithBaseAndOverrides() throws Exception {
+        CostProfile p = CostProfile.parse("f", new StringReader("base = zero\n# comment\npin_per_page = 100ns\n"
+                + "guest_boot = 1.5s\n"));
+        assertEquals(100, p.pinPerPageNs());
+        assertEquals(1_500_000_000L, p.guestBootNs());
+        assertEquals(0, p.unpinPerPageNs());
+    }
+
+    @Test
+    void badFilesNameTheKeyAndTheAcceptedForm() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CostProfile.parse("f", new StringReader("pin_per_pag = 1ns")));
+        assertTrue(e.getMessage().contains("pin_per_pag") && e.getMessage().contains("pin_per_page"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> CostProfile.parse("f", new StringReader("pin_per_page = fast")));
+        assertTrue(e.getMessage().contains("pin_per_page") && e.getMessage().contains("ns, us, ms or s"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> CostProfile.parse("f", new StringReader("pin 1ns")));
+        assertTrue(e.getMessage().contains("key = duration"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> CostProfile.resolve("/no/such/profile"));
+        assertTrue(e.getMessage().contains("default, zero"), e.getMessage());
+    }
+
+    @Test
+    void sizesAndDurations() {
+        assertEquals(8L << 30, Sizes.parse("8G"));
+        assertEquals(1L << 40, Sizes.parse("1T"));
+        assertEquals(4096, Sizes.parse("4096"));
+        assertEquals(64L << 10, Sizes.parse("64k"));
+        assertEquals("8G", Sizes.format(8L << 30));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Sizes.parse("8X")).getMessage().contains("8X"));
+        assertThrows(IllegalArgumentException.class, () -> Sizes.parse("0"));
+        assertThrows(IllegalArgumentException.class, () -> Sizes.parse("99999999999T"));
+        assertEquals(10_000_000, Durations.parseNanos("10ms"));
+        assertEquals(1_500_000_000, Durations.parseNanos("1.5s"));
+        assertEquals(250_000, Durations.parseNanos("250us"));
+        assertEquals("10ms", Durations.format(10_000_000));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Durations.parseNanos("10"))
+                .getMessage().contains("'10'"));
+        assertThrows(IllegalArgumentException.class, () -> Durations.parseNanos("-1s"));
+    }
+
+    @Test
+    void meterChargesPerUnit() {
+        CostMeter m = new CostMeter(CostProfile.defaults());
+        m.chargeUnits(CostKind.PIN, 1000);
+        m.chargeUnits(CostKind.MR_BUILD, 2.0);
+        assertEquals(76_000, m.total(CostKind.PIN));
+        assertEquals(100_000_000L + 76_000, m.total());
+    }
+}
