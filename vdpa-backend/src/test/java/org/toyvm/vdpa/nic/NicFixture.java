@@ -31,7 +31,10 @@ final class NicFixture implements AutoCloseable {
     final List<Integer> calls = new ArrayList<>();
 
     NicFixture() {
-        map.add(0, RAM - 1, ram.base().value(), DmaEntry.PERM_RW);
+        // One entry per 4 KiB page, so that a test can unmap or re-permission a single page.
+        for (long pg = 0; pg < RAM; pg += 4096) {
+            map.add(pg, pg + 4095, ram.base().value() + pg, DmaEntry.PERM_RW);
+        }
         nic.setTranslations(asid -> asid == 0 ? map : null);
         nic.attach(wire.endA());
         nic.setCallHandler(calls::add);
