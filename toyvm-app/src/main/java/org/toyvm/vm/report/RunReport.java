@@ -26,7 +26,7 @@ public record RunReport(
      */
     @JsonPropertyOrder({"reboots", "restored", "max_downtime_ms", "mean_downtime_ms", "max_vcpu_freeze_ms",
         "pings_sent", "pings_lost", "guest_pings_sent", "guest_pings_lost", "dma_faults", "run_time_ms",
-        "wall_ms", "failure"})
+        "failure"})
     public record Summary(
             int reboots,
             int restored,
@@ -39,7 +39,6 @@ public record RunReport(
             long guestPingsLost,
             long dmaFaults,
             double runTimeMs,
-            double wallMs,
             String failure) {
     }
 }

@@ -1,0 +1,144 @@
+package org.toyvm.net.vhost;
+
+import java.util.function.LongSupplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.toyvm.core.addr.AddrRange;
+import org.toyvm.core.addr.Pages;
+import org.toyvm.core.addr.U64;
+import org.toyvm.memory.MemoryListener;
+import org.toyvm.memory.MemoryRegionSection;
+import org.toyvm.vdpa.kernel.VhostVdpaDevice;
+import org.toyvm.vdpa.kernel.WriteResult;
+import org.toyvm.vdpa.uapi.VhostMsgV2;
+import org.toyvm.vdpa.uapi.VhostUapi;
+
+/**
+ * The vhost-vdpa memory listener (QEMU hw/virtio/vhost-vdpa.c): turns region_add into an IOTLB
+ * UPDATE and region_del into an INVALIDATE, batched between BATCH_BEGIN and BATCH_END, ASID 0,
+ * IOVA = guest physical address (no shadow virtqueues).
+ *
+ * <p>Skipped, as QEMU skips them: sections that are not RAM (MMIO, rom_device), ram_device
+ * (doorbell pages), sections starting below the device's IOVA range or ending above it, and
+ * sections whose address and region offset disagree in their sub-page bits. Mapped:
+ * {@code [page_align_up(start), page_align_down(end))}; ROM read-only.
+ */
+public final class VhostVdpaListener implements MemoryListener {
+    private static final Logger LOG = LogManager.getLogger(VhostVdpaListener.class);
+    private static final Logger TRACE_ADD = LogManager.getLogger("trace.vhost_vdpa_listener_region_add");
+    private static final Logger TRACE_DEL = LogManager.getLogger("trace.vhost_vdpa_listener_region_del");
+    private static final Logger TRACE_MSG = LogManager.getLogger("trace.vhost_vdpa_iotlb_msg");
+
+    private final VhostVdpaDevice dev;
+    private final boolean batching;
+    private final IotlbTraceSink trace;
+    private final LongSupplier clock;
+    private final FrontendCounters counters;
+    private final AddrRange iovaRange;
+    private boolean batchOpen;
+
+    VhostVdpaListener(VhostVdpaDevice dev, boolean batching, IotlbTraceSink trace, LongSupplier clock,
+            FrontendCounters counters) {
+        this.dev = dev;
+        this.batching = batching;
+        this.trace = trace;
+        this.clock = clock;
+        this.counters = counters;
+        this.iovaRange = dev.iovaRange();
+    }
+
+    @Override
+    public String name() {
+        return "vhost-vdpa";
+    }
+
+    /** The IOVA range to map for {@code s}, or null when it is skipped. */
+    private AddrRange mappable(MemoryRegionSection s) {
+        if (!s.region().isRam() && !s.region().isIommu()) {
+            return null;
+        }
+        if (s.region().isRamDevice()) {
+            return null;
+        }
+        long start = s.offsetWithinAddressSpace();
+        long last = s.lastInAddressSpace();
+        if (U64.lt(start, iovaRange.start()) || U64.gt(Pages.alignDown(last), iovaRange.last())) {
+            return null;
+        }
+        if ((start & Pages.MASK) != (s.offsetWithinRegion() & Pages.MASK)) {
+            LOG.error("vhost-vdpa: section {} has unaligned address and region offset", s);
+            return null;
+        }
+        long iova = Pages.alignUp(start);
+        long endExcl = last == U64.MAX ? Pages.alignDown(U64.MAX) : Pages.alignDown(last + 1);
+        if (U64.ge(iova, endExcl)) {
+            return null;
+        }
+        return new AddrRange(iova, endExcl - 1);
+    }
+
+    private void beginBatchIfNeeded() {
+        if (batching && !batchOpen) {
+            send(VhostMsgV2.batchBegin(0));
+            batchOpen = true;
+        }
+    }
+
+    @Override
+    public void regionAdd(MemoryRegionSection s) {
+        AddrRange r = mappable(s);
+        if (r == null) {
+            return;
+        }
+        TRACE_ADD.trace("vhost_vdpa_listener_region_add {} iova {}", s, r);
+        beginBatchIfNeeded();
+        long uaddr = s.hostAddress() + (r.start() - s.offsetWithinAddressSpace());
+        int perm = s.readonly() ? VhostUapi.VHOST_ACCESS_RO : VhostUapi.VHOST_ACCESS_RW;
+        send(VhostMsgV2.update(0, r.start(), r.size(), uaddr, perm));
+    }
+
+    @Override
+    public void regionDel(MemoryRegionSection s) {
+        AddrRange r = mappable(s);
+        if (r == null) {
+            return;
+        }
+        TRACE_DEL.trace("vhost_vdpa_listener_region_del {} iova {}", s, r);
+        beginBatchIfNeeded();
+        if (r.coversAll()) {
+            // A 2^64 unmap does not fit in one message: split in two.
+            send(VhostMsgV2.invalidate(0, 0, 1L << 63));
+            send(VhostMsgV2.invalidate(0, 1L << 63, 1L << 63));
+        } else {
+            send(VhostMsgV2.invalidate(0, r.start(), r.size()));
+        }
+    }
+
+    @Override
+    public void commit() {
+        if (batchOpen) {
+            send(VhostMsgV2.batchEnd(0));
+            batchOpen = false;
+        }
+    }
+
+    private void send(VhostMsgV2 m) {
+        byte[] bytes = m.encode();
+        WriteResult r = dev.write(bytes);
+        switch (m.iotlbType()) {
+            case VhostUapi.VHOST_IOTLB_UPDATE -> counters.update++;
+            case VhostUapi.VHOST_IOTLB_INVALIDATE -> counters.invalidate++;
+            case VhostUapi.VHOST_IOTLB_BATCH_BEGIN -> counters.batchBegin++;
+            default -> counters.batchEnd++;
+        }
+        String result = r.ok() ? "ok" : r.errno().name();
+        if (!r.ok()) {
+            counters.failed++;
+            LOG.warn("vhost-vdpa: {} iova {} size {} failed: {} ({})", m.typeName(), U64.hex(m.iova()),
+                    U64.hex(m.size()), r.errno(), dev.lastDetail());
+        }
+        TRACE_MSG.trace("vhost_vdpa_iotlb_msg {} iova {} size {} uaddr {} perm {} -> {}", m.typeName(),
+                U64.hex(m.iova()), U64.hex(m.size()), U64.hex(m.uaddr()), m.perm(), result);
+        trace.written(clock.getAsLong(), m, result);
+    }
+}

@@ -1,0 +1,88 @@
+package org.toyvm.vm.experiment;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.toyvm.core.cost.CostProfile;
+import org.toyvm.core.units.Durations;
+import org.toyvm.core.units.Sizes;
+import org.toyvm.net.vhost.ResetPolicy;
+import org.toyvm.vdpa.kernel.KernelVersion;
+import org.toyvm.vdpa.parent.ParentKind;
+import org.toyvm.vm.stack.Ipv4Address;
+import org.toyvm.vm.stack.Ipv4Cidr;
+import org.toyvm.vm.stack.MacAddress;
+
+/** Every option of a run (DESIGN §4), resolved. Durations in nanoseconds. */
+public record RunConfig(
+        long memoryBytes,
+        KernelVersion kernel,
+        ParentKind parent,
+        ResetPolicy policy,
+        int reboots,
+        long pingIntervalNs,
+        CostProfile costs,
+        String costProfileName,
+        ClockMode clock,
+        String netdev,
+        MacAddress mac,
+        Ipv4Cidr ip,
+        Ipv4Address peerIp,
+        long warmupNs,
+        long settleNs,
+        long timeoutNs,
+        long durationNs,
+        long seed) {
+
+    /** The embedded default: 8 GiB, kernel 6.7, mlx5, persist, in-process peer, virtual clock. */
+    public static RunConfig defaults() {
+        return new RunConfig(8L << 30, KernelVersion.V6_7, ParentKind.MLX5, ResetPolicy.PERSIST, 1, 10_000_000L,
+                CostProfile.defaults(), "default", ClockMode.VIRTUAL, "local", MacAddress.parse("52:54:00:12:34:56"),
+                Ipv4Cidr.parse("192.168.77.2/24"), Ipv4Address.parse("192.168.77.1"), 1_000_000_000L,
+                1_000_000_000L, 60_000_000_000L, 5_000_000_000L, 1);
+    }
+
+    public long bootNs() {
+        return costs.guestBootNs();
+    }
+
+    public RunConfig with(KernelVersion k, ParentKind p, ResetPolicy pol) {
+        return new RunConfig(memoryBytes, k, p, pol, reboots, pingIntervalNs, costs, costProfileName, clock, netdev,
+                mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed);
+    }
+
+    public RunConfig withMemory(long bytes, ResetPolicy pol) {
+        return new RunConfig(bytes, kernel, parent, pol, reboots, pingIntervalNs, costs, costProfileName, clock,
+                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed);
+    }
+
+    public RunConfig withReboots(int n) {
+        return new RunConfig(memoryBytes, kernel, parent, policy, n, pingIntervalNs, costs, costProfileName, clock,
+                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed);
+    }
+
+    /** Every option, for the report. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("memory", Sizes.format(memoryBytes));
+        m.put("memory_bytes", memoryBytes);
+        m.put("kernel", kernel.label());
+        m.put("parent", parent.label());
+        m.put("policy", policy.label());
+        m.put("reboots", reboots);
+        m.put("ping_interval_ms", Durations.toMillis(pingIntervalNs));
+        m.put("boot_time_ms", Durations.toMillis(bootNs()));
+        m.put("cost_profile", costProfileName);
+        m.put("costs", costs.describe());
+        m.put("clock", clock.label());
+        m.put("netdev", netdev);
+        m.put("mac", mac.toString());
+        m.put("ip", ip.toString());
+        m.put("peer_ip", peerIp.toString());
+        m.put("warmup_ms", Durations.toMillis(warmupNs));
+        m.put("settle_ms", Durations.toMillis(settleNs));
+        m.put("timeout_ms", Durations.toMillis(timeoutNs));
+        m.put("duration_ms", Durations.toMillis(durationNs));
+        m.put("seed", seed);
+        return m;
+    }
+}
