@@ -38,10 +38,31 @@ public final class RebootExperiment {
     private final IotlbTraceSink trace;
     private final ByteBufAllocator alloc;
 
+    /** Looks at the machine at two moments of a run (tests use it to check that nothing leaks). */
+    public interface Inspector {
+        Inspector NONE = new Inspector() {
+        };
+
+        /** The guest's first boot is done (its interface is up). */
+        default void afterFirstBoot(Machine m) {
+        }
+
+        /** The last reboot and the settle time are over; the machine is still on. */
+        default void beforePowerOff(Machine m) {
+        }
+    }
+
+    private final Inspector inspector;
+
     public RebootExperiment(RunConfig cfg, IotlbTraceSink trace, ByteBufAllocator alloc) {
+        this(cfg, trace, alloc, Inspector.NONE);
+    }
+
+    public RebootExperiment(RunConfig cfg, IotlbTraceSink trace, ByteBufAllocator alloc, Inspector inspector) {
         this.cfg = cfg;
         this.trace = trace;
         this.alloc = alloc;
+        this.inspector = inspector;
     }
 
     /** What a finished run leaves: the report and the timeline for the plot. */
@@ -129,7 +150,7 @@ public final class RebootExperiment {
         InProcessWire wire = new InProcessWire(s, cfg.costs().wireLatencyNs());
         Recorder rec = new Recorder();
         Machine m = new Machine(new MachineConfig(cfg.memoryBytes(), cfg.kernel(), cfg.parent(), cfg.policy(),
-                cfg.costs(), cfg.mac()), s, wire.endA(), trace);
+                cfg.costs(), cfg.mac()), s, wire.endA(), trace, alloc);
         rec.machine = m;
         ToyGuest guest = new ToyGuest(m, cfg.mac(), cfg.ip(), cfg.peerIp(), cfg.pingIntervalNs(), cfg.bootNs(), rec,
                 alloc);
@@ -148,8 +169,12 @@ public final class RebootExperiment {
                         : "the guest did not bring its interface up within the timeout";
             } else if (cfg.reboots() == 0) {
                 s.runUntil(rec.firstUp + cfg.durationNs());
+                inspector.beforePowerOff(m);
             } else {
                 long next = rec.firstUp + cfg.warmupNs();
+                s.runUntil(next);
+                quiesce(s, wire);
+                inspector.afterFirstBoot(m);
                 for (int i = 1; i <= cfg.reboots(); i++) {
                     s.runUntil(next);
                     RebootResult r = reboot(s, m, guest, rec, i);
@@ -160,6 +185,8 @@ public final class RebootExperiment {
                     next = rec.restoredAt + cfg.settleNs();
                 }
                 s.runUntil(Math.max(s.now(), next));
+                quiesce(s, wire);
+                inspector.beforePowerOff(m);
                 // Replies still in flight at the end of a window are counted as received, not lost.
                 results = recount(results, rec);
             }
@@ -183,6 +210,14 @@ public final class RebootExperiment {
         List<Double> replies = rec.peerPings.replyTimes().stream().map(RebootExperiment::ms).toList();
         return new Outcome(report, new Timeline(replies, rec.markers, ms(s.now())),
                 (offered & VhostUapi.bit(VhostUapi.F_IOTLB_PERSIST)) != 0, m.frontend().persistAcked());
+    }
+
+    /** Advances in small steps until no frame is on the wire (between two pings), at most 1 s. */
+    private static void quiesce(VirtualScheduler s, InProcessWire wire) {
+        long limit = s.now() + 1_000_000_000L;
+        while (wire.inFlight() > 0 && s.now() < limit) {
+            s.runUntil(s.now() + 10_000L);
+        }
     }
 
     private final List<long[]> windows = new ArrayList<>(); // {start, end} per reboot

@@ -55,6 +55,11 @@ public final class Machine implements AutoCloseable {
     private final VirtioNetDevice virtioNet;
 
     public Machine(MachineConfig config, SimScheduler scheduler, WirePort port, IotlbTraceSink trace) {
+        this(config, scheduler, port, trace, io.netty.buffer.PooledByteBufAllocator.DEFAULT);
+    }
+
+    public Machine(MachineConfig config, SimScheduler scheduler, WirePort port, IotlbTraceSink trace,
+            io.netty.buffer.ByteBufAllocator alloc) {
         this.config = config;
         this.scheduler = scheduler;
         this.meter = new CostMeter(config.costs());
@@ -63,7 +68,7 @@ public final class Machine implements AutoCloseable {
         RamBlock doorbell = mm.map("virtio-net.notify", 0x1000);
 
         // The kernel and the hardware.
-        this.nic = new VirtioNetNic(scheduler, mm, config.mac().value());
+        this.nic = new VirtioNetNic(scheduler, mm, config.mac().value(), alloc);
         this.parent = VdpaParents.create(config.parent(), nic, config.kernel(), meter, kernelCounters);
         this.vhostDevice = new VhostVdpaDevice("vhost-vdpa-0", config.kernel(), parent, mm, meter, kernelCounters);
         nic.dma().setFaultListener((asid, iova, perm, permission) -> vhostDevice.postIotlbFault(asid, iova, perm,

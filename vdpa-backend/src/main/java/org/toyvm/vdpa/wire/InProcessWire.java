@@ -30,6 +30,11 @@ public final class InProcessWire {
         b.peer = a;
     }
 
+    /** Frames on the wire in either direction right now. */
+    public int inFlight() {
+        return a.inFlight.size() + b.inFlight.size();
+    }
+
     public WirePort endA() {
         return a;
     }
