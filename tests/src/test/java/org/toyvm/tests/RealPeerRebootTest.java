@@ -1,0 +1,86 @@
+package org.toyvm.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.toyvm.core.cost.CostProfile;
+import org.toyvm.net.vhost.IotlbTraceSink;
+import org.toyvm.net.vhost.ResetPolicy;
+import org.toyvm.vdpa.kernel.KernelVersion;
+import org.toyvm.vdpa.parent.ParentKind;
+import org.toyvm.vm.experiment.ClockMode;
+import org.toyvm.vm.experiment.LiveRun;
+import org.toyvm.vm.experiment.RebootExperiment;
+import org.toyvm.vm.experiment.RunConfig;
+import org.toyvm.vm.report.RunReport;
+import org.toyvm.vm.stack.Ipv4Address;
+import org.toyvm.vm.stack.Ipv4Cidr;
+import org.toyvm.vm.stack.MacAddress;
+
+/**
+ * End to end against Linux: the toy VM on the real clock with a VXLAN port, the real {@code ping}
+ * from iputils in a network namespace pinging the guest every 10 ms across one reboot. Pings are
+ * lost only inside the reboot window, and every ping after it is answered.
+ */
+class RealPeerRebootTest {
+    @Test
+    void realPingAcrossOneReboot() throws Exception {
+        Netns.requireNetns();
+        try (Netns n = Netns.create("192.168.77.1/24")) {
+            CostProfile costs = CostProfile.zero().withGuestBootNs(1_000_000_000L);
+            RunConfig cfg = new RunConfig(256L << 20, KernelVersion.V6_7, ParentKind.MLX5, ResetPolicy.PERSIST, 1,
+                    10_000_000L, costs, "zero", ClockMode.REAL, n.netdev(4789), MacAddress.parse("52:54:00:12:34:56"),
+                    Ipv4Cidr.parse("192.168.77.2/24"), Ipv4Address.parse("192.168.77.1"), 3_000_000_000L,
+                    3_000_000_000L, 20_000_000_000L, 0, 1);
+            StringWriter progress = new StringWriter();
+            CompletableFuture<RebootExperiment.Outcome> run = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new LiveRun(cfg, IotlbTraceSink.NONE, new PrintWriter(progress, true)).run();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(1500); // the guest is up well before: zero costs
+            // 350 pings at 10 ms: from 1.5 s to about 5 s; the reboot is at about 3 s, back about 1 s later.
+            Process ping = n.start("ping", "-n", "-i", "0.01", "-c", "350", "-W", "1", "192.168.77.2");
+            String out = new String(ping.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(ping.waitFor(30, TimeUnit.SECONDS));
+            RunReport report = run.get(60, TimeUnit.SECONDS).report();
+            assertNull(report.summary().failure(), progress.toString());
+            assertEquals(1, report.reboots().size());
+            assertTrue(report.reboots().get(0).restored(), "restored: " + progress);
+
+            TreeSet<Integer> replied = new TreeSet<>();
+            Matcher m = Pattern.compile("icmp_seq=(\\d+)").matcher(out);
+            while (m.find()) {
+                replied.add(Integer.parseInt(m.group(1)));
+            }
+            assertTrue(replied.size() > 100, "ping got replies: " + out.lines().skip(Math.max(0, out.lines().count() - 3)).toList());
+            // The lost sequence numbers form one block: the reboot window. Before it and after it,
+            // every ping is answered.
+            int first = replied.first();
+            int last = replied.last();
+            int gaps = 0;
+            for (int seq = first; seq < last; seq++) {
+                if (replied.contains(seq) && !replied.contains(seq + 1)) {
+                    gaps++;
+                }
+            }
+            assertEquals(1, gaps, "one window of loss, then every reply arrives; replied " + replied);
+            assertEquals(1, first, "no loss before the reboot");
+            assertEquals(350, last, "all replies after the reboot arrive");
+            int lost = 350 - replied.size();
+            assertTrue(lost >= 50 && lost <= 200, "about one second of pings lost across the 1 s boot: " + lost);
+        }
+    }
+}
