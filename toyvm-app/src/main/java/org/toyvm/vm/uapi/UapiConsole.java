@@ -1,0 +1,318 @@
+package org.toyvm.vm.uapi;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.toyvm.core.addr.AddrRange;
+import org.toyvm.core.addr.U64;
+import org.toyvm.core.cost.CostMeter;
+import org.toyvm.core.cost.CostProfile;
+import org.toyvm.core.mem.HostAddressSpace;
+import org.toyvm.core.mem.RamBlock;
+import org.toyvm.core.time.VirtualScheduler;
+import org.toyvm.vdpa.dma.DmaEntry;
+import org.toyvm.vdpa.dma.DmaTranslation;
+import org.toyvm.vdpa.kernel.IoctlResult;
+import org.toyvm.vdpa.kernel.KernelCounters;
+import org.toyvm.vdpa.kernel.KernelVersion;
+import org.toyvm.vdpa.kernel.VhostVdpaDevice;
+import org.toyvm.vdpa.kernel.WriteResult;
+import org.toyvm.vdpa.nic.VirtioNetNic;
+import org.toyvm.vdpa.parent.ParentKind;
+import org.toyvm.vdpa.parent.VdpaParents;
+import org.toyvm.vdpa.uapi.Errno;
+import org.toyvm.vdpa.uapi.VhostMsgV2;
+import org.toyvm.vdpa.uapi.VhostUapi;
+
+/**
+ * {@code toyvm uapi}: a scripted console over the simulated {@code /dev/vhost-vdpa-0}. One
+ * operation per line, run against a fresh device and process; one {@code STEP} line printed per
+ * operation: {@code STEP <line> <op> rc=<int> errno=<NAME|0>[ key=value...]}.
+ *
+ * <p>{@code update}, {@code invalidate} and {@code batch_*} encode a {@code struct vhost_msg_v2}
+ * with the same encoder the VMM frontend uses and go through the same write path. A line that
+ * cannot be parsed stops the script ({@link ScriptError}, exit code 2); an operation the kernel
+ * model refuses is reported, not fatal.
+ */
+public final class UapiConsole {
+    /** A line that cannot be parsed. */
+    public static final class ScriptError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public ScriptError(int line, String message) {
+            super("line " + line + ": " + message);
+        }
+    }
+
+    private static final int FD = 3;
+
+    private final HostAddressSpace mm = new HostAddressSpace();
+    private final VhostVdpaDevice dev;
+    private final Map<String, RamBlock> mmaps = new HashMap<>();
+    private final PrintWriter out;
+    private int line;
+
+    public UapiConsole(KernelVersion kernel, ParentKind parent, PrintWriter out) {
+        this.out = out;
+        CostMeter meter = new CostMeter(CostProfile.zero());
+        KernelCounters counters = new KernelCounters();
+        VirtioNetNic nic = new VirtioNetNic(new VirtualScheduler(), mm, 0x525400123456L);
+        this.dev = new VhostVdpaDevice("vhost-vdpa-0", kernel, VdpaParents.create(parent, nic, kernel, meter, counters),
+                mm, meter, counters);
+    }
+
+    /** Runs a whole script; answers the number of steps run. */
+    public int run(BufferedReader script) throws IOException {
+        int steps = 0;
+        for (String raw; (raw = script.readLine()) != null;) {
+            line++;
+            int hash = raw.indexOf('#');
+            String text = (hash >= 0 ? raw.substring(0, hash) : raw).strip();
+            if (text.isEmpty()) {
+                continue;
+            }
+            step(text);
+            steps++;
+        }
+        out.flush();
+        return steps;
+    }
+
+    private ScriptError bad(String msg) {
+        return new ScriptError(line, msg);
+    }
+
+    private void step(String text) {
+        String[] t = text.split("\\s+");
+        String op = t[0].toLowerCase(Locale.ROOT);
+        Map<String, String> kv = new LinkedHashMap<>();
+        java.util.List<String> pos = new java.util.ArrayList<>();
+        for (int i = 1; i < t.length; i++) {
+            int eq = t[i].indexOf('=');
+            if (eq > 0) {
+                kv.put(t[i].substring(0, eq), t[i].substring(eq + 1));
+            } else {
+                pos.add(t[i]);
+            }
+        }
+        switch (op) {
+            case "open" -> {
+                args(op, pos, kv, 0);
+                IoctlResult r = dev.open();
+                print(op, r.ok() ? FD : -1, r.errno(), "");
+            }
+            case "close" -> ioctl(op, pos, kv, 0, dev.close(), "");
+            case "set_owner" -> ioctl(op, pos, kv, 0, dev.setOwner(), "");
+            case "get_features" -> value(op, pos, kv, dev.getFeatures(), "features", true);
+            case "set_features" -> ioctl(op, pos, kv, 1, dev.setFeatures(num(pos, 0)), "");
+            case "get_backend_features" -> value(op, pos, kv, dev.getBackendFeatures(), "features", true);
+            case "set_backend_features" -> ioctl(op, pos, kv, 1, dev.setBackendFeatures(num(pos, 0)), "");
+            case "get_device_id" -> value(op, pos, kv, dev.getDeviceId(), "device_id", false);
+            case "get_vring_num" -> value(op, pos, kv, dev.getVringNum(), "num", false);
+            case "get_config_size" -> value(op, pos, kv, dev.getConfigSize(), "size", false);
+            case "get_vqs_count" -> value(op, pos, kv, dev.getVqsCount(), "count", false);
+            case "get_as_num" -> value(op, pos, kv, dev.getAsNum(), "num", false);
+            case "get_group_num" -> value(op, pos, kv, dev.getGroupNum(), "num", false);
+            case "get_iova_range" -> {
+                args(op, pos, kv, 0);
+                IoctlResult r = dev.getVqsCount(); // an ioctl on the fd: EINVAL when closed
+                AddrRange range = dev.iovaRange();
+                print(op, r.rc(), r.errno(), r.ok() ? " first=" + U64.hex(range.start()) + " last=" + U64.hex(range.last())
+                        : "");
+            }
+            case "get_vring_group" -> value(op, pos, kv, dev.getVringGroup((int) num(pos, 0)), "group", false);
+            case "set_group_asid" -> ioctl(op, pos, kv, 2, dev.setGroupAsid((int) num(pos, 0), (int) num(pos, 1)), "");
+            case "get_status" -> value(op, pos, kv, dev.getStatus(), "status", true);
+            case "set_status" -> ioctl(op, pos, kv, 1, dev.setStatus((int) num(pos, 0)), "");
+            case "set_vring_num" -> ioctl(op, pos, kv, 2, dev.setVringNum((int) num(pos, 0), (int) num(pos, 1)), "");
+            case "set_vring_base" -> ioctl(op, pos, kv, 2, dev.setVringBase((int) num(pos, 0), (int) num(pos, 1)), "");
+            case "get_vring_base" -> value(op, pos, kv, dev.getVringBase((int) num(pos, 0)), "num", false);
+            case "set_vring_addr" -> {
+                need(op, pos, 1);
+                ioctl(op, pos, kv, 1, dev.setVringAddr((int) num(pos, 0), key(kv, "desc"), key(kv, "avail"),
+                        key(kv, "used")), "");
+            }
+            case "set_vring_enable" -> ioctl(op, pos, kv, 2,
+                    dev.setVringEnable((int) num(pos, 0), num(pos, 1) != 0), "");
+            case "suspend" -> ioctl(op, pos, kv, 0, dev.suspend(), "");
+            case "resume" -> ioctl(op, pos, kv, 0, dev.resume(), "");
+            case "mmap" -> mmap(pos);
+            case "setrlimit_memlock" -> {
+                need(op, pos, 1);
+                mm.setMemlockLimitBytes(num(pos, 0));
+                print(op, 0, Errno.OK, "");
+            }
+            case "update" -> {
+                int asid = (int) optKey(kv, "asid", 0);
+                long iova = key(kv, "iova");
+                long size = key(kv, "size");
+                long uaddr = uaddr(kv.get("uaddr"));
+                write(op, VhostMsgV2.update(asid, iova, size, uaddr, perm(kv.get("perm"))).encode());
+            }
+            case "invalidate" -> write(op, VhostMsgV2.invalidate((int) optKey(kv, "asid", 0), key(kv, "iova"),
+                    key(kv, "size")).encode());
+            case "batch_begin" -> write(op, VhostMsgV2.batchBegin((int) optKey(kv, "asid", 0)).encode());
+            case "batch_end" -> write(op, VhostMsgV2.batchEnd((int) optKey(kv, "asid", 0)).encode());
+            case "write_hex" -> {
+                need(op, pos, 1);
+                byte[] bytes;
+                try {
+                    bytes = HexFormat.of().parseHex(pos.get(0));
+                } catch (IllegalArgumentException e) {
+                    throw bad("write_hex needs an even number of hex digits, got '" + pos.get(0) + "'");
+                }
+                write(op, bytes);
+            }
+            case "pinned" -> print(op, 0, Errno.OK, " pinned_pages=" + mm.pinnedPages() + " vmpin_kb="
+                    + mm.pinnedPages() * 4);
+            case "translate" -> translate(op, (int) optKey(kv, "asid", 0), key(kv, "iova"));
+            default -> throw bad("unknown operation '" + t[0] + "'");
+        }
+    }
+
+    private void print(String op, long rc, Errno e, String extra) {
+        out.println("STEP " + line + " " + op + " rc=" + rc + " errno=" + e.symbol() + extra);
+    }
+
+    private void ioctl(String op, java.util.List<String> pos, Map<String, String> kv, int n, IoctlResult r,
+            String extra) {
+        print(op, r.rc(), r.errno(), extra);
+    }
+
+    private void value(String op, java.util.List<String> pos, Map<String, String> kv, IoctlResult r, String key,
+            boolean hex) {
+        print(op, r.rc(), r.errno(), r.ok() ? " " + key + "=" + (hex ? U64.hex(r.value()) : Long.toString(r.value()))
+                : "");
+    }
+
+    private void write(String op, byte[] bytes) {
+        WriteResult r = dev.write(bytes);
+        String why = r.ok() ? "" : " inner=" + r.innerErrno().symbol() + " reason=" + r.failure();
+        print(op, r.rc(), r.errno(), why);
+    }
+
+    private void translate(String op, int asid, long iova) {
+        DmaTranslation t = dev.parent().translation(asid);
+        DmaEntry e = t == null ? null : t.find(iova);
+        if (e == null || e.identity()) {
+            print(op, 0, Errno.OK, " result=fault" + (e != null ? " (1:1 map: not guest memory)" : ""));
+            return;
+        }
+        long hva = e.translate(iova);
+        RamBlock b = mm.blockAt(hva);
+        print(op, 0, Errno.OK, " addr=" + U64.hex(hva) + " perm=" + permName(e.perm())
+                + (b == null ? "" : " in=" + b.name() + "+" + U64.hex(hva - b.base().value())));
+    }
+
+    private void mmap(java.util.List<String> pos) {
+        need("mmap", pos, 2);
+        String name = pos.get(0);
+        long size = num(pos, 1);
+        String kind = pos.size() > 2 ? pos.get(2) : "private";
+        if (!kind.equals("shared") && !kind.equals("private")) {
+            throw bad("mmap kind '" + kind + "' is not shared or private");
+        }
+        if (mmaps.containsKey(name)) {
+            throw bad("mmap name '" + name + "' is already used");
+        }
+        // Physically contiguous runs: shmem pages are 4 KiB; private anonymous memory is backed by
+        // 2 MiB transparent huge pages.
+        RamBlock b = mm.map(name, size, kind.equals("shared") ? 4096 : 2L << 20);
+        mmaps.put(name, b);
+        print("mmap", 0, Errno.OK, " addr=" + U64.hex(b.base().value()) + " size=" + U64.hex(size));
+    }
+
+    private long uaddr(String v) {
+        if (v == null) {
+            throw bad("update needs uaddr=NAME[+OFF] or uaddr=ADDRESS");
+        }
+        String name = v;
+        long off = 0;
+        int plus = v.indexOf('+');
+        if (plus > 0) {
+            name = v.substring(0, plus);
+            off = parse(v.substring(plus + 1));
+        }
+        RamBlock b = mmaps.get(name);
+        if (b != null) {
+            return b.base().value() + off;
+        }
+        if (plus > 0) {
+            throw bad("no mmap named '" + name + "'");
+        }
+        return parse(v);
+    }
+
+    private int perm(String p) {
+        if (p == null) {
+            throw bad("update needs perm=ro|wo|rw|none");
+        }
+        return switch (p) {
+            case "ro" -> VhostUapi.VHOST_ACCESS_RO;
+            case "wo" -> VhostUapi.VHOST_ACCESS_WO;
+            case "rw" -> VhostUapi.VHOST_ACCESS_RW;
+            case "none" -> 0;
+            default -> throw bad("perm '" + p + "' is not ro, wo, rw or none");
+        };
+    }
+
+    private static String permName(int p) {
+        return switch (p) {
+            case 1 -> "ro";
+            case 2 -> "wo";
+            case 3 -> "rw";
+            default -> "none";
+        };
+    }
+
+    private void args(String op, java.util.List<String> pos, Map<String, String> kv, int n) {
+        if (pos.size() != n || !kv.isEmpty()) {
+            throw bad(op + " takes " + n + " argument(s)");
+        }
+    }
+
+    private void need(String op, java.util.List<String> pos, int n) {
+        if (pos.size() < n) {
+            throw bad(op + " needs " + n + " argument(s)");
+        }
+    }
+
+    private long num(java.util.List<String> pos, int i) {
+        if (i >= pos.size()) {
+            throw bad("missing argument " + (i + 1));
+        }
+        return parse(pos.get(i));
+    }
+
+    private long key(Map<String, String> kv, String k) {
+        String v = kv.get(k);
+        if (v == null) {
+            throw bad("missing " + k + "=VALUE");
+        }
+        return parse(v);
+    }
+
+    private long optKey(Map<String, String> kv, String k, long dflt) {
+        return kv.containsKey(k) ? parse(kv.get(k)) : dflt;
+    }
+
+    /** 0x hex, decimal, or a decimal with a K/M/G/T suffix. */
+    private long parse(String s) {
+        try {
+            if (s.startsWith("0x") || s.startsWith("0X")) {
+                return Long.parseUnsignedLong(s.substring(2), 16);
+            }
+            if (!s.isEmpty() && "KMGT".indexOf(Character.toUpperCase(s.charAt(s.length() - 1))) >= 0) {
+                return org.toyvm.core.units.Sizes.parse(s);
+            }
+            return Long.parseUnsignedLong(s);
+        } catch (IllegalArgumentException e) {
+            throw bad("'" + s + "' is not a number (decimal, 0x hex, or with a K/M/G/T suffix)");
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package org.toyvm.vm.uapi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.PrintWriter;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.toyvm.vdpa.kernel.KernelVersion;
+import org.toyvm.vdpa.parent.ParentKind;
+
+/** Scripts through the console for the control-plane rows of linux-vhost-vdpa.md §8 and the table of §6. */
+class UapiConsoleTest {
+    private static final String PREFIX = String.join("\n", "open", "set_owner", "mmap guest 64M", "mmap shm 1M shared");
+
+    private static List<String> run(KernelVersion k, ParentKind p, String script) throws Exception {
+        StringWriter out = new StringWriter();
+        new UapiConsole(k, p, new PrintWriter(out)).run(new BufferedReader(new StringReader(script)));
+        return out.toString().lines().toList();
+    }
+
+    private static List<String> sim(String body) throws Exception {
+        return run(KernelVersion.V6_7, ParentKind.VDPA_SIM, PREFIX + "\n" + body);
+    }
+
+    /** The result of the last step: "rc=.. errno=.." plus whatever follows. */
+    private static String last(List<String> lines) {
+        String l = lines.get(lines.size() - 1);
+        return l.substring(l.indexOf("rc="));
+    }
+
+    private static String hexMsg(int envelope, int asid, int type, long size) {
+        return String.format("%02x000000%02x000000", envelope, asid) + "0000100000000000"
+                + String.format("%016x", Long.reverseBytes(size)) + "0000000000000000" + "03"
+                + String.format("%02x", type) + "00".repeat(38);
+    }
+
+    @Test
+    void shortWritesAndEnvelopes() throws Exception {
+        assertTrue(last(sim("write_hex 02000000")).startsWith("rc=-1 errno=EINVAL"));
+        // 40 bytes of an INVALIDATE: accepted, and the kernel answers 72.
+        String inval = hexMsg(2, 0, 3, 0x1000);
+        assertTrue(last(sim("batch_begin\nwrite_hex " + inval.substring(0, 80))).startsWith("rc=72 errno=0"));
+        assertTrue(last(sim("batch_begin\nwrite_hex " + hexMsg(1, 0, 3, 0x1000))).startsWith("rc=72 errno=0"),
+                "v1 envelope accepted");
+        assertTrue(last(sim("write_hex " + hexMsg(7, 0, 3, 0x1000))).startsWith("rc=-1 errno=EINVAL"));
+        for (int type : new int[] {1, 4, 9}) {
+            assertTrue(last(sim("batch_begin\nwrite_hex " + hexMsg(2, 0, type, 0x1000))).startsWith("rc=-1 errno=EFAULT"),
+                    "inner type " + type);
+        }
+    }
+
+    @Test
+    void acceptedEdgeCases() throws Exception {
+        List<String> l = sim(String.join("\n", "update iova=0x1000 size=0x1000 uaddr=guest perm=rw",
+                "invalidate iova=0x1000 size=0", "invalidate iova=0x900000 size=0x1000", "batch_end",
+                "update iova=0x8000 size=0x1000 uaddr=guest+0x8000 perm=none",
+                "update iova=0xffffffffffffffff size=1 uaddr=guest+0x10000 perm=rw"));
+        for (String s : l.subList(4, l.size())) {
+            assertTrue(s.contains("rc=72 errno=0"), s);
+        }
+        assertTrue(last(sim("update iova=0x1000 size=0 uaddr=guest perm=rw")).startsWith("rc=-1 errno=EINVAL"));
+    }
+
+    @Test
+    void refusedMessagesAreEfaultWithTheInnerReason() throws Exception {
+        String map = "update iova=0x100000 size=1M uaddr=guest perm=rw\n";
+        assertTrue(last(sim(map + map)).contains("errno=EFAULT inner=EEXIST reason=OVERLAP"));
+        assertTrue(last(sim(map + "update iova=0x1ff000 size=0x2000 uaddr=guest perm=rw")).contains("reason=OVERLAP"));
+        assertTrue(last(sim("update iova=0xfffffffffffff000 size=0x2000 uaddr=guest perm=rw"))
+                .contains("errno=EFAULT inner=EINVAL reason=OVERFLOW"));
+        assertTrue(last(sim("set_backend_features 0xe\nupdate asid=2 iova=0 size=4K uaddr=guest perm=rw"))
+                .contains("reason=BAD_ASID"));
+        assertTrue(last(sim("set_backend_features 0x6\nupdate asid=7 iova=0 size=4K uaddr=guest perm=rw"))
+                .startsWith("rc=72"), "asid ignored without IOTLB_ASID");
+        assertTrue(last(sim("set_backend_features 0xe\nbatch_begin asid=0\nupdate asid=1 iova=0 size=4K uaddr=guest perm=rw"))
+                .contains("reason=ASID_CHANGE_IN_BATCH"));
+        assertTrue(last(sim("setrlimit_memlock 64K\nupdate iova=0 size=1M uaddr=guest perm=rw"))
+                .contains("inner=ENOMEM reason=MEMLOCK"));
+        assertTrue(last(sim("update iova=0 size=4K uaddr=0x1000 perm=rw")).contains("reason=UNMAPPED_UADDR"));
+        assertTrue(last(sim("set_owner")).startsWith("rc=-1 errno=EBUSY"));
+        assertTrue(last(run(KernelVersion.V6_7, ParentKind.MLX5, "open\nupdate iova=0 size=4K uaddr=0x1000 perm=rw"))
+                .contains("inner=EPERM reason=NOT_OWNER"));
+        assertTrue(last(sim("open")).startsWith("rc=-1 errno=EBUSY"));
+    }
+
+    @Test
+    void backendFeaturesReportWhatIsOfferedNeverTheAckedSet() throws Exception {
+        List<String> l = sim("get_backend_features\nset_backend_features 0x6\nget_backend_features");
+        assertTrue(l.get(l.size() - 3).endsWith("features=0x17e"));
+        assertTrue(l.get(l.size() - 1).endsWith("features=0x17e"));
+        assertTrue(last(run(KernelVersion.V6_6, ParentKind.VDPA_SIM, "open\nset_backend_features 0x100"))
+                .startsWith("rc=-1 errno=EOPNOTSUPP"), "no IOTLB_PERSIST before 6.7");
+    }
+
+    @Test
+    void pinsAcrossResetReUpdateAndClose() throws Exception {
+        List<String> l = sim(String.join("\n", "update iova=0 size=1M uaddr=shm perm=rw", "pinned", "set_status 0",
+                "pinned", "update iova=0 size=1M uaddr=shm perm=rw", "invalidate iova=0x80000 size=4K", "pinned",
+                "invalidate iova=0 size=1M", "pinned", "update iova=0 size=1M uaddr=shm perm=rw", "pinned", "close",
+                "pinned"));
+        List<String> tail = l.subList(4, l.size());
+        assertTrue(tail.get(1).endsWith("pinned_pages=256 vmpin_kb=1024"));
+        assertTrue(tail.get(3).endsWith("pinned_pages=256 vmpin_kb=1024"), "SET_STATUS(0) leaves the pins");
+        assertTrue(tail.get(4).contains("errno=EFAULT"), "re-UPDATE after reset fails");
+        assertTrue(tail.get(6).endsWith("pinned_pages=255 vmpin_kb=1020"), "middle 4 KiB of 4 KiB pages: one page");
+        assertTrue(tail.get(8).endsWith("pinned_pages=0 vmpin_kb=0"));
+        assertTrue(tail.get(10).endsWith("pinned_pages=256 vmpin_kb=1024"));
+        assertTrue(tail.get(12).endsWith("pinned_pages=0 vmpin_kb=0"), "close drops every pin");
+    }
+
+    /** §6 through the console: what translate answers after SET_STATUS(0). */
+    @ParameterizedTest
+    @CsvSource({"6.6,platform,false,true", "6.6,mlx5,false,false", "6.6,vdpa-sim,false,false",
+        "6.7,platform,false,true", "6.7,platform,true,true", "6.7,mlx5,false,false", "6.7,mlx5,true,true",
+        "6.7,vdpa-sim,false,false", "6.7,vdpa-sim,true,true"})
+    void survivalTable(String kernel, String parent, boolean persist, boolean survives) throws Exception {
+        String script = String.join("\n", "open", "set_owner", "set_backend_features " + (persist ? "0x106" : "0x6"),
+                "mmap guest 64M", "batch_begin", "update iova=0 size=64M uaddr=guest perm=rw", "batch_end",
+                "set_status 0", "translate iova=0x1000");
+        List<String> l = run(KernelVersion.parse(kernel), ParentKind.parse(parent), script);
+        String t = last(l);
+        assertEquals(survives, t.contains("addr=0x"), kernel + " " + parent + " persist=" + persist + ": " + t);
+        assertEquals(!survives, t.contains("result=fault"), t);
+    }
+
+    @Test
+    void unparsableLinesStopTheScriptNamingTheLine() {
+        UapiConsole.ScriptError e = assertThrows(UapiConsole.ScriptError.class,
+                () -> sim("update iova=zz size=1 uaddr=guest perm=rw"));
+        assertTrue(e.getMessage().contains("line 5") && e.getMessage().contains("'zz'"), e.getMessage());
+        assertThrows(UapiConsole.ScriptError.class, () -> sim("frobnicate"));
+        assertThrows(UapiConsole.ScriptError.class, () -> sim("update iova=0 size=1 uaddr=guest perm=xx"));
+    }
+}
