@@ -46,7 +46,8 @@ public final class ExperimentOptions {
     String clock;
 
     @Option(names = "--netdev", paramLabel = "SPEC", defaultValue = "local",
-            description = "local, or vxlan,local=IP:PORT,remote=IP:PORT,vni=N (default: ${DEFAULT-VALUE}).")
+            description = "local; vxlan,local=IP:PORT,remote=IP:PORT,vni=N; dgram,local=IP:PORT,remote=IP:PORT;"
+                    + " stream,addr=IP:PORT[,server=on] (default: ${DEFAULT-VALUE}).")
     String netdev;
 
     @Option(names = "--mac", defaultValue = "52:54:00:12:34:56", description = "Guest MAC address.")
@@ -93,6 +94,7 @@ public final class ExperimentOptions {
             throw new UsageException("bad --ping-interval: must be greater than 0");
         }
         ClockMode c = ClockMode.parse(clock);
+        org.toyvm.vdpa.wire.NetdevSpec.parse(netdev); // a bad spec is a user error, before anything starts
         if (c == ClockMode.VIRTUAL && !netdev.equals("local")) {
             throw new UsageException("bad --netdev '" + netdev + "' with --clock virtual: the virtual clock runs"
                     + " only with the in-process peer (--netdev local); use --clock real for sockets");

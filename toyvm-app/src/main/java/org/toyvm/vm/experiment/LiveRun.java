@@ -146,16 +146,15 @@ public final class LiveRun {
 
     public RebootExperiment.Outcome run() throws InterruptedException {
         NetdevSpec spec = NetdevSpec.parse(cfg.netdev());
-        if (spec.kind() == NetdevSpec.Kind.STREAM) {
-            throw new IllegalArgumentException("--netdev stream is not supported by toyvm run yet; use vxlan or dgram");
-        }
         Seen seen = new Seen();
         List<RebootResult> results = new ArrayList<>();
         String failure = null;
         try (RealScheduler s = new RealScheduler()) {
             InProcessWire wire = spec.kind() == NetdevSpec.Kind.LOCAL ? new InProcessWire(s, cfg.costs().wireLatencyNs())
                     : null;
-            WirePort port = wire != null ? wire.endA() : UdpPort.open(spec, s.eventLoop());
+            WirePort port = wire != null ? wire.endA()
+                    : spec.kind() == NetdevSpec.Kind.STREAM ? org.toyvm.vdpa.wire.StreamPort.open(spec, s.eventLoop())
+                    : UdpPort.open(spec, s.eventLoop());
             progress.println("toyvm: live run on " + port.describe());
             Machine m = on(s, () -> new Machine(new MachineConfig(cfg.memoryBytes(), cfg.kernel(), cfg.parent(),
                     cfg.policy(), cfg.costs(), cfg.mac()), s, port, trace));
