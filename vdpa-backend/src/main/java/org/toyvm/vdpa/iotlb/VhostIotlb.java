@@ -31,6 +31,12 @@ public final class VhostIotlb implements DmaTranslation {
 
     private final TreeMap<Long, DmaEntry> byStart = new TreeMap<>(Long::compareUnsigned);
     private long generation;
+    // Lookup index: starts (biased by 2^63 so that signed order is unsigned order) and entries,
+    // rebuilt on the first lookup after a change. Lookups are the hot path (every DMA miss of the
+    // NIC's cache); changes are rare.
+    private long[] biasedStarts = new long[0];
+    private DmaEntry[] sorted = new DmaEntry[0];
+    private long indexedGeneration = -1;
 
     /**
      * Adds {@code [start, last] -> addr}. The caller has checked that nothing overlaps. A range of
@@ -109,8 +115,39 @@ public final class VhostIotlb implements DmaTranslation {
 
     @Override
     public DmaEntry find(long iova) {
-        Map.Entry<Long, DmaEntry> f = byStart.floorEntry(iova);
-        return f != null && U64.ge(f.getValue().last(), iova) ? f.getValue() : null;
+        if (indexedGeneration != generation) {
+            reindex();
+        }
+        long key = iova ^ Long.MIN_VALUE;
+        long[] a = biasedStarts;
+        int n = a.length;
+        if (n == 0 || a[0] > key) {
+            return null;
+        }
+        // Branch-free binary search for the last start <= iova: the comparison becomes a
+        // conditional move, so unpredictable probes do not stall on mispredicted branches.
+        int base = 0;
+        while (n > 1) {
+            int half = n >>> 1;
+            base = a[base + half] <= key ? base + half : base;
+            n -= half;
+        }
+        DmaEntry e = sorted[base];
+        return U64.ge(e.last(), iova) ? e : null;
+    }
+
+    private void reindex() {
+        int n = byStart.size();
+        long[] a = new long[n];
+        DmaEntry[] es = new DmaEntry[n];
+        int i = 0;
+        for (DmaEntry e : byStart.values()) {
+            a[i] = e.start() ^ Long.MIN_VALUE;
+            es[i++] = e;
+        }
+        biasedStarts = a;
+        sorted = es;
+        indexedGeneration = generation;
     }
 
     @Override

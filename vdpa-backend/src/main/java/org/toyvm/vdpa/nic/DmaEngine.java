@@ -152,6 +152,16 @@ public final class DmaEngine {
         }
     }
 
+    /** Copies {@code len} bytes of {@code src} from {@code srcIndex} into the resolved segments (indices unchanged). */
+    public void writeResolved(ByteBuf src, int srcIndex, int len) {
+        for (int i = 0; i < segCount && len > 0; i++) {
+            int n = Math.min(segLen[i], len);
+            segBlock[i].writeFrom(segOff[i], src, srcIndex, n);
+            srcIndex += n;
+            len -= n;
+        }
+    }
+
     /** Fills the resolved segments with zeros from the start, up to {@code n} bytes. */
     public void zeroResolved(int n) {
         for (int i = 0; i < segCount && n > 0; i++) {

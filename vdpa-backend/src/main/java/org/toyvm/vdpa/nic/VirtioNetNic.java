@@ -64,6 +64,14 @@ public final class VirtioNetNic implements VirtioNetHardware {
     private final byte[] config = new byte[VirtioNet.CONFIG_SIZE];
     private final NicCounters counters = new NicCounters();
     private final ArrayDeque<ByteBuf> rxBacklog = new ArrayDeque<>();
+    /**
+     * TX frame buffers, allocated at DRIVER_OK and released at reset: a buffer is handed to the port
+     * with an extra reference and reused once the port has released it (refCnt back to 1), so the
+     * steady state allocates nothing per frame. When every one is still held downstream, a fresh
+     * buffer is allocated for that frame.
+     */
+    private final ByteBuf[] txPool = new ByteBuf[16];
+    private int txPoolNext;
     private final ByteBufAllocator alloc;
     private IntConsumer call = q -> { };
     private WirePort port;
@@ -83,6 +91,12 @@ public final class VirtioNetNic implements VirtioNetHardware {
         this.alloc = alloc;
         for (int i = 0; i < 6; i++) {
             config[VirtioNet.CONFIG_MAC + i] = (byte) (mac >>> (8 * (5 - i)));
+        }
+        for (Virtqueue q : vqs) {
+            q.task = () -> {
+                q.scheduled = false;
+                process(q);
+            };
         }
         config[VirtioNet.CONFIG_STATUS] = VirtioNet.S_LINK_UP;
         config[VirtioNet.CONFIG_MAX_VQ_PAIRS] = 1;
@@ -231,6 +245,11 @@ public final class VirtioNetNic implements VirtioNetHardware {
         boolean starting = (s & VirtioStatus.DRIVER_OK) != 0 && (status & VirtioStatus.DRIVER_OK) == 0;
         status = s | (status & VirtioStatus.NEEDS_RESET);
         if (starting) {
+            for (int i = 0; i < txPool.length; i++) {
+                if (txPool[i] == null) {
+                    txPool[i] = alloc.buffer(MTU + ETH_HLEN, MTU + ETH_HLEN);
+                }
+            }
             for (Virtqueue q : vqs) {
                 if (q.ready) {
                     String problem = q.layoutProblem(MAX_QUEUE_SIZE);
@@ -260,6 +279,25 @@ public final class VirtioNetNic implements VirtioNetHardware {
         groupAsid[0] = 0;
         groupAsid[1] = 0;
         releaseBacklog();
+        for (int i = 0; i < txPool.length; i++) {
+            if (txPool[i] != null) {
+                txPool[i].release(); // downstream holders keep their own references
+                txPool[i] = null;
+            }
+        }
+    }
+
+    /** A TX frame buffer owned by the caller (one reference), from the pool when one is free. */
+    private ByteBuf txBuffer() {
+        for (int k = 0; k < txPool.length; k++) {
+            int i = (txPoolNext + k) & (txPool.length - 1);
+            ByteBuf b = txPool[i];
+            if (b != null && b.refCnt() == 1) {
+                txPoolNext = i + 1;
+                return b.clear().retain();
+            }
+        }
+        return alloc.buffer(MTU + ETH_HLEN);
     }
 
     private void releaseBacklog() {
@@ -334,10 +372,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
             return;
         }
         q.scheduled = true;
-        scheduler.execute(() -> {
-            q.scheduled = false;
-            process(q);
-        });
+        scheduler.execute(q.task);
     }
 
     private void process(Virtqueue q) {
@@ -397,7 +432,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
         int before = q.usedIdx;
         int head;
         while (running() && (head = nextHead(q, asid)) >= 0) {
-            ByteBuf frame = alloc.buffer(MTU + ETH_HLEN);
+            ByteBuf frame = txBuffer();
             ChainError err = readTxChain(q, asid, head, frame);
             if (err == ChainError.NONE) {
                 counters.txFrames++;
@@ -534,7 +569,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
         }
         chain.reset(asid, q.desc, q.num, head, has(VirtioFeatures.RING_F_INDIRECT_DESC));
         left = need;
-        ByteBuf data = frame.duplicate();
+        int dataIndex = frame.readerIndex();
         for (DescriptorChain.Descriptor d; left > 0 && (d = chain.next()) != null;) {
             int n = (int) Math.min(d.len(), left);
             if (n == 0) {
@@ -549,7 +584,8 @@ public final class VirtioNetNic implements VirtioNetHardware {
             }
             if (n > h) {
                 dma.resolve(asid, d.addr() + h, n - h, DmaEntry.PERM_WO);
-                dma.writeResolved(data.readSlice(n - h));
+                dma.writeResolved(frame, dataIndex, n - h);
+                dataIndex += n - h;
             }
             left -= n;
         }

@@ -21,6 +21,8 @@ final class Virtqueue {
     /** Used index at the last notification (for EVENT_IDX). */
     int signalledUsed;
     boolean scheduled;
+    /** The processing task (made once: a kick allocates nothing). */
+    Runnable task;
 
     Virtqueue(int index) {
         this.index = index;

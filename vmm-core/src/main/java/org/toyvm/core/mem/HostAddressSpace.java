@@ -3,7 +3,6 @@ package org.toyvm.core.mem;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import org.toyvm.core.addr.Hva;
 import org.toyvm.core.addr.Pages;
@@ -24,6 +23,10 @@ public final class HostAddressSpace {
     private static final long PLACEMENT_ALIGN = 2L << 20;
 
     private final TreeMap<Long, RamBlock> byStart = new TreeMap<>(Long::compareUnsigned);
+    // Lookup index for the DMA hot path: block starts biased by 2^63 (signed order = unsigned
+    // order) and the blocks, rebuilt on map/unmap, so that resolving an address boxes nothing.
+    private long[] biasedStarts = new long[0];
+    private RamBlock[] sortedBlocks = new RamBlock[0];
     private long next = FIRST_HVA;
     private long pinnedPages;
     private long memlockLimitBytes = U64.MAX; // RLIM_INFINITY by default
@@ -35,6 +38,7 @@ public final class HostAddressSpace {
         long after = U64.addExact(U64.addExact(start, alignedSize), PLACEMENT_ALIGN);
         RamBlock block = new RamBlock(name, Hva.of(start), size, physRunSize);
         byStart.put(start, block);
+        reindex();
         next = (after + PLACEMENT_ALIGN - 1) & ~(PLACEMENT_ALIGN - 1);
         return block;
     }
@@ -57,16 +61,38 @@ public final class HostAddressSpace {
             throw new IllegalStateException(block + " still has " + block.pins().pinnedPages() + " pinned pages");
         }
         byStart.remove(block.base().value());
+        reindex();
+    }
+
+    private void reindex() {
+        biasedStarts = new long[byStart.size()];
+        sortedBlocks = new RamBlock[byStart.size()];
+        int i = 0;
+        for (RamBlock b : byStart.values()) {
+            biasedStarts[i] = b.base().value() ^ Long.MIN_VALUE;
+            sortedBlocks[i++] = b;
+        }
     }
 
     /** The block holding {@code hva}, or null when the address is not mapped. */
     public RamBlock blockAt(long hva) {
-        Map.Entry<Long, RamBlock> e = byStart.floorEntry(hva);
-        if (e == null) {
+        long key = hva ^ Long.MIN_VALUE;
+        long[] a = biasedStarts;
+        int lo = 0;
+        int hi = a.length - 1;
+        while (lo <= hi) { // the last block starting at or below hva
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] <= key) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (hi < 0) {
             return null;
         }
-        RamBlock b = e.getValue();
-        return U64.lt(hva - e.getKey(), b.size()) ? b : null;
+        RamBlock b = sortedBlocks[hi];
+        return U64.lt(hva - b.base().value(), b.size()) ? b : null;
     }
 
     /** The block holding {@code hva}. */

@@ -308,6 +308,19 @@ public final class RamBlock {
         }
     }
 
+    /** Copies {@code len} bytes of {@code src} from {@code srcIndex} to {@code offset} (src's indices unchanged). */
+    public void writeFrom(long offset, ByteBuf src, int srcIndex, int len) {
+        check(offset, len);
+        while (len > 0) {
+            int in = (int) (offset & CHUNK_MASK);
+            int n = Math.min(len, CHUNK_SIZE - in);
+            src.getBytes(srcIndex, chunkForWrite(offset >>> CHUNK_SHIFT), in, n);
+            offset += n;
+            srcIndex += n;
+            len -= n;
+        }
+    }
+
     /** Fills {@code [offset, offset+len)} with zeros, dropping whole chunks so memory is given back. */
     public void zero(long offset, long len) {
         check(offset, len);

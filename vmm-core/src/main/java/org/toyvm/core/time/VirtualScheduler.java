@@ -30,6 +30,12 @@ public final class VirtualScheduler implements SimScheduler {
     private long seq;
     private long executed;
     private boolean running;
+    // Tasks for "now" (execute): a FIFO ring with their sequence numbers, so that the hot path of
+    // the simulation (kicks, notifications) allocates nothing; ordered against timed tasks by seq.
+    private Runnable[] readyTasks = new Runnable[64];
+    private long[] readySeq = new long[64];
+    private int readyHead;
+    private int readySize;
 
     private final class Entry implements Comparable<Entry>, Timer {
         final long deadline;
@@ -71,7 +77,26 @@ public final class VirtualScheduler implements SimScheduler {
 
     @Override
     public void execute(Runnable task) {
-        schedule(task, 0);
+        if (readySize == readyTasks.length) {
+            growReady();
+        }
+        int at = (readyHead + readySize) & (readyTasks.length - 1);
+        readyTasks[at] = task;
+        readySeq[at] = seq++;
+        readySize++;
+    }
+
+    private void growReady() {
+        int n = readyTasks.length;
+        Runnable[] t = new Runnable[n * 2];
+        long[] q = new long[n * 2];
+        for (int i = 0; i < readySize; i++) {
+            t[i] = readyTasks[(readyHead + i) & (n - 1)];
+            q[i] = readySeq[(readyHead + i) & (n - 1)];
+        }
+        readyTasks = t;
+        readySeq = q;
+        readyHead = 0;
     }
 
     @Override
@@ -96,11 +121,14 @@ public final class VirtualScheduler implements SimScheduler {
 
     /** Tasks waiting. */
     public int pendingTasks() {
-        return queue.size();
+        return queue.size() + readySize;
     }
 
     /** Deadline (in {@link #now()} terms) of the next task, or -1 when none is queued. */
     public long nextDeadline() {
+        if (readySize > 0) {
+            return now();
+        }
         Entry e = queue.peek();
         return e == null ? -1 : e.deadline;
     }
@@ -136,16 +164,25 @@ public final class VirtualScheduler implements SimScheduler {
                     return true;
                 }
                 Entry e = queue.peek();
-                if (e == null || e.deadline > deadline) {
-                    break;
-                }
-                queue.poll();
-                if (e.deadline > now()) {
-                    ticker.advance(e.deadline - now(), TimeUnit.NANOSECONDS);
+                Runnable task;
+                if (readySize > 0 && (e == null || e.deadline > now() || e.order > readySeq[readyHead])) {
+                    task = readyTasks[readyHead];
+                    readyTasks[readyHead] = null;
+                    readyHead = (readyHead + 1) & (readyTasks.length - 1);
+                    readySize--;
+                } else {
+                    if (e == null || e.deadline > deadline) {
+                        break;
+                    }
+                    queue.poll();
+                    if (e.deadline > now()) {
+                        ticker.advance(e.deadline - now(), TimeUnit.NANOSECONDS);
+                    }
+                    task = e.task;
                 }
                 executed++;
                 try {
-                    e.task.run();
+                    task.run();
                 } catch (RuntimeException | AssertionError ex) {
                     failures.add(ex);
                     LOG.error("task failed on the virtual loop at t={}ns", now(), ex);
@@ -162,6 +199,6 @@ public final class VirtualScheduler implements SimScheduler {
 
     /** Runs until no task is left (beware of periodic tasks: use {@link #runUntil(long)} for those). */
     public void runUntilIdle() {
-        runUntil(Long.MAX_VALUE, queue::isEmpty);
+        runUntil(Long.MAX_VALUE, () -> queue.isEmpty() && readySize == 0);
     }
 }

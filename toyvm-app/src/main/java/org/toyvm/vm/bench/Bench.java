@@ -1,0 +1,122 @@
+package org.toyvm.vm.bench;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * {@code toyvm bench}: short versions of the JMH benchmarks, each measured side by side with its
+ * baseline in the same run (these machines are noisy: the ratio is the figure).
+ */
+public final class Bench {
+    /** One measurement (DESIGN §5). */
+    @JsonPropertyOrder({"name", "value", "unit", "baseline", "baseline_unit", "ratio", "goal", "met"})
+    public record Result(String name, double value, String unit, double baseline, String baselineUnit, double ratio,
+            String goal, boolean met) {
+    }
+
+    /** The benchmark report. */
+    public record Report(List<Result> benchmarks) {
+    }
+
+    private final long measureNs;
+    private long sink;
+
+    /** @param measureNs time spent measuring each side of each benchmark (after as much warm-up) */
+    public Bench(long measureNs) {
+        this.measureNs = measureNs;
+    }
+
+    /** Operations per second of {@code op} over the measuring time, after a warm-up of the same length. */
+    private double rate(LongSupplier op) {
+        runFor(op, measureNs);
+        long[] r = runFor(op, measureNs);
+        return r[0] * 1e9 / r[1];
+    }
+
+    private long[] runFor(LongSupplier op, long ns) {
+        long start = System.nanoTime();
+        long n = 0;
+        long now;
+        do {
+            for (int i = 0; i < 64; i++) {
+                sink += op.getAsLong();
+            }
+            n += 64;
+            now = System.nanoTime();
+        } while (now - start < ns);
+        return new long[] {n, now - start};
+    }
+
+    /** Bytes allocated by this thread per call of {@code op} (HotSpot's thread allocation counter). */
+    private double allocPerOp(LongSupplier op) {
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        runFor(op, measureNs);
+        long before = mx.getThreadAllocatedBytes(id);
+        int n = 20_000;
+        for (int i = 0; i < n; i++) {
+            sink += op.getAsLong();
+        }
+        return (mx.getThreadAllocatedBytes(id) - before) / (double) n;
+    }
+
+    public Report run() {
+        List<Result> out = new ArrayList<>();
+        for (int len : new int[] {64, 1500}) {
+            DatapathWorkload w = new DatapathWorkload(len);
+            double pps = rate(w::roundTrip);
+            double copy = rate(w::plainCopy);
+            double goal = len == 64 ? 0.05 : 0.5;
+            out.add(new Result("datapath_" + len + "b", pps, "packets/s", copy, "copies/s (plain copy)", pps / copy,
+                    "ratio >= " + goal, pps / copy >= goal));
+            if (len == 1500) {
+                double alloc = allocPerOp(w::roundTrip);
+                double copyAlloc = allocPerOp(w::plainCopy);
+                out.add(new Result("datapath_1500b_alloc", alloc, "bytes/packet", copyAlloc, "bytes/copy",
+                        copyAlloc == 0 ? 0 : alloc / copyAlloc, "value <= 16", alloc <= 16));
+            }
+        }
+        for (int n : new int[] {1024, 65536}) {
+            IotlbWorkload w = new IotlbWorkload(n);
+            double mine = rate(w::lookups) * IotlbWorkload.BATCH;
+            double guava = rate(w::lookupsGuava) * IotlbWorkload.BATCH;
+            out.add(new Result("iotlb_lookup_" + (n / 1024) + "k", mine, "lookups/s", guava,
+                    "lookups/s (Guava TreeRangeMap)", mine / guava, "ratio >= 3", mine / guava >= 3));
+        }
+        ListenerWorkload small = new ListenerWorkload(1000);
+        ListenerWorkload big = new ListenerWorkload(10_000);
+        double nsSmall = 1e9 / rate(small::hotplugAndUnplug) / 2;
+        double nsBig = 1e9 / rate(big::hotplugAndUnplug) / 2;
+        out.add(new Result("listener_commit_10k_vs_1k", nsBig, "ns/commit (10k sections)", nsSmall,
+                "ns/commit (1k sections)", nsBig / nsSmall, "ratio <= 15", nsBig / nsSmall <= 15));
+        RebootWorkload g1 = new RebootWorkload(1L << 30);
+        RebootWorkload t4 = new RebootWorkload(4L << 40);
+        double ms1 = wallMs(g1);
+        double ms4 = wallMs(t4);
+        out.add(new Result("reboot_4t_vs_1g", ms4, "ms wall (4 TiB, legacy)", ms1, "ms wall (1 GiB, legacy)", ms4 / ms1,
+                "ratio <= 3", ms4 / ms1 <= 3));
+        return new Report(out);
+    }
+
+    /** Wall time of a run: warm up twice, then the median of three. */
+    private static double wallMs(RebootWorkload w) {
+        w.run();
+        w.run();
+        double[] t = new double[3];
+        for (int i = 0; i < 3; i++) {
+            long s = System.nanoTime();
+            w.run();
+            t[i] = (System.nanoTime() - s) / 1e6;
+        }
+        java.util.Arrays.sort(t);
+        return t[1];
+    }
+
+    /** Keeps results alive so the measured work is not optimised away. */
+    public long sink() {
+        return sink;
+    }
+}

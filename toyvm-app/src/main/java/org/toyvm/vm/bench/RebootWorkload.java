@@ -1,0 +1,40 @@
+package org.toyvm.vm.bench;
+
+import io.netty.buffer.PooledByteBufAllocator;
+import org.toyvm.core.cost.CostProfile;
+import org.toyvm.net.vhost.IotlbTraceSink;
+import org.toyvm.net.vhost.ResetPolicy;
+import org.toyvm.vdpa.kernel.KernelVersion;
+import org.toyvm.vdpa.parent.ParentKind;
+import org.toyvm.vm.experiment.ClockMode;
+import org.toyvm.vm.experiment.RebootExperiment;
+import org.toyvm.vm.experiment.RunConfig;
+import org.toyvm.vm.report.RunReport;
+import org.toyvm.vm.stack.Ipv4Address;
+import org.toyvm.vm.stack.Ipv4Cidr;
+import org.toyvm.vm.stack.MacAddress;
+
+/**
+ * A whole virtual run with one legacy reboot (6.7, mlx5: everything unmapped and mapped again), at a
+ * given guest size, pinging once a minute so that the traffic hardly differs between sizes (a 4 TiB
+ * legacy reboot lasts minutes of virtual time, a 1 GiB one seconds) and the wall time shows the
+ * control-plane bookkeeping, which is per range, never per page.
+ */
+public final class RebootWorkload {
+    private final RunConfig cfg;
+
+    public RebootWorkload(long memoryBytes) {
+        cfg = new RunConfig(memoryBytes, KernelVersion.V6_7, ParentKind.MLX5, ResetPolicy.LEGACY, 1, 60_000_000_000L,
+                CostProfile.defaults(), "default", ClockMode.VIRTUAL, "local", MacAddress.parse("52:54:00:12:34:56"),
+                Ipv4Cidr.parse("192.168.77.2/24"), Ipv4Address.parse("192.168.77.1"), 1_000_000_000L, 1_000_000_000L,
+                3_600_000_000_000L, 0, 1);
+    }
+
+    public RunReport run() {
+        RunReport r = new RebootExperiment(cfg, IotlbTraceSink.NONE, PooledByteBufAllocator.DEFAULT).run().report();
+        if (r.summary().restored() != 1) {
+            throw new IllegalStateException("benchmark reboot did not restore connectivity: " + r.summary());
+        }
+        return r;
+    }
+}
