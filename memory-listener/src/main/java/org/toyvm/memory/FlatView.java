@@ -36,7 +36,7 @@ public final class FlatView {
     /** Renders and simplifies the view of {@code root}. */
     public static FlatView render(MemoryRegion root) {
         TreeMap<Long, FlatRange> placed = new TreeMap<>(Long::compareUnsigned);
-        renderRegion(placed, root, BigInteger.ZERO, 0, U64.MAX, false, false);
+        renderRegion(placed, root, 0, 0, U64.MAX, false, false);
         List<FlatRange> out = new ArrayList<>(placed.size());
         for (FlatRange r : placed.values()) {
             int n = out.size();
@@ -53,7 +53,49 @@ public final class FlatView {
         return v >= 0 ? BigInteger.valueOf(v) : BigInteger.valueOf(v).add(TWO_64);
     }
 
-    private static void renderRegion(TreeMap<Long, FlatRange> placed, MemoryRegion mr, BigInteger base,
+    /**
+     * The common case: the region's position is an exact unsigned 64-bit value. Falls back to
+     * {@link #renderWide} when a position would leave [0, 2^64) (an alias shifting its target below 0).
+     */
+    private static void renderRegion(TreeMap<Long, FlatRange> placed, MemoryRegion mr, long base, long clipStart,
+            long clipLast, boolean readonly, boolean nonvolatile) {
+        if (!mr.enabled()) {
+            return;
+        }
+        if (U64.addOverflows(base, mr.addr())) {
+            renderWide(placed, mr, unsigned(base), clipStart, clipLast, readonly, nonvolatile);
+            return;
+        }
+        base += mr.addr();
+        long s = U64.max(base, clipStart);
+        long l = U64.addOverflows(base, mr.last()) ? clipLast : U64.min(base + mr.last(), clipLast);
+        if (U64.gt(s, l)) {
+            return;
+        }
+        readonly |= mr.readonly();
+        nonvolatile |= mr.nonvolatile();
+        if (mr.kind() == RegionKind.ALIAS) {
+            MemoryRegion target = mr.aliasTarget();
+            long shift = target.addr() + mr.aliasOffset();
+            if (U64.addOverflows(target.addr(), mr.aliasOffset()) || U64.lt(base, shift)) {
+                renderWide(placed, target, unsigned(base).subtract(unsigned(target.addr()))
+                        .subtract(unsigned(mr.aliasOffset())), s, l, readonly, nonvolatile);
+            } else {
+                // The target's own address is added back when it renders: cancel it here.
+                renderRegion(placed, target, base - shift, s, l, readonly, nonvolatile);
+            }
+            return;
+        }
+        for (MemoryRegion sub : mr.subregions()) {
+            renderRegion(placed, sub, base, s, l, readonly, nonvolatile);
+        }
+        if (mr.kind().terminates()) {
+            fillGaps(placed, s, l, mr, s - base, readonly, nonvolatile);
+        }
+    }
+
+    /** The same rendering with exact (BigInteger) positions, for the rare shifts outside [0, 2^64). */
+    private static void renderWide(TreeMap<Long, FlatRange> placed, MemoryRegion mr, BigInteger base,
             long clipStart, long clipLast, boolean readonly, boolean nonvolatile) {
         if (!mr.enabled()) {
             return;
@@ -70,12 +112,12 @@ public final class FlatView {
         nonvolatile |= mr.nonvolatile();
         if (mr.kind() == RegionKind.ALIAS) {
             MemoryRegion target = mr.aliasTarget();
-            renderRegion(placed, target, base.subtract(unsigned(target.addr())).subtract(unsigned(mr.aliasOffset())),
+            renderWide(placed, target, base.subtract(unsigned(target.addr())).subtract(unsigned(mr.aliasOffset())),
                     s, l, readonly, nonvolatile);
             return;
         }
         for (MemoryRegion sub : mr.subregions()) {
-            renderRegion(placed, sub, base, s, l, readonly, nonvolatile);
+            renderWide(placed, sub, base, s, l, readonly, nonvolatile);
         }
         if (!mr.kind().terminates()) {
             return;

@@ -35,6 +35,9 @@ public final class DmaEngine {
     private final DmaEntry[] cache = new DmaEntry[CACHE];
     private final DmaTranslation[] cacheOwner = new DmaTranslation[CACHE];
     private final long[] cacheGen = new long[CACHE];
+    /** The RAM block holding the whole of the cached entry's host range, or null (resolve per access). */
+    private final RamBlock[] cacheBlock = new RamBlock[CACHE];
+
     private long faults;
     private long lookups;
     private long misses;
@@ -83,6 +86,15 @@ public final class DmaEngine {
         cache[slot] = e;
         cacheOwner[slot] = t;
         cacheGen[slot] = t.generation();
+        RamBlock b = null;
+        if (e != null && !e.identity()) {
+            b = mm.blockAt(e.addr());
+            long span = e.last() - e.start(); // bytes - 1
+            if (b != null && (span < 0 || !b.fits(e.addr() - b.base().value(), span + 1))) {
+                b = null; // the entry runs past its block: resolve each access
+            }
+        }
+        cacheBlock[slot] = b;
         return e;
     }
 
@@ -112,6 +124,7 @@ public final class DmaEngine {
         int left = len;
         while (left > 0) {
             DmaEntry e = lookup(t, cur);
+            int slot = (int) ((cur >>> 12) & (CACHE - 1));
             if (e == null || e.identity()) {
                 segCount = 0;
                 return fault(asid, cur, perm, false);
@@ -123,7 +136,10 @@ public final class DmaEngine {
             long inEntry = e.last() - cur; // bytes after cur in this entry, minus one
             int n = (int) Math.min(left, U64.lt(inEntry, Integer.MAX_VALUE) ? inEntry + 1 : Integer.MAX_VALUE);
             long hva = e.translate(cur);
-            RamBlock b = mm.blockContaining(hva, n);
+            RamBlock b = cache[slot] == e ? cacheBlock[slot] : null;
+            if (b == null) {
+                b = mm.blockContaining(hva, n);
+            }
             if (b == null || segCount == MAX_SEGMENTS) {
                 segCount = 0;
                 return fault(asid, cur, perm, false);

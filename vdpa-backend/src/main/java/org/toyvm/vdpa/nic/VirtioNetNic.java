@@ -601,7 +601,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
         }
     }
 
-    /** Control queue: commands are not implemented; each is completed with VIRTIO_NET_ERR. */
+    /** Control queue: the device accepts no control command; each is answered VIRTIO_NET_ERR (virtio 1.x §5.1.6.5). */
     private void processCtrl(Virtqueue q) {
         int asid = asidOf(q);
         int before = q.usedIdx;

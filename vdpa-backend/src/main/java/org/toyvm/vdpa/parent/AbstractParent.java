@@ -106,6 +106,35 @@ abstract class AbstractParent implements VdpaParent {
         reset();
     }
 
+    // The optional operations as the on-chip and simulator parents have them; the platform IOMMU
+    // parent (no mapping ops of its own) overrides them.
+
+    /** reset_map and compat_reset arrived with the 6.7 series. */
+    @Override
+    public boolean hasResetMap() {
+        return version.hasIotlbPersist();
+    }
+
+    @Override
+    public boolean hasCompatReset() {
+        return version.hasIotlbPersist();
+    }
+
+    @Override
+    public boolean hasSetGroupAsid() {
+        return true;
+    }
+
+    @Override
+    public boolean advertisesPersist() {
+        return false;
+    }
+
+    @Override
+    public long extraBackendFeatures() {
+        return org.toyvm.vdpa.uapi.VhostUapi.bit(org.toyvm.vdpa.uapi.VhostUapi.F_ENABLE_AFTER_DRIVER_OK);
+    }
+
     static double gib(long bytes) {
         return org.toyvm.core.addr.U64.toDouble(bytes) / (double) (1L << 30);
     }

@@ -113,35 +113,15 @@ public final class Mlx5Parent extends AbstractParent {
         return false;
     }
 
-    @Override
-    public boolean hasResetMap() {
-        return version.hasIotlbPersist();
-    }
 
-    @Override
-    public boolean hasCompatReset() {
-        return version.hasIotlbPersist();
-    }
 
-    @Override
-    public boolean hasSetGroupAsid() {
-        return true;
-    }
 
     @Override
     public boolean hasDescGroup() {
         return version.hasIotlbPersist();
     }
 
-    @Override
-    public boolean advertisesPersist() {
-        return false;
-    }
 
-    @Override
-    public long extraBackendFeatures() {
-        return VhostUapi.bit(VhostUapi.F_ENABLE_AFTER_DRIVER_OK);
-    }
 
     @Override
     public AddrRange iovaRange() {

@@ -6,8 +6,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.util.ReferenceCountUtil;
-import java.util.function.Consumer;
 import org.toyvm.core.time.SimScheduler;
 
 /**
@@ -43,23 +41,19 @@ public final class InProcessWire {
         return b;
     }
 
-    private static final class End implements WirePort {
+    private static final class End extends AbstractWirePort {
         private final SimScheduler scheduler;
         private final long latencyNs;
-        private final String name;
         private final EmbeddedChannel channel;
         private End peer;
         /** Frames on the wire towards this end, oldest first (constant latency keeps them in order). */
         private final java.util.ArrayDeque<ByteBuf> inFlight = new java.util.ArrayDeque<>();
-        private Consumer<ByteBuf> receiver = ReferenceCountUtil::release;
-        private long out;
-        private long in;
         private boolean closed;
 
         End(SimScheduler scheduler, long latencyNs, String name) {
+            super(name + " (latency " + latencyNs + " ns)");
             this.scheduler = scheduler;
             this.latencyNs = latencyNs;
-            this.name = name;
             this.channel = new EmbeddedChannel();
             channel.pipeline().addLast("wire-out", new ChannelOutboundHandlerAdapter() {
                 @Override
@@ -74,8 +68,7 @@ public final class InProcessWire {
             channel.pipeline().addLast("wire-in", new ChannelInboundHandlerAdapter() {
                 @Override
                 public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                    in++;
-                    receiver.accept((ByteBuf) msg);
+                    deliver((ByteBuf) msg);
                 }
             });
         }
@@ -98,30 +91,10 @@ public final class InProcessWire {
             channel.writeAndFlush(frame);
         }
 
-        @Override
-        public void setReceiver(Consumer<ByteBuf> r) {
-            this.receiver = r;
-        }
 
-        @Override
-        public long malformed() {
-            return 0;
-        }
 
-        @Override
-        public long framesOut() {
-            return out;
-        }
 
-        @Override
-        public long framesIn() {
-            return in;
-        }
 
-        @Override
-        public String describe() {
-            return name + " (latency " + latencyNs + " ns)";
-        }
 
         @Override
         public void close() {

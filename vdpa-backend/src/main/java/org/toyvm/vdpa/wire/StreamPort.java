@@ -12,9 +12,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.util.ReferenceCountUtil;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * Ethernet frames over TCP, wire compatible with QEMU's {@code -netdev stream}: each frame is
@@ -27,20 +25,15 @@ import java.util.function.Consumer;
  * A record of length 0, shorter than an Ethernet header, or longer than {@link #MAX_FRAME} is
  * skipped and counted in {@link #malformed()}; the stream stays in step.
  */
-public final class StreamPort implements WirePort {
+public final class StreamPort extends AbstractWirePort {
     public static final int MAX_FRAME = 65536;
     private static final int MIN_FRAME = 14;
 
     private final Channel listener;
     private volatile Channel conn;
-    private volatile Consumer<ByteBuf> receiver = ReferenceCountUtil::release;
-    private volatile long malformed;
-    private volatile long out;
-    private volatile long in;
-    private final String description;
 
     private StreamPort(NetdevSpec spec, EventLoop loop) {
-        this.description = "stream " + spec.local() + (spec.server() ? " (listening)" : " (connecting)");
+        super("stream " + spec.local() + (spec.server() ? " (listening)" : " (connecting)"));
         ChannelInitializer<SocketChannel> init = new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -48,8 +41,7 @@ public final class StreamPort implements WirePort {
                 ch.pipeline().addLast(new RecordDecoder(), new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        in++;
-                        receiver.accept((ByteBuf) msg);
+                        deliver((ByteBuf) msg);
                     }
                 });
             }
@@ -128,30 +120,10 @@ public final class StreamPort implements WirePort {
         return (java.net.InetSocketAddress) (listener != null ? listener.localAddress() : conn.localAddress());
     }
 
-    @Override
-    public void setReceiver(Consumer<ByteBuf> r) {
-        this.receiver = r;
-    }
 
-    @Override
-    public long malformed() {
-        return malformed;
-    }
 
-    @Override
-    public long framesOut() {
-        return out;
-    }
 
-    @Override
-    public long framesIn() {
-        return in;
-    }
 
-    @Override
-    public String describe() {
-        return description;
-    }
 
     @Override
     public void close() {

@@ -10,9 +10,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
-import java.util.function.Consumer;
 
 /**
  * Ethernet frames over UDP on a Netty datagram channel: either raw (QEMU {@code -netdev dgram}) or
@@ -25,7 +23,7 @@ import java.util.function.Consumer;
  * A datagram that is too short, has the I flag clear, carries another VNI, or holds a runt frame is
  * dropped and counted in {@link #malformed()}.
  */
-public final class UdpPort implements WirePort {
+public final class UdpPort extends AbstractWirePort {
     public static final int VXLAN_HLEN = 8;
     private static final int MIN_FRAME = 14;
 
@@ -33,18 +31,13 @@ public final class UdpPort implements WirePort {
     private final int vni;
     private final InetSocketAddress remote;
     private final Channel channel;
-    private volatile Consumer<ByteBuf> receiver = ReferenceCountUtil::release;
-    private volatile long malformed;
-    private volatile long out;
-    private volatile long in;
-    private final String description;
 
     private UdpPort(NetdevSpec spec, EventLoop loop) {
+        super(spec.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + spec.local() + " -> " + spec.remote()
+                + (spec.kind() == NetdevSpec.Kind.VXLAN ? " vni " + spec.vni() : ""));
         this.vxlan = spec.kind() == NetdevSpec.Kind.VXLAN;
         this.vni = spec.vni();
         this.remote = spec.remote();
-        this.description = spec.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + spec.local() + " -> "
-                + spec.remote() + (vxlan ? " vni " + vni : "");
         Bootstrap b = new Bootstrap().group(loop).channel(NioDatagramChannel.class)
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
@@ -82,9 +75,7 @@ public final class UdpPort implements WirePort {
             malformed++;
             return;
         }
-        in++;
-        ByteBuf frame = d.retainedSlice(off, d.writerIndex() - off);
-        receiver.accept(frame);
+        deliver(d.retainedSlice(off, d.writerIndex() - off));
     }
 
     @Override
@@ -99,30 +90,10 @@ public final class UdpPort implements WirePort {
         channel.writeAndFlush(new DatagramPacket(payload, remote));
     }
 
-    @Override
-    public void setReceiver(Consumer<ByteBuf> r) {
-        this.receiver = r;
-    }
 
-    @Override
-    public long malformed() {
-        return malformed;
-    }
 
-    @Override
-    public long framesOut() {
-        return out;
-    }
 
-    @Override
-    public long framesIn() {
-        return in;
-    }
 
-    @Override
-    public String describe() {
-        return description;
-    }
 
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) channel.localAddress();
