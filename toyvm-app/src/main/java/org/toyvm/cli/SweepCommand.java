@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.toyvm.core.units.Sizes;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vm.experiment.Matrix;
 import org.toyvm.vm.experiment.RunConfig;
@@ -61,9 +60,5 @@ public final class SweepCommand implements Callable<Integer> {
             Plots.writeSweep(s, plot);
         }
         return 0;
-    }
-
-    static String describe(List<Long> sizes) {
-        return String.join(",", sizes.stream().map(Sizes::format).toList());
     }
 }

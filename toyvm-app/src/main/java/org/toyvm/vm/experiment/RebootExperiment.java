@@ -21,7 +21,6 @@ import org.toyvm.vm.report.RunReport;
 import org.toyvm.vm.report.Timeline;
 import org.toyvm.vm.stack.MacAddress;
 import org.toyvm.vm.stack.Ipv4Cidr;
-import org.toyvm.vm.stack.Packets;
 
 /**
  * One run on the virtual clock with the in-process peer: boot, traffic for the warm-up, then for
@@ -124,10 +123,6 @@ public final class RebootExperiment {
         @Override
         public void vcpuFrozen(long ns) {
             frozenNs += ns;
-        }
-
-        @Override
-        public void echoRequestAnswered(Packets.Echo request, long t) {
         }
 
         @Override

@@ -1,6 +1,5 @@
 package org.toyvm.vm.report;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -86,10 +85,5 @@ public final class TextReport {
 
     private static String yn(boolean b) {
         return b ? "yes" : "no";
-    }
-
-    /** Joins lines (helper for explanations built from parts). */
-    public static String sentence(List<String> parts) {
-        return String.join("; ", parts);
     }
 }

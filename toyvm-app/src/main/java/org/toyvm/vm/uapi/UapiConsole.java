@@ -50,6 +50,27 @@ public final class UapiConsole {
     }
 
     private static final int FD = 3;
+    /** Positional arguments each operation takes (key=value arguments are checked where they are read). */
+    private static final Map<String, Integer> ARITY = Map.ofEntries(
+            Map.entry("open", 0), Map.entry("close", 0), Map.entry("set_owner", 0), Map.entry("get_features", 0),
+            Map.entry("set_features", 1), Map.entry("get_backend_features", 0), Map.entry("set_backend_features", 1),
+            Map.entry("get_device_id", 0), Map.entry("get_vring_num", 0), Map.entry("get_iova_range", 0),
+            Map.entry("get_config_size", 0), Map.entry("get_vqs_count", 0), Map.entry("get_as_num", 0),
+            Map.entry("get_group_num", 0), Map.entry("get_vring_group", 1), Map.entry("set_group_asid", 2),
+            Map.entry("get_status", 0), Map.entry("set_status", 1), Map.entry("set_vring_num", 2),
+            Map.entry("set_vring_base", 2), Map.entry("get_vring_base", 1), Map.entry("set_vring_addr", 1),
+            Map.entry("set_vring_enable", 2), Map.entry("suspend", 0), Map.entry("resume", 0),
+            Map.entry("setrlimit_memlock", 1), Map.entry("update", 0), Map.entry("invalidate", 0),
+            Map.entry("batch_begin", 0), Map.entry("batch_end", 0), Map.entry("write_hex", 1), Map.entry("pinned", 0),
+            Map.entry("translate", 0));
+    /** Operations that take key=value arguments, and which keys. */
+    private static final Map<String, java.util.Set<String>> KEYS = Map.of(
+            "set_vring_addr", java.util.Set.of("desc", "avail", "used"),
+            "update", java.util.Set.of("asid", "iova", "size", "uaddr", "perm"),
+            "invalidate", java.util.Set.of("asid", "iova", "size"),
+            "batch_begin", java.util.Set.of("asid"),
+            "batch_end", java.util.Set.of("asid"),
+            "translate", java.util.Set.of("asid", "iova"));
 
     private final HostAddressSpace mm = new HostAddressSpace();
     private final VhostVdpaDevice dev;
@@ -100,47 +121,52 @@ public final class UapiConsole {
                 pos.add(t[i]);
             }
         }
+        Integer arity = ARITY.get(op); // mmap takes 2 or 3 and checks them itself
+        if (arity != null && pos.size() != arity) {
+            throw bad(op + " takes " + arity + " positional argument(s), got " + pos.size());
+        }
+        for (String k : kv.keySet()) {
+            if (!KEYS.getOrDefault(op, java.util.Set.of()).contains(k)) {
+                throw bad(op + " does not take " + k + "=");
+            }
+        }
         switch (op) {
             case "open" -> {
-                args(op, pos, kv, 0);
                 IoctlResult r = dev.open();
                 print(op, r.ok() ? FD : -1, r.errno(), "");
             }
-            case "close" -> ioctl(op, pos, kv, 0, dev.close(), "");
-            case "set_owner" -> ioctl(op, pos, kv, 0, dev.setOwner(), "");
-            case "get_features" -> value(op, pos, kv, dev.getFeatures(), "features", true);
-            case "set_features" -> ioctl(op, pos, kv, 1, dev.setFeatures(num(pos, 0)), "");
-            case "get_backend_features" -> value(op, pos, kv, dev.getBackendFeatures(), "features", true);
-            case "set_backend_features" -> ioctl(op, pos, kv, 1, dev.setBackendFeatures(num(pos, 0)), "");
-            case "get_device_id" -> value(op, pos, kv, dev.getDeviceId(), "device_id", false);
-            case "get_vring_num" -> value(op, pos, kv, dev.getVringNum(), "num", false);
-            case "get_config_size" -> value(op, pos, kv, dev.getConfigSize(), "size", false);
-            case "get_vqs_count" -> value(op, pos, kv, dev.getVqsCount(), "count", false);
-            case "get_as_num" -> value(op, pos, kv, dev.getAsNum(), "num", false);
-            case "get_group_num" -> value(op, pos, kv, dev.getGroupNum(), "num", false);
+            case "close" -> ioctl(op, dev.close(), "");
+            case "set_owner" -> ioctl(op, dev.setOwner(), "");
+            case "get_features" -> value(op, dev.getFeatures(), "features", true);
+            case "set_features" -> ioctl(op, dev.setFeatures(num(pos, 0)), "");
+            case "get_backend_features" -> value(op, dev.getBackendFeatures(), "features", true);
+            case "set_backend_features" -> ioctl(op, dev.setBackendFeatures(num(pos, 0)), "");
+            case "get_device_id" -> value(op, dev.getDeviceId(), "device_id", false);
+            case "get_vring_num" -> value(op, dev.getVringNum(), "num", false);
+            case "get_config_size" -> value(op, dev.getConfigSize(), "size", false);
+            case "get_vqs_count" -> value(op, dev.getVqsCount(), "count", false);
+            case "get_as_num" -> value(op, dev.getAsNum(), "num", false);
+            case "get_group_num" -> value(op, dev.getGroupNum(), "num", false);
             case "get_iova_range" -> {
-                args(op, pos, kv, 0);
-                IoctlResult r = dev.getVqsCount(); // an ioctl on the fd: EINVAL when closed
+                IoctlResult r = dev.getIovaRange();
                 AddrRange range = dev.iovaRange();
                 print(op, r.rc(), r.errno(), r.ok() ? " first=" + U64.hex(range.start()) + " last=" + U64.hex(range.last())
                         : "");
             }
-            case "get_vring_group" -> value(op, pos, kv, dev.getVringGroup((int) num(pos, 0)), "group", false);
-            case "set_group_asid" -> ioctl(op, pos, kv, 2, dev.setGroupAsid((int) num(pos, 0), (int) num(pos, 1)), "");
-            case "get_status" -> value(op, pos, kv, dev.getStatus(), "status", true);
-            case "set_status" -> ioctl(op, pos, kv, 1, dev.setStatus((int) num(pos, 0)), "");
-            case "set_vring_num" -> ioctl(op, pos, kv, 2, dev.setVringNum((int) num(pos, 0), (int) num(pos, 1)), "");
-            case "set_vring_base" -> ioctl(op, pos, kv, 2, dev.setVringBase((int) num(pos, 0), (int) num(pos, 1)), "");
-            case "get_vring_base" -> value(op, pos, kv, dev.getVringBase((int) num(pos, 0)), "num", false);
+            case "get_vring_group" -> value(op, dev.getVringGroup((int) num(pos, 0)), "group", false);
+            case "set_group_asid" -> ioctl(op, dev.setGroupAsid((int) num(pos, 0), (int) num(pos, 1)), "");
+            case "get_status" -> value(op, dev.getStatus(), "status", true);
+            case "set_status" -> ioctl(op, dev.setStatus((int) num(pos, 0)), "");
+            case "set_vring_num" -> ioctl(op, dev.setVringNum((int) num(pos, 0), (int) num(pos, 1)), "");
+            case "set_vring_base" -> ioctl(op, dev.setVringBase((int) num(pos, 0), (int) num(pos, 1)), "");
+            case "get_vring_base" -> value(op, dev.getVringBase((int) num(pos, 0)), "num", false);
             case "set_vring_addr" -> {
-                need(op, pos, 1);
-                ioctl(op, pos, kv, 1, dev.setVringAddr((int) num(pos, 0), key(kv, "desc"), key(kv, "avail"),
+                ioctl(op, dev.setVringAddr((int) num(pos, 0), key(kv, "desc"), key(kv, "avail"),
                         key(kv, "used")), "");
             }
-            case "set_vring_enable" -> ioctl(op, pos, kv, 2,
-                    dev.setVringEnable((int) num(pos, 0), num(pos, 1) != 0), "");
-            case "suspend" -> ioctl(op, pos, kv, 0, dev.suspend(), "");
-            case "resume" -> ioctl(op, pos, kv, 0, dev.resume(), "");
+            case "set_vring_enable" -> ioctl(op, dev.setVringEnable((int) num(pos, 0), num(pos, 1) != 0), "");
+            case "suspend" -> ioctl(op, dev.suspend(), "");
+            case "resume" -> ioctl(op, dev.resume(), "");
             case "mmap" -> mmap(pos);
             case "setrlimit_memlock" -> {
                 need(op, pos, 1);
@@ -179,13 +205,11 @@ public final class UapiConsole {
         out.println("STEP " + line + " " + op + " rc=" + rc + " errno=" + e.symbol() + extra);
     }
 
-    private void ioctl(String op, java.util.List<String> pos, Map<String, String> kv, int n, IoctlResult r,
-            String extra) {
+    private void ioctl(String op, IoctlResult r, String extra) {
         print(op, r.rc(), r.errno(), extra);
     }
 
-    private void value(String op, java.util.List<String> pos, Map<String, String> kv, IoctlResult r, String key,
-            boolean hex) {
+    private void value(String op, IoctlResult r, String key, boolean hex) {
         print(op, r.rc(), r.errno(), r.ok() ? " " + key + "=" + (hex ? U64.hex(r.value()) : Long.toString(r.value()))
                 : "");
     }
@@ -268,12 +292,6 @@ public final class UapiConsole {
             case 3 -> "rw";
             default -> "none";
         };
-    }
-
-    private void args(String op, java.util.List<String> pos, Map<String, String> kv, int n) {
-        if (pos.size() != n || !kv.isEmpty()) {
-            throw bad(op + " takes " + n + " argument(s)");
-        }
     }
 
     private void need(String op, java.util.List<String> pos, int n) {

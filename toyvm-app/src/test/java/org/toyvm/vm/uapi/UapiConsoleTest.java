@@ -136,6 +136,8 @@ class UapiConsoleTest {
                 () -> sim("update iova=zz size=1 uaddr=guest perm=rw"));
         assertTrue(e.getMessage().contains("line 5") && e.getMessage().contains("'zz'"), e.getMessage());
         assertThrows(UapiConsole.ScriptError.class, () -> sim("frobnicate"));
+        assertThrows(UapiConsole.ScriptError.class, () -> sim("set_owner extra"));
+        assertThrows(UapiConsole.ScriptError.class, () -> sim("invalidate iova=0 size=1 perm=rw"));
         assertThrows(UapiConsole.ScriptError.class, () -> sim("update iova=0 size=1 uaddr=guest perm=xx"));
     }
 }

@@ -415,6 +415,12 @@ public final class VhostVdpaDevice {
         return parent instanceof PlatformIommuParent ? PlatformIommuParent.APERTURE : AddrRange.ALL;
     }
 
+    /** VHOST_VDPA_GET_IOVA_RANGE: the range itself is {@link #iovaRange()}. */
+    public IoctlResult getIovaRange() {
+        IoctlResult closed = ioctl();
+        return closed != null ? closed : IoctlResult.OK;
+    }
+
     public IoctlResult getConfigSize() {
         IoctlResult closed = ioctl();
         return closed != null ? closed : IoctlResult.ok(hw.configSize());
