@@ -19,7 +19,6 @@ import org.toyvm.vdpa.wire.InProcessWire;
 import org.toyvm.vdpa.wire.NetdevSpec;
 import org.toyvm.vdpa.wire.UdpPort;
 import org.toyvm.vdpa.wire.WirePort;
-import org.toyvm.vm.guest.GuestEvents;
 import org.toyvm.vm.guest.PeerHost;
 import org.toyvm.vm.guest.ToyGuest;
 import org.toyvm.vm.machine.Machine;
@@ -52,59 +51,16 @@ public final class LiveRun {
     }
 
     /** Guest-side view of the peer's pings: requests by sequence number, replies the guest sent. */
-    private static final class Seen implements GuestEvents {
+    private static final class Seen extends GuestRecorder {
         final List<long[]> requests = new ArrayList<>(); // {seq, t}
         final List<Long> repliesSent = new ArrayList<>();
-        final List<Timeline.Marker> markers = new ArrayList<>();
-        final PingLog own = new PingLog();
-        volatile long firstUp = -1;
         volatile long lastReply = -1;
-        volatile String probeFailure;
-        long frozenNs;
 
         @Override
         public void echoRequestAnswered(Packets.Echo request, long t) {
             requests.add(new long[] {request.seq(), t});
             repliesSent.add(t);
             lastReply = t;
-        }
-
-        @Override
-        public void driverOk(long t, long doneAt) {
-            if (firstUp < 0) {
-                firstUp = doneAt;
-            }
-            markers.add(new Timeline.Marker(t / 1e6, "DRIVER_OK"));
-        }
-
-        @Override
-        public void resetWritten(long t) {
-            markers.add(new Timeline.Marker(t / 1e6, "reset"));
-        }
-
-        @Override
-        public void bootDone(long t) {
-            markers.add(new Timeline.Marker(t / 1e6, "boot done"));
-        }
-
-        @Override
-        public void probeFailed(long t, String why) {
-            probeFailure = why;
-        }
-
-        @Override
-        public void vcpuFrozen(long ns) {
-            frozenNs += ns;
-        }
-
-        @Override
-        public void guestPingSent(int seq, long t) {
-            own.sent(seq, t);
-        }
-
-        @Override
-        public void guestPingReplied(int seq, long t) {
-            own.replied(seq, t);
         }
     }
 
@@ -228,6 +184,7 @@ public final class LiveRun {
             m.kernelCounters().get(KernelEvent.PAGES_PINNED), m.kernelCounters().get(KernelEvent.PAGES_UNPINNED),
             m.nic().dmaFaults()});
         FrontendCounters f0 = on(s, () -> m.frontend().counters().snapshot());
+        seen.rebootIndex = index;
         on(s, () -> {
             guest.reboot();
             return null;
@@ -257,7 +214,7 @@ public final class LiveRun {
                 sent = Math.max(0, (end - tR) / cfg.pingIntervalNs());
                 lost = sent;
             }
-            long[] own = seen.own.sentAndLost(tR, end);
+            long[] own = seen.guestPings.sentAndLost(tR, end);
             FrontendCounters f = m.frontend().counters().minus(f0);
             Double downtime = restored ? (end - (at[1] >= 0 ? at[1] : tR)) / 1e6 : null;
             return new RebootResult(index, restored, downtime, (seen.frozenNs - at[3]) / 1e6, sent, lost, own[0],

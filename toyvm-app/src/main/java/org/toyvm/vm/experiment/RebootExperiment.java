@@ -11,7 +11,6 @@ import org.toyvm.vdpa.dma.DmaEntry;
 import org.toyvm.vdpa.kernel.KernelEvent;
 import org.toyvm.vdpa.uapi.VhostUapi;
 import org.toyvm.vdpa.wire.InProcessWire;
-import org.toyvm.vm.guest.GuestEvents;
 import org.toyvm.vm.guest.PeerHost;
 import org.toyvm.vm.guest.ToyGuest;
 import org.toyvm.vm.machine.Machine;
@@ -68,18 +67,13 @@ public final class RebootExperiment {
     public record Outcome(RunReport report, Timeline timeline, boolean persistOffered, boolean persistAcked) {
     }
 
-    private final class Recorder implements GuestEvents, PeerHost.Events {
+    /** The guest's events plus the peer's view, which decides when connectivity is back. */
+    private final class Recorder extends GuestRecorder implements PeerHost.Events {
         final PingLog peerPings = new PingLog();
-        final PingLog guestPings = new PingLog();
-        final List<Timeline.Marker> markers = new ArrayList<>();
-        long frozenNs;
-        long firstUp = -1;
         long windowStart = -1;
         long restoredAt = -1;
-        String probeFailure;
         String mappingsAfterReset;
         Machine machine;
-        int rebootIndex;
 
         @Override
         public void requestSent(int seq, long t) {
@@ -96,48 +90,15 @@ public final class RebootExperiment {
         }
 
         @Override
-        public void resetWritten(long t) {
-            markers.add(new Timeline.Marker(ms(t), "reset #" + rebootIndex));
-        }
-
-        @Override
         public void bootDone(long t) {
-            markers.add(new Timeline.Marker(ms(t), "boot done"));
+            super.bootDone(t);
             DmaEntry e = machine.parent().translation(0).find(ToyGuest.RX_RING);
             mappingsAfterReset = e == null ? "gone" : e.identity() ? "1:1" : "kept";
-        }
-
-        @Override
-        public void driverOk(long t, long doneAt) {
-            if (firstUp < 0) {
-                firstUp = doneAt;
-            }
-            markers.add(new Timeline.Marker(ms(t), "DRIVER_OK"));
-        }
-
-        @Override
-        public void probeFailed(long t, String why) {
-            probeFailure = why;
-        }
-
-        @Override
-        public void vcpuFrozen(long ns) {
-            frozenNs += ns;
-        }
-
-        @Override
-        public void guestPingSent(int seq, long t) {
-            guestPings.sent(seq, t);
-        }
-
-        @Override
-        public void guestPingReplied(int seq, long t) {
-            guestPings.replied(seq, t);
         }
     }
 
     private static double ms(long ns) {
-        return Durations.toMillis(ns);
+        return GuestRecorder.ms(ns);
     }
 
     public Outcome run() {
