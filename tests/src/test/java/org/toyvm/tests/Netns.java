@@ -87,6 +87,10 @@ final class Netns implements AutoCloseable {
             n.sh("ip", "-n", n.ns, "addr", "add", n.peerIp + "/30", "dev", n.peerEnd);
             n.sh("ip", "-n", n.ns, "link", "set", n.peerEnd, "up");
             n.sh("ip", "-n", n.ns, "link", "set", "lo", "up");
+            // No IPv6 inside the namespace: router solicitations and MLD reports over the tunnel would
+            // be frames the tests did not ask for. (A namespace-local setting.)
+            n.sh("ip", "netns", "exec", n.ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
+            n.sh("ip", "netns", "exec", n.ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
             n.sh("ip", "-n", n.ns, "link", "add", "vx0", "type", "vxlan", "id", Integer.toString(n.vni), "remote",
                     n.hostIp, "local", n.peerIp, "dstport", "4789");
             n.sh("ip", "-n", n.ns, "addr", "add", peerVxlanCidr, "dev", "vx0");
