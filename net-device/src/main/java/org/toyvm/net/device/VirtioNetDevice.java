@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.toyvm.core.virtio.SplitRing;
 
 /**
  * The guest-facing virtio-net device of the VMM: the virtio-mmio register file, the status state
@@ -18,8 +19,10 @@ import org.apache.logging.log4j.Logger;
  * accepted a feature the device does not offer or did not accept VERSION_1; DRIVER_OK starts the
  * backend, and a backend that cannot start leaves the device in NEEDS_RESET.
  *
- * <p>Nothing the guest writes here throws: out-of-range queue selectors, sizes and registers are
- * ignored and counted in {@link #guestErrors()}.
+ * <p>Every guest value is read at the width virtio-mmio gives it (32-bit registers, unsigned) and
+ * checked before it selects anything. Nothing the guest writes here throws: out-of-range queue
+ * selectors, sizes, registers and config accesses are ignored (reads answer 0, or all ones past
+ * the config space) and counted in {@link #guestErrors()}.
  */
 public final class VirtioNetDevice {
     private static final Logger LOG = LogManager.getLogger(VirtioNetDevice.class);
@@ -33,14 +36,18 @@ public final class VirtioNetDevice {
     public static final int S_FAILED = 0x80;
     private static final int VERSION_1_BIT = 32;
     private static final int VIRTIO_ID_NET = 1;
+    /** QEMU's VIRTIO_QUEUE_MAX: QueueSel writes at or above it are ignored (virtio_mmio_write). */
+    static final long VIRTIO_QUEUE_MAX = 1024;
 
     private final VirtioNetBackend backend;
     private final Queue[] queues;
     private int status;
-    private int deviceFeaturesSel;
-    private int driverFeaturesSel;
+    /** Selectors as the driver wrote them: unsigned 32-bit values. */
+    private long deviceFeaturesSel;
+    private long driverFeaturesSel;
     private long driverFeatures;
-    private int queueSel;
+    /** Unsigned, always below {@link #VIRTIO_QUEUE_MAX}; may name a queue the device does not have. */
+    private long queueSel;
     private int interruptStatus;
     private int configGeneration;
     private boolean started;
@@ -84,7 +91,7 @@ public final class VirtioNetDevice {
         return driverFeatures;
     }
 
-    /** Guest writes that broke a rule (ignored). */
+    /** Guest accesses that broke a rule (ignored, or answered 0 / all ones). */
     public long guestErrors() {
         return guestErrors;
     }
@@ -99,38 +106,84 @@ public final class VirtioNetDevice {
         interruptStatus |= bits;
     }
 
-    /** A 32-bit (or narrower, for config space) read of the register window. */
+    /** The selected queue, or null when QueueSel names a queue this device does not have. */
+    private Queue selectedQueue() {
+        // queueSel is an unsigned 32-bit value below VIRTIO_QUEUE_MAX (see the QUEUE_SEL write).
+        return queueSel < queues.length ? queues[(int) queueSel] : null;
+    }
+
+    /** 32 feature bits the device offers, word {@code sel} (an unsigned 32-bit selector). */
+    private long deviceFeatureWord(long sel) {
+        // virtio 1.x §4.2.2: DeviceFeatures returns bits sel*32 .. sel*32+31; there are none past 63.
+        // (QEMU's virtio_mmio_write folds any nonzero selector to 1; the model follows the spec.)
+        return sel == 0 ? backend.deviceFeatures() & 0xffff_ffffL : sel == 1 ? backend.deviceFeatures() >>> 32 : 0;
+    }
+
+    /**
+     * A read of the register window: 32-bit for the registers, 1/2/4 (or 8, split into two 4-byte
+     * reads as QEMU's memory core does for an ops with 4-byte max access) for config space.
+     * {@code offset} is unsigned; anything outside the window, misaligned or not a register reads 0.
+     */
     public long read(long offset, int size) {
-        if (offset >= CONFIG) {
-            return readConfig((int) Math.min(offset - CONFIG, Integer.MAX_VALUE), size);
-        }
-        if (size != 4) {
-            guestErrors++;
+        if (Long.compareUnsigned(offset, WINDOW_SIZE) >= 0) {
+            guestErrors++; // the bus never dispatches outside the window; a caller that does gets 0
             return 0;
         }
-        Queue q = queueSel < queues.length ? queues[queueSel] : null;
+        if (offset >= CONFIG) {
+            return readConfig((int) (offset - CONFIG), size);
+        }
+        if (size != 4) {
+            guestErrors++; // virtio_mmio_read: "wrong size access to register!" -> 0
+            return 0;
+        }
+        Queue q = selectedQueue();
         long v = switch ((int) offset) {
             case MAGIC_VALUE -> MAGIC;
             case VERSION -> MMIO_VERSION;
             case DEVICE_ID -> VIRTIO_ID_NET;
             case VENDOR_ID -> VENDOR_QEMU;
-            case DEVICE_FEATURES -> deviceFeaturesSel == 0 ? backend.deviceFeatures() & 0xffff_ffffL
-                    : deviceFeaturesSel == 1 ? backend.deviceFeatures() >>> 32 : 0;
+            case DEVICE_FEATURES -> deviceFeatureWord(deviceFeaturesSel);
+            // virtio_mmio_read: QueueNumMax reads 0 for a queue the device does not have.
             case QUEUE_NUM_MAX -> q == null ? 0 : backend.maxQueueSize();
             case QUEUE_READY -> q != null && q.ready ? 1 : 0;
             case INTERRUPT_STATUS -> interruptStatus;
             case STATUS -> status;
             case CONFIG_GENERATION -> configGeneration;
-            default -> 0;
+            case DEVICE_FEATURES_SEL, DRIVER_FEATURES, DRIVER_FEATURES_SEL, QUEUE_SEL, QUEUE_NUM, QUEUE_NOTIFY,
+                    INTERRUPT_ACK, QUEUE_DESC_LOW, QUEUE_DESC_HIGH, QUEUE_DRIVER_LOW, QUEUE_DRIVER_HIGH,
+                    QUEUE_DEVICE_LOW, QUEUE_DEVICE_HIGH -> {
+                guestErrors++; // virtio_mmio_read: "read of write-only register" -> 0
+                yield 0;
+            }
+            default -> {
+                guestErrors++; // virtio_mmio_read: "bad register offset" -> 0
+                yield 0;
+            }
         };
         return v & 0xffff_ffffL;
     }
 
     private long readConfig(int off, int size) {
+        return switch (size) {
+            case 1, 2, 4 -> readConfigField(off, size);
+            case 8 -> readConfigField(off, 4) | (readConfigField(off + 4, 4) << 32);
+            default -> {
+                guestErrors++;
+                yield 0;
+            }
+        };
+    }
+
+    /**
+     * One config read of 1, 2 or 4 bytes at {@code off} (0 ≤ off < window). Past the end of the config
+     * space it reads all ones at that width and is counted, as QEMU's
+     * virtio_config_modern_readb/readw/readl answer {@code (uint32_t)-1}.
+     */
+    private long readConfigField(int off, int size) {
         byte[] cfg = backend.readConfig();
-        if (size < 1 || size > 8 || off > cfg.length - size) {
+        if (off > cfg.length - size) {
             guestErrors++;
-            return 0;
+            return size == 4 ? 0xffff_ffffL : (1L << (8 * size)) - 1;
         }
         long v = 0;
         for (int i = size - 1; i >= 0; i--) {
@@ -139,66 +192,83 @@ public final class VirtioNetDevice {
         return v;
     }
 
-    /** A 32-bit write of the register window. */
+    /**
+     * A write of the register window. Registers take 32-bit writes: {@code value}'s low 32 bits, read
+     * unsigned. {@code offset} is unsigned. Net config space is read-only for the driver.
+     */
     public void write(long offset, long value, int size) {
-        if (offset >= CONFIG || size != 4) {
-            guestErrors++; // net config space is read-only for the driver
+        if (Long.compareUnsigned(offset, CONFIG) >= 0 || size != 4) {
+            guestErrors++; // net config space is read-only for the driver; registers are 32-bit only
             return;
         }
         int v = (int) value;
-        Queue q = queueSel < queues.length ? queues[queueSel] : null;
+        long u = Integer.toUnsignedLong(v);
+        Queue q = selectedQueue();
         switch ((int) offset) {
-            case DEVICE_FEATURES_SEL -> deviceFeaturesSel = v;
-            case DRIVER_FEATURES_SEL -> driverFeaturesSel = v;
-            case DRIVER_FEATURES -> writeDriverFeatures(v);
-            case QUEUE_SEL -> queueSel = v;
+            case DEVICE_FEATURES_SEL -> deviceFeaturesSel = u;
+            case DRIVER_FEATURES_SEL -> driverFeaturesSel = u;
+            case DRIVER_FEATURES -> writeDriverFeatures(u);
+            case QUEUE_SEL -> {
+                // virtio_mmio_write: "if (value < VIRTIO_QUEUE_MAX) vdev->queue_sel = value;" — a larger
+                // selector is ignored and the previous one stays; one below it but past the last queue
+                // selects nothing (QueueNumMax reads 0, queue registers ignore writes).
+                if (u < VIRTIO_QUEUE_MAX) {
+                    queueSel = u;
+                } else {
+                    guestErrors++;
+                }
+            }
             case QUEUE_NUM -> {
-                if (q == null || !validQueueSize(v)) {
+                if (q == null || !validQueueSize(u)) {
                     guestErrors++;
                 } else {
-                    q.num = v;
+                    q.num = (int) u;
                 }
             }
             case QUEUE_READY -> {
                 if (q == null) {
                     guestErrors++;
                 } else {
-                    q.ready = (v & 1) != 0;
+                    q.ready = u != 0; // virtio_mmio_write: "if (value)" enables, 0 disables
                 }
             }
-            case QUEUE_DESC_LOW -> setQueueAddr(q, 0, false, v);
-            case QUEUE_DESC_HIGH -> setQueueAddr(q, 0, true, v);
-            case QUEUE_DRIVER_LOW -> setQueueAddr(q, 1, false, v);
-            case QUEUE_DRIVER_HIGH -> setQueueAddr(q, 1, true, v);
-            case QUEUE_DEVICE_LOW -> setQueueAddr(q, 2, false, v);
-            case QUEUE_DEVICE_HIGH -> setQueueAddr(q, 2, true, v);
+            case QUEUE_DESC_LOW -> setQueueAddr(q, 0, false, u);
+            case QUEUE_DESC_HIGH -> setQueueAddr(q, 0, true, u);
+            case QUEUE_DRIVER_LOW -> setQueueAddr(q, 1, false, u);
+            case QUEUE_DRIVER_HIGH -> setQueueAddr(q, 1, true, u);
+            case QUEUE_DEVICE_LOW -> setQueueAddr(q, 2, false, u);
+            case QUEUE_DEVICE_HIGH -> setQueueAddr(q, 2, true, u);
             case INTERRUPT_ACK -> interruptStatus &= ~v;
-            case STATUS -> writeStatus(v & 0xff);
-            default -> guestErrors++;
+            case STATUS -> writeStatus(v & 0xff); // virtio_mmio_write: virtio_set_status(vdev, value & 0xff)
+            default -> guestErrors++; // read-only, unknown or misaligned register (QueueNotify: kicks come through the doorbell page)
         }
     }
 
-    private boolean validQueueSize(int n) {
-        // Split rings: a power of two no larger than the maximum (virtio 1.x §2.7).
-        return n > 0 && Integer.bitCount(n) == 1 && n <= backend.maxQueueSize();
+    private boolean validQueueSize(long n) {
+        // Split rings: a power of two no larger than the maximum (virtio 1.x §2.7); n is unsigned 32-bit.
+        long max = Integer.toUnsignedLong(backend.maxQueueSize());
+        return n > 0 && Long.bitCount(n) == 1 && n <= max && n <= SplitRing.MAX_QUEUE_SIZE;
     }
 
-    private void writeDriverFeatures(int v) {
+    private void writeDriverFeatures(long word) {
+        // Only words 0 and 1 exist (64 feature bits); a larger selector writes nothing.
         if ((status & S_FEATURES_OK) != 0 || driverFeaturesSel > 1) {
             guestErrors++; // features are fixed once FEATURES_OK is set
             return;
         }
-        int shift = driverFeaturesSel * 32;
-        driverFeatures = (driverFeatures & ~(0xffff_ffffL << shift)) | ((v & 0xffff_ffffL) << shift);
+        int shift = (int) driverFeaturesSel * 32;
+        driverFeatures = (driverFeatures & ~(0xffff_ffffL << shift)) | (word << shift);
     }
 
-    private void setQueueAddr(Queue q, int which, boolean high, int v) {
+    private void setQueueAddr(Queue q, int which, boolean high, long word) {
         if (q == null || (status & S_DRIVER_OK) != 0) {
             guestErrors++;
             return;
         }
+        // A 64-bit ring address from two unsigned 32-bit halves; any 64-bit value is kept as written
+        // and judged (alignment, wrap past 2^64, reachability) where it is used.
         long cur = which == 0 ? q.desc : which == 1 ? q.driver : q.device;
-        long next = high ? (cur & 0xffff_ffffL) | ((long) v << 32) : (cur & ~0xffff_ffffL) | (v & 0xffff_ffffL);
+        long next = high ? (cur & 0xffff_ffffL) | (word << 32) : (cur & ~0xffff_ffffL) | word;
         if (which == 0) {
             q.desc = next;
         } else if (which == 1) {
