@@ -114,7 +114,7 @@ public final class Machine implements AutoCloseable {
 
                         @Override
                         public void write(long offset, long value, int size) {
-                            nic.kick((int) value);
+                            nic.doorbell(value, size); // a 32-bit queue index, checked by the NIC
                         }
                     }));
         } finally {

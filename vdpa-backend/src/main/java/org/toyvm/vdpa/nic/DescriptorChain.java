@@ -94,10 +94,14 @@ public final class DescriptorChain {
             if (++visited > tableSize) {
                 return fail(ChainError.TOO_LONG);
             }
+            if (Integer.compareUnsigned(index, tableSize) >= 0) {
+                return fail(ChainError.NEXT_OUT_OF_RANGE); // a head the caller did not check
+            }
             long at = table + SplitRing.desc(index);
             if (!dma.readU64(asid, at + SplitRing.DESC_ADDR, DmaEntry.PERM_RO)) {
                 return fail(ChainError.DMA_FAULT);
             }
+            // Each field at its width, unsigned: addr u64, len u32 (as a long), flags and next u16 (-1 = fault).
             long addr = dma.lastU64();
             long len = dma.readU32(asid, at + SplitRing.DESC_LEN, DmaEntry.PERM_RO);
             int flags = dma.readU16(asid, at + SplitRing.DESC_FLAGS, DmaEntry.PERM_RO);
@@ -118,6 +122,9 @@ public final class DescriptorChain {
                 }
                 if (len == 0 || len % SplitRing.DESC_SIZE != 0 || len / SplitRing.DESC_SIZE > queueSize) {
                     return fail(ChainError.BAD_INDIRECT_LEN);
+                }
+                if (U64.addOverflows(addr, len - 1)) {
+                    return fail(ChainError.LENGTH_OVERFLOW); // the table's entries would wrap to low memory
                 }
                 inIndirect = true;
                 table = addr;

@@ -243,6 +243,15 @@ public final class DmaEngine {
         return v;
     }
 
+    /** Writes one byte; false on a fault. */
+    public boolean writeU8(int asid, long iova, int value) {
+        if (!resolve(asid, iova, 1, DmaEntry.PERM_WO)) {
+            return false;
+        }
+        segBlock[0].putU8(segOff[0], (byte) value);
+        return true;
+    }
+
     /** Writes a little-endian u16; false on a fault. */
     public boolean writeU16(int asid, long iova, int value, boolean release) {
         if (!resolve(asid, iova, 2, DmaEntry.PERM_WO)) {

@@ -12,6 +12,10 @@ public final class NicCounters {
     long rxBytes;
     long rxNoBuffer;
     long rxDroppedNotRunning;
+    /** Wire frames shorter than an Ethernet header or longer than the MTU allows. */
+    long rxDroppedBadLength;
+    /** Doorbell writes of another width or naming a queue the device does not have. */
+    long badDoorbells;
     long needsReset;
     long notifications;
     final EnumMap<ChainError, Long> chainDrops = new EnumMap<>(ChainError.class);
@@ -30,6 +34,14 @@ public final class NicCounters {
 
     public long rxNoBuffer() {
         return rxNoBuffer;
+    }
+
+    public long rxDroppedBadLength() {
+        return rxDroppedBadLength;
+    }
+
+    public long badDoorbells() {
+        return badDoorbells;
     }
 
     public long needsResetEvents() {
@@ -56,6 +68,8 @@ public final class NicCounters {
         m.put("rx_bytes", rxBytes);
         m.put("rx_no_buffer", rxNoBuffer);
         m.put("rx_dropped_not_running", rxDroppedNotRunning);
+        m.put("rx_dropped_bad_length", rxDroppedBadLength);
+        m.put("bad_doorbells", badDoorbells);
         m.put("needs_reset", needsReset);
         m.put("notifications", notifications);
         chainDrops.forEach((k, v) -> m.put("drop_" + k.name().toLowerCase(java.util.Locale.ROOT), v));

@@ -331,9 +331,23 @@ public final class VirtioNetNic implements VirtioNetHardware {
         return config.length;
     }
 
+    /**
+     * A range outside the config space (or the destination) copies nothing, as the parents' get_config
+     * do (vdpasim_get_config, mlx5_vdpa_get_config: "if (offset + len <= sizeof(config)) memcpy").
+     * All three values are unsigned.
+     */
     @Override
     public void readConfig(int offset, byte[] dst, int dstIndex, int len) {
-        System.arraycopy(config, offset, dst, dstIndex, len);
+        if (within(offset, len, config.length) && within(dstIndex, len, dst.length)) {
+            System.arraycopy(config, offset, dst, dstIndex, len);
+        }
+    }
+
+    /** [off, off+len) inside [0, size), all unsigned 32-bit. */
+    private static boolean within(int off, int len, int size) {
+        long o = Integer.toUnsignedLong(off);
+        long l = Integer.toUnsignedLong(len);
+        return o + l <= size;
     }
 
     @Override
@@ -363,6 +377,18 @@ public final class VirtioNetNic implements VirtioNetHardware {
         }
         status |= VirtioStatus.NEEDS_RESET;
         releaseBacklog();
+    }
+
+    /**
+     * A guest write to the notify area mapped into the guest (the host notifier page): a 32-bit queue
+     * index, unsigned. Any other width, or an index the device does not have, is ignored and counted.
+     */
+    public void doorbell(long value, int size) {
+        if (size != 4 || Long.compareUnsigned(value, vqs.length) >= 0) {
+            counters.badDoorbells++;
+            return;
+        }
+        kick((int) value);
     }
 
     @Override
@@ -433,12 +459,18 @@ public final class VirtioNetNic implements VirtioNetHardware {
         int head;
         while (running() && (head = nextHead(q, asid)) >= 0) {
             ByteBuf frame = txBuffer();
-            ChainError err = readTxChain(q, asid, head, frame);
+            ChainError err;
+            try {
+                err = readTxChain(q, asid, head, frame);
+            } catch (RuntimeException e) {
+                frame.release(); // the caller turns the failure into NEEDS_RESET; the buffer goes back first
+                throw e;
+            }
             if (err == ChainError.NONE) {
                 counters.txFrames++;
                 counters.txBytes += frame.readableBytes();
                 if (port != null) {
-                    port.send(frame);
+                    port.send(frame); // the port owns it now (and releases it on every path)
                 } else {
                     frame.release();
                 }
@@ -492,10 +524,19 @@ public final class VirtioNetNic implements VirtioNetHardware {
         return ChainError.NONE;
     }
 
-    /** A frame from the wire (owned here from now on). */
+    /**
+     * A frame from the wire (owned here from now on). Runts (shorter than an Ethernet header) and
+     * frames longer than the MTU allows are dropped and counted, as a NIC's MAC does.
+     */
     public void receive(ByteBuf frame) {
         if (!running() || !vqs[RX].ready) {
             counters.rxDroppedNotRunning++;
+            frame.release();
+            return;
+        }
+        int len = frame.readableBytes();
+        if (len < ETH_HLEN || len > MTU + ETH_HLEN) {
+            counters.rxDroppedBadLength++;
             frame.release();
             return;
         }
@@ -517,12 +558,16 @@ public final class VirtioNetNic implements VirtioNetHardware {
                 break; // no buffer (or unusable ring): frames wait in the backlog
             }
             ByteBuf frame = rxBacklog.poll();
-            int written = writeRxChain(q, asid, head, frame);
-            if (written > 0) {
-                counters.rxFrames++;
-                counters.rxBytes += frame.readableBytes();
+            int written;
+            try {
+                written = writeRxChain(q, asid, head, frame);
+                if (written > 0) {
+                    counters.rxFrames++;
+                    counters.rxBytes += frame.readableBytes();
+                }
+            } finally {
+                frame.release();
             }
-            frame.release();
             if (!q.pushUsed(dma, asid, head, Math.max(written, 0))) {
                 break;
             }
@@ -608,16 +653,18 @@ public final class VirtioNetNic implements VirtioNetHardware {
         int head;
         while (running() && (head = nextHead(q, asid)) >= 0) {
             chain.reset(asid, q.desc, q.num, head, has(VirtioFeatures.RING_F_INDIRECT_DESC));
-            long ackAddr = -1;
+            // The ack is the last byte of the last writable buffer; 2^64-1 is a valid address, so a flag
+            // (not a sentinel address) says whether there is one.
+            long ackAddr = 0;
+            boolean hasAck = false;
             for (DescriptorChain.Descriptor d; (d = chain.next()) != null;) {
                 if (d.writable() && d.len() > 0) {
-                    ackAddr = d.addr() + d.len() - 1;
+                    ackAddr = d.addr() + d.len() - 1; // no wrap: the chain checked addr + len - 1
+                    hasAck = true;
                 }
             }
             int written = 0;
-            if (chain.error() == ChainError.NONE && ackAddr != -1 && dma.resolve(asid, ackAddr, 1, DmaEntry.PERM_WO)) {
-                ByteBuf ack = io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {VIRTIO_NET_ERR});
-                dma.writeResolved(ack);
+            if (chain.error() == ChainError.NONE && hasAck && dma.writeU8(asid, ackAddr, VIRTIO_NET_ERR)) {
                 written = 1;
             } else if (chain.error() != ChainError.NONE) {
                 counters.drop(chain.error());

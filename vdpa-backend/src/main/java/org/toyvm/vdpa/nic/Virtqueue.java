@@ -1,5 +1,6 @@
 package org.toyvm.vdpa.nic;
 
+import org.toyvm.core.addr.U64;
 import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.vdpa.dma.DmaEntry;
 
@@ -40,14 +41,24 @@ final class Virtqueue {
         scheduled = false;
     }
 
-    /** bad-input §10: size a power of two within the maximum; rings aligned (desc 16, avail 2, used 4). */
+    /**
+     * bad-input §10: size a power of two within the maximum; rings aligned (desc 16, avail 2, used 4);
+     * §9: no ring runs past 2^64 (its fields' addresses would wrap to low memory). Addresses are
+     * unsigned 64-bit; {@code num} is whatever SET_VRING_NUM stored, checked here before any use.
+     */
     String layoutProblem(int maxSize) {
         if (!SplitRing.validSize(num) || num > maxSize) {
-            return "queue " + index + " size " + num + " is not a power of two in 1.." + maxSize;
+            return "queue " + index + " size " + Integer.toUnsignedString(num) + " is not a power of two in 1.." + maxSize;
         }
         if ((desc & (SplitRing.DESC_ALIGN - 1)) != 0 || (avail & (SplitRing.AVAIL_ALIGN - 1)) != 0
                 || (used & (SplitRing.USED_ALIGN - 1)) != 0) {
             return "queue " + index + " rings are misaligned (desc 16, avail 2, used 4)";
+        }
+        if (U64.addOverflows(desc, SplitRing.descTableSize(num) - 1)
+                || U64.addOverflows(avail, SplitRing.availSize(num) - 1)
+                || U64.addOverflows(used, SplitRing.usedSize(num) - 1)) {
+            return "queue " + index + " rings run past 2^64 (desc " + U64.hex(desc) + ", avail " + U64.hex(avail)
+                    + ", used " + U64.hex(used) + ")";
         }
         return null;
     }

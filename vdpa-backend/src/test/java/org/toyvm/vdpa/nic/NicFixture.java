@@ -24,7 +24,9 @@ final class NicFixture implements AutoCloseable {
     final HostAddressSpace mm = new HostAddressSpace();
     final RamBlock ram = mm.map("guest", RAM);
     final VhostIotlb map = new VhostIotlb();
-    final VirtioNetNic nic = new VirtioNetNic(sched, mm, 0x525400123456L);
+    /** Every Netty buffer the NIC and the test allocate; all must be released by {@link #close()}. */
+    final TrackingAllocator alloc = new TrackingAllocator();
+    final VirtioNetNic nic = new VirtioNetNic(sched, mm, 0x525400123456L, alloc);
     final InProcessWire wire = new InProcessWire(sched, 0);
     final WirePort far = wire.endB();
     final List<byte[]> received = new ArrayList<>();
@@ -142,15 +144,51 @@ final class NicFixture implements AutoCloseable {
     }
 
     void sendFromWire(byte[] frame) {
-        ByteBuf b = io.netty.buffer.Unpooled.copiedBuffer(frame);
+        ByteBuf b = alloc.buffer(frame.length).writeBytes(frame);
         far.send(b);
         sched.runUntilIdle();
     }
 
+    /** Resets the NIC, closes the wire and checks that every buffer came back (no leak on any path). */
     @Override
     public void close() {
         nic.reset();
         wire.endA().close();
         far.close();
+        sched.runUntilIdle();
+        long leaked = alloc.outstanding();
+        if (leaked != 0) {
+            throw new AssertionError(leaked + " Netty buffer(s) not released");
+        }
+    }
+
+    /** A heap allocator that remembers what it handed out, to count what was never released. */
+    static final class TrackingAllocator extends io.netty.buffer.AbstractByteBufAllocator {
+        private final List<ByteBuf> handedOut = new ArrayList<>();
+
+        TrackingAllocator() {
+            super(false);
+        }
+
+        @Override
+        protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+            ByteBuf b = new io.netty.buffer.UnpooledHeapByteBuf(this, initialCapacity, maxCapacity);
+            handedOut.add(b);
+            return b;
+        }
+
+        @Override
+        protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+            return newHeapBuffer(initialCapacity, maxCapacity);
+        }
+
+        @Override
+        public boolean isDirectBufferPooled() {
+            return false;
+        }
+
+        long outstanding() {
+            return handedOut.stream().filter(b -> b.refCnt() > 0).count();
+        }
     }
 }
