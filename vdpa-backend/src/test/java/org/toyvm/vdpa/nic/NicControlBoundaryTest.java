@@ -81,4 +81,35 @@ class NicControlBoundaryTest {
             assertEquals(fits ? 0x52 : 0, dst[fits ? dstIndex : 0] & 0xff);
         }
     }
+
+    /**
+     * Control queue: every command is answered VIRTIO_NET_ERR in the last byte of the last writable
+     * buffer; used length 1. A buffer that cannot be reached (or wraps) gets used length 0, counted.
+     */
+    @ParameterizedTest
+    @CsvSource({"0x50000, 1, 1", "0x50000, 4294967295, 0", "0x7fffffff, 1, 0", "0x80000000, 1, 0",
+        "0xffffffff, 1, 0", "0x8000000000000000, 1, 0", "0xffffffffffffffff, 1, 0", "0xffffffffffffffff, 2, 0",
+        "0x50000, 0, 0"})
+    void controlQueueAck(String addrHex, long len, int usedLen) {
+        long addr = Long.parseUnsignedLong(addrHex.substring(2), 16);
+        try (NicFixture f = new NicFixture()) {
+            NicFixture.Ring ctrl = f.new Ring(VirtioNetNic.CTRL, 16, 0x30000);
+            f.start(0, ctrl);
+            ctrl.desc(0, 0x40000, 2, org.toyvm.core.virtio.SplitRing.DESC_F_NEXT, 1); // class, command
+            ctrl.desc(1, addr, (int) len, org.toyvm.core.virtio.SplitRing.DESC_F_WRITE, 0);
+            long faults = f.nic.dmaFaults();
+            ctrl.publish(0);
+            assertEquals(1, ctrl.usedIdx());
+            assertEquals(usedLen, ctrl.usedLen(0));
+            if (usedLen == 1) {
+                assertEquals(1, f.ram.getU8(addr + len - 1));
+            } else if (len == 0) {
+                assertEquals(faults, f.nic.dmaFaults(), "no writable byte: nothing to answer into");
+            } else if ((addr == -1L && len == 2) || len == 0xffff_ffffL) { // wraps; chain total 2 + len > 2^32 - 1
+                assertEquals(1, f.nic.counters().chainDrops(ChainError.LENGTH_OVERFLOW));
+            } else {
+                assertEquals(faults + 1, f.nic.dmaFaults(), "the unreachable ack is a counted DMA fault");
+            }
+        }
+    }
 }
