@@ -28,13 +28,18 @@ import org.toyvm.vdpa.wire.WirePort;
  * <p>Reactions to a hostile guest (bad-input.md), one policy per case:
  * <ul>
  * <li>Ring state that cannot be trusted — avail idx more than the queue size ahead or moving back
- *     (§3), a head index ≥ queue size (§2), a bad queue size or misaligned rings (§10): the device
- *     sets NEEDS_RESET and stops until reset.
+ *     (§3), a head index ≥ queue size (§2), a bad queue size (any 32-bit value) or misaligned rings
+ *     (§10), a ring that runs past 2^64 (§9): the device sets NEEDS_RESET and stops until reset.
  * <li>A bad chain (§1, §2 next, §4–7, §9, §11): the chain is returned to the used ring with length 0,
  *     dropped and counted by reason; the queue goes on.
  * <li>A DMA fault (§8, §12, §14–17): counted; a fault on a buffer drops that chain whole (nothing
  *     partially written); a fault on the rings stops this round of processing (a later kick retries).
+ * <li>A doorbell write that is not a 32-bit index of one of the queues: ignored and counted. A wire
+ *     frame shorter than an Ethernet header or longer than the MTU allows: dropped and counted.
  * </ul>
+ * Values are read at their spec width, unsigned (16-bit indexes masked, 32-bit lengths as longs,
+ * 64-bit addresses compared with {@code U64}), and checked before they index anything. Every Netty
+ * buffer is released on every path, including an unexpected failure.
  */
 public final class VirtioNetNic implements VirtioNetHardware {
     private static final Logger LOG = LogManager.getLogger(VirtioNetNic.class);
@@ -546,7 +551,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
             return;
         }
         rxBacklog.add(frame);
-        flushRx(vqs[RX]);
+        process(vqs[RX]); // through the same guard as a kick: nothing escapes to the wire's event loop
     }
 
     private void flushRx(Virtqueue q) {
