@@ -183,7 +183,7 @@ public final class VirtioNetDevice {
         byte[] cfg = backend.readConfig();
         if (off > cfg.length - size) {
             guestErrors++;
-            return size == 4 ? 0xffff_ffffL : (1L << (8 * size)) - 1;
+            return (1L << (8 * size)) - 1;
         }
         long v = 0;
         for (int i = size - 1; i >= 0; i--) {
