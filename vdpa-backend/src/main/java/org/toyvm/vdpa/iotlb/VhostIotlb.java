@@ -41,6 +41,7 @@ public final class VhostIotlb implements DmaTranslation {
     private DmaEntry[] sorted = new DmaEntry[0];
     private long indexedGeneration = -1;
     private long staleLookups;
+    private long indexBuilds;
     /** Tree lookups after a change, per entry, before the flat index is rebuilt (1 in 8 entries). */
     private static final int REBUILD_EVERY_NTH_ENTRY = 8;
     /** Below this many entries the index is rebuilt on the first lookup after a change. */
@@ -189,6 +190,12 @@ public final class VhostIotlb implements DmaTranslation {
         biasedStarts = a;
         sorted = es;
         indexedGeneration = generation;
+        indexBuilds++;
+    }
+
+    /** How many times the flat lookup index was built (for tests of the cost of changes). */
+    long indexBuilds() {
+        return indexBuilds;
     }
 
     @Override
