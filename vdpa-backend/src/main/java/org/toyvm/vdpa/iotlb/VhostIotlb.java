@@ -42,6 +42,18 @@ public final class VhostIotlb implements DmaTranslation {
     private long indexedGeneration = -1;
     private long staleLookups;
     private long indexBuilds;
+    // Sum of the entry sizes modulo 2^64 (disjoint entries sum to at most 2^64, which reads as 0 with
+    // entries present), kept as entries come and go so that totalBytes() is O(1).
+    private long bytes;
+    // The changes since journalStartSeq, in order, so that a parent holding a copy made at some
+    // sequence number can catch up in O(k log n) instead of copying n entries (mlx5's set_map after
+    // every per-page entry outside a batch). Dropped when it grows past the table it describes.
+    private record Change(boolean added, DmaEntry entry) {
+    }
+
+    private final ArrayList<Change> journal = new ArrayList<>();
+    private long journalStartSeq;
+    private long changeSeq;
     /** Tree lookups after a change, per entry, before the flat index is rebuilt (1 in 8 entries). */
     private static final int REBUILD_EVERY_NTH_ENTRY = 8;
     /** Below this many entries the index is rebuilt on the first lookup after a change. */
@@ -82,7 +94,51 @@ public final class VhostIotlb implements DmaTranslation {
 
     private void put(DmaEntry e) {
         byStart.put(e.start(), e);
+        bytes += e.last() - e.start() + 1;
+        journal(true, e);
         changed();
+    }
+
+    private void removed(DmaEntry e) {
+        bytes -= e.last() - e.start() + 1;
+        journal(false, e);
+    }
+
+    private void journal(boolean added, DmaEntry e) {
+        changeSeq++;
+        if (journal.size() >= Math.max(1024, 2 * byStart.size())) {
+            journal.clear(); // a copy is now cheaper than the replay: consumers that are behind copy
+            journalStartSeq = changeSeq;
+            return;
+        }
+        journal.add(new Change(added, e));
+    }
+
+    /** The number of entry changes so far (for {@link #replayInto}). */
+    public long changeSeq() {
+        return changeSeq;
+    }
+
+    /**
+     * Makes {@code target}, a copy of this table as it was at change {@code sinceSeq}, equal to this
+     * table by replaying the changes since, in O(k log n). Answers false, leaving {@code target}
+     * unchanged, when those changes are no longer journaled (the caller then copies).
+     */
+    public boolean replayInto(VhostIotlb target, long sinceSeq) {
+        if (sinceSeq < journalStartSeq || sinceSeq > changeSeq) {
+            return false;
+        }
+        int from = (int) (sinceSeq - journalStartSeq);
+        for (int i = from; i < journal.size(); i++) {
+            Change c = journal.get(i);
+            if (c.added()) {
+                target.put(c.entry());
+            } else if (target.byStart.remove(c.entry().start()) != null) {
+                target.removed(c.entry());
+                target.changed();
+            }
+        }
+        return true;
     }
 
     private void changed() {
@@ -131,6 +187,7 @@ public final class VhostIotlb implements DmaTranslation {
             throw new IllegalArgumentException(e + " is not in this IOTLB");
         }
         byStart.remove(e.start());
+        removed(e);
         changed();
     }
 
@@ -139,6 +196,7 @@ public final class VhostIotlb implements DmaTranslation {
         List<DmaEntry> gone = overlapping(start, last);
         for (DmaEntry e : gone) {
             byStart.remove(e.start());
+            removed(e);
         }
         if (!gone.isEmpty()) {
             changed();
@@ -216,22 +274,18 @@ public final class VhostIotlb implements DmaTranslation {
         return Collections.unmodifiableCollection(byStart.values());
     }
 
-    /** Sum of the sizes of all entries, saturating at 2^64 − 1 (for MR-build costs). */
+    /** Sum of the sizes of all entries, saturating at 2^64 − 1 (for MR-build costs); O(1). */
     public long totalBytes() {
-        long sum = 0;
-        for (DmaEntry e : byStart.values()) {
-            long size = e.last() - e.start() + 1; // 0 for [0, 2^64-1] halves never happens: halves are 2^63
-            if (U64.addOverflows(sum, size)) {
-                return U64.MAX;
-            }
-            sum += size;
-        }
-        return sum;
+        return bytes == 0 && !byStart.isEmpty() ? U64.MAX : bytes;
     }
 
     public void clear() {
         if (!byStart.isEmpty()) {
             byStart.clear();
+            bytes = 0;
+            changeSeq++;
+            journal.clear(); // not journaled entry by entry: anyone behind copies
+            journalStartSeq = changeSeq;
             changed();
         }
     }
@@ -240,6 +294,7 @@ public final class VhostIotlb implements DmaTranslation {
     public VhostIotlb copy() {
         VhostIotlb c = new VhostIotlb();
         c.byStart.putAll(byStart);
+        c.bytes = bytes;
         return c;
     }
 }
