@@ -62,8 +62,7 @@ public final class UapiConsole {
 
     /** The unsigned width of the uAPI field an argument is carried in. */
     enum Field {
-        U8(8), U32(32), U64(64);
-        // (U64 the constant shadows the U64 helper class inside this enum)
+        U8(8), U32(32), U64(64); // inside this enum, U64 names the constant: the helper class is qualified
 
         final int bits;
 
@@ -79,6 +78,7 @@ public final class UapiConsole {
             return "0.." + org.toyvm.core.addr.U64.hex(max()) + " (" + name().toLowerCase(Locale.ROOT) + ")";
         }
     }
+
     /** Positional arguments each operation takes (key=value arguments are checked where they are read). */
     private static final Map<String, Integer> ARITY = Map.ofEntries(
             Map.entry("open", 0), Map.entry("close", 0), Map.entry("set_owner", 0), Map.entry("get_features", 0),
