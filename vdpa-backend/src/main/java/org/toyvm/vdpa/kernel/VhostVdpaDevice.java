@@ -38,6 +38,32 @@ import org.toyvm.vdpa.uapi.VhostMsgV2;
  *
  * <p>Work charges modelled time to the process's {@link CostMeter}: one IOTLB write or ioctl per
  * call, pinning and unpinning per page, and the parent's own costs.
+ *
+ * <p>Userspace input is hostile: every argument is taken at its uAPI width (u32 fields as the bits
+ * of an {@code int} compared unsigned, u8 as the low byte, u64 as {@code long} compared unsigned)
+ * and no value makes a method throw. What each call can return ({@code rc} 0 or a value, else -1
+ * with the errno; a write returns 72 or -1):
+ * <pre>
+ *  any ioctl on a closed fd                 EINVAL
+ *  open                                     EBUSY (already open)
+ *  SET_OWNER                                EBUSY (second call)
+ *  SET_FEATURES                             EBUSY (FEATURES_OK set)
+ *  SET_BACKEND_FEATURES                     EOPNOTSUPP (unknown bit, op missing), EINVAL (DESC_ASID w/o ASID)
+ *  SET_STATUS (u8)                          EINVAL (non-zero value clearing set bits)
+ *  GET/SET_CONFIG (u32 off, len)            EINVAL (len 0, off past the end, len past the end), EFAULT (no buffer)
+ *  vring ioctls: SET_VRING_NUM/ADDR/BASE,   EPERM (no SET_OWNER), ENOBUFS (u32 index >= queues), then:
+ *   GET_VRING_BASE, SET_VRING_KICK/CALL,      NUM: EINVAL (0, > 0xffff, not a power of two, > max);
+ *   VDPA_SET_VRING_ENABLE, GET_VRING_GROUP,   ADDR/BASE: EINVAL (DRIVER_OK and not suspended);
+ *   VDPA_SET_GROUP_ASID (index = group)        ADDR: EINVAL (avail not 2-, used not 4-aligned);
+ *                                              BASE: EINVAL (> 0xffff);
+ *                                              SET_GROUP_ASID: EINVAL (asid >= nas), EOPNOTSUPP (no op),
+ *                                              EINVAL (group >= groups)
+ *  SUSPEND / RESUME                         EOPNOTSUPP (no op)
+ *  write                                    EINVAL (closed, fewer than 40 bytes, unknown envelope,
+ *                                           UPDATE of size 0), EFAULT (no buffer, and every refusal of
+ *                                           the message handler: {@link WriteResult#innerErrno()} and
+ *                                           {@link IotlbFailure} keep the reason)
+ * </pre>
  */
 public final class VhostVdpaDevice {
     private static final Logger LOG = LogManager.getLogger(VhostVdpaDevice.class);
