@@ -38,6 +38,15 @@ import org.toyvm.vdpa.uapi.VhostUapi;
  * with the same encoder the VMM frontend uses and go through the same write path. A line that
  * cannot be parsed stops the script ({@link ScriptError}, exit code 2); an operation the kernel
  * model refuses is reported, not fatal.
+ *
+ * <p>Every numeric argument is read at the width of the field the real ioctl or message carries it
+ * in (see {@link Field}): a value that does not fit that field is a script error naming the line,
+ * the argument and the accepted range, because a C program could not put it there either. A value
+ * that fits is passed exactly as the kernel would see it, and the model answers with the kernel's
+ * errno: {@code set_vring_num 0x100000000 256} is a script error (the index is the u32
+ * {@code vhost_vring_state.index}), while {@code set_vring_num 0xffffffff 256} reaches the kernel
+ * and is ENOBUFS. {@code mmap} answers EINVAL for length 0 and ENOMEM where there is no room, as
+ * mmap(2) does.
  */
 public final class UapiConsole {
     /** A line that cannot be parsed. */
@@ -50,6 +59,26 @@ public final class UapiConsole {
     }
 
     private static final int FD = 3;
+
+    /** The unsigned width of the uAPI field an argument is carried in. */
+    enum Field {
+        U8(8), U32(32), U64(64); // inside this enum, U64 names the constant: the helper class is qualified
+
+        final int bits;
+
+        Field(int bits) {
+            this.bits = bits;
+        }
+
+        long max() {
+            return bits == 64 ? org.toyvm.core.addr.U64.MAX : (1L << bits) - 1;
+        }
+
+        String range() {
+            return "0.." + org.toyvm.core.addr.U64.hex(max()) + " (" + name().toLowerCase(Locale.ROOT) + ")";
+        }
+    }
+
     /** Positional arguments each operation takes (key=value arguments are checked where they are read). */
     private static final Map<String, Integer> ARITY = Map.ofEntries(
             Map.entry("open", 0), Map.entry("close", 0), Map.entry("set_owner", 0), Map.entry("get_features", 0),
@@ -116,7 +145,9 @@ public final class UapiConsole {
         for (int i = 1; i < t.length; i++) {
             int eq = t[i].indexOf('=');
             if (eq > 0) {
-                kv.put(t[i].substring(0, eq), t[i].substring(eq + 1));
+                if (kv.put(t[i].substring(0, eq), t[i].substring(eq + 1)) != null) {
+                    throw bad(op + ": " + t[i].substring(0, eq) + "= given twice");
+                }
             } else {
                 pos.add(t[i]);
             }
@@ -138,9 +169,9 @@ public final class UapiConsole {
             case "close" -> ioctl(op, dev.close(), "");
             case "set_owner" -> ioctl(op, dev.setOwner(), "");
             case "get_features" -> value(op, dev.getFeatures(), "features", true);
-            case "set_features" -> ioctl(op, dev.setFeatures(num(pos, 0)), "");
+            case "set_features" -> ioctl(op, dev.setFeatures(num(pos, 0, "features", Field.U64)), "");
             case "get_backend_features" -> value(op, dev.getBackendFeatures(), "features", true);
-            case "set_backend_features" -> ioctl(op, dev.setBackendFeatures(num(pos, 0)), "");
+            case "set_backend_features" -> ioctl(op, dev.setBackendFeatures(num(pos, 0, "features", Field.U64)), "");
             case "get_device_id" -> value(op, dev.getDeviceId(), "device_id", false);
             case "get_vring_num" -> value(op, dev.getVringNum(), "num", false);
             case "get_config_size" -> value(op, dev.getConfigSize(), "size", false);
@@ -153,37 +184,39 @@ public final class UapiConsole {
                 print(op, r.rc(), r.errno(), r.ok() ? " first=" + U64.hex(range.start()) + " last=" + U64.hex(range.last())
                         : "");
             }
-            case "get_vring_group" -> value(op, dev.getVringGroup((int) num(pos, 0)), "group", false);
-            case "set_group_asid" -> ioctl(op, dev.setGroupAsid((int) num(pos, 0), (int) num(pos, 1)), "");
+            // struct vhost_vring_state {unsigned int index; unsigned int num}: both u32.
+            case "get_vring_group" -> value(op, dev.getVringGroup(u32(pos, 0, "index")), "group", false);
+            case "set_group_asid" -> ioctl(op, dev.setGroupAsid(u32(pos, 0, "group"), u32(pos, 1, "asid")), "");
             case "get_status" -> value(op, dev.getStatus(), "status", true);
-            case "set_status" -> ioctl(op, dev.setStatus((int) num(pos, 0)), "");
-            case "set_vring_num" -> ioctl(op, dev.setVringNum((int) num(pos, 0), (int) num(pos, 1)), "");
-            case "set_vring_base" -> ioctl(op, dev.setVringBase((int) num(pos, 0), (int) num(pos, 1)), "");
-            case "get_vring_base" -> value(op, dev.getVringBase((int) num(pos, 0)), "num", false);
+            case "set_status" -> ioctl(op, dev.setStatus((int) num(pos, 0, "status", Field.U8)), ""); // a u8
+            case "set_vring_num" -> ioctl(op, dev.setVringNum(u32(pos, 0, "index"), u32(pos, 1, "num")), "");
+            case "set_vring_base" -> ioctl(op, dev.setVringBase(u32(pos, 0, "index"), u32(pos, 1, "num")), "");
+            case "get_vring_base" -> value(op, dev.getVringBase(u32(pos, 0, "index")), "num", false);
             case "set_vring_addr" -> {
-                ioctl(op, dev.setVringAddr((int) num(pos, 0), key(kv, "desc"), key(kv, "avail"),
+                // struct vhost_vring_addr: u32 index, u64 addresses.
+                ioctl(op, dev.setVringAddr(u32(pos, 0, "index"), key(kv, "desc"), key(kv, "avail"),
                         key(kv, "used")), "");
             }
-            case "set_vring_enable" -> ioctl(op, dev.setVringEnable((int) num(pos, 0), num(pos, 1) != 0), "");
+            case "set_vring_enable" -> ioctl(op, dev.setVringEnable(u32(pos, 0, "index"), u32(pos, 1, "num")), "");
             case "suspend" -> ioctl(op, dev.suspend(), "");
             case "resume" -> ioctl(op, dev.resume(), "");
             case "mmap" -> mmap(pos);
             case "setrlimit_memlock" -> {
                 need(op, pos, 1);
-                mm.setMemlockLimitBytes(num(pos, 0));
+                mm.setMemlockLimitBytes(num(pos, 0, "bytes", Field.U64)); // rlim_t; 2^64-1 is RLIM_INFINITY
                 print(op, 0, Errno.OK, "");
             }
             case "update" -> {
-                int asid = (int) optKey(kv, "asid", 0);
+                // struct vhost_msg_v2: u32 asid; vhost_iotlb_msg: u64 iova, size, uaddr; u8 perm.
+                int asid = asid(kv);
                 long iova = key(kv, "iova");
                 long size = key(kv, "size");
                 long uaddr = uaddr(kv.get("uaddr"));
                 write(op, VhostMsgV2.update(asid, iova, size, uaddr, perm(kv.get("perm"))).encode());
             }
-            case "invalidate" -> write(op, VhostMsgV2.invalidate((int) optKey(kv, "asid", 0), key(kv, "iova"),
-                    key(kv, "size")).encode());
-            case "batch_begin" -> write(op, VhostMsgV2.batchBegin((int) optKey(kv, "asid", 0)).encode());
-            case "batch_end" -> write(op, VhostMsgV2.batchEnd((int) optKey(kv, "asid", 0)).encode());
+            case "invalidate" -> write(op, VhostMsgV2.invalidate(asid(kv), key(kv, "iova"), key(kv, "size")).encode());
+            case "batch_begin" -> write(op, VhostMsgV2.batchBegin(asid(kv)).encode());
+            case "batch_end" -> write(op, VhostMsgV2.batchEnd(asid(kv)).encode());
             case "write_hex" -> {
                 need(op, pos, 1);
                 byte[] bytes;
@@ -196,7 +229,7 @@ public final class UapiConsole {
             }
             case "pinned" -> print(op, 0, Errno.OK, " pinned_pages=" + mm.pinnedPages() + " vmpin_kb="
                     + mm.pinnedPages() * 4);
-            case "translate" -> translate(op, (int) optKey(kv, "asid", 0), key(kv, "iova"));
+            case "translate" -> translate(op, asid(kv), key(kv, "iova"));
             default -> throw bad("unknown operation '" + t[0] + "'");
         }
     }
@@ -234,15 +267,27 @@ public final class UapiConsole {
     }
 
     private void mmap(java.util.List<String> pos) {
-        need("mmap", pos, 2);
+        if (pos.size() < 2 || pos.size() > 3) {
+            throw bad("mmap takes NAME SIZE [shared|private], got " + pos.size() + " argument(s)");
+        }
         String name = pos.get(0);
-        long size = num(pos, 1);
+        long size = num(pos, 1, "size", Field.U64); // size_t length
         String kind = pos.size() > 2 ? pos.get(2) : "private";
         if (!kind.equals("shared") && !kind.equals("private")) {
             throw bad("mmap kind '" + kind + "' is not shared or private");
         }
         if (mmaps.containsKey(name)) {
             throw bad("mmap name '" + name + "' is already used");
+        }
+        // do_mmap: a zero length is EINVAL; a length whose page rounding wraps, or for which there is
+        // no free area, is ENOMEM.
+        if (size == 0) {
+            print("mmap", -1, Errno.EINVAL, "");
+            return;
+        }
+        if (!mm.hasRoomFor(size)) {
+            print("mmap", -1, Errno.ENOMEM, "");
+            return;
         }
         // Physically contiguous runs: shmem pages are 4 KiB; private anonymous memory is backed by
         // 2 MiB transparent huge pages.
@@ -260,16 +305,20 @@ public final class UapiConsole {
         int plus = v.indexOf('+');
         if (plus > 0) {
             name = v.substring(0, plus);
-            off = parse(v.substring(plus + 1));
+            off = parse(v.substring(plus + 1), "uaddr offset", Field.U64);
         }
         RamBlock b = mmaps.get(name);
         if (b != null) {
+            if (U64.addOverflows(b.base().value(), off)) {
+                throw bad("uaddr=" + v + ": " + U64.hex(b.base().value()) + " + " + U64.hex(off)
+                        + " does not fit the u64 uaddr field");
+            }
             return b.base().value() + off;
         }
         if (plus > 0) {
             throw bad("no mmap named '" + name + "'");
         }
-        return parse(v);
+        return parse(v, "uaddr=", Field.U64);
     }
 
     private int perm(String p) {
@@ -281,7 +330,13 @@ public final class UapiConsole {
             case "wo" -> VhostUapi.VHOST_ACCESS_WO;
             case "rw" -> VhostUapi.VHOST_ACCESS_RW;
             case "none" -> 0;
-            default -> throw bad("perm '" + p + "' is not ro, wo, rw or none");
+            default -> {
+                // Any other u8 reaches the kernel as it is (vhost-vdpa does not check perm).
+                if (!p.isEmpty() && Character.isDigit(p.charAt(0))) {
+                    yield (int) parse(p, "perm=", Field.U8);
+                }
+                throw bad("perm '" + p + "' is not ro, wo, rw, none or a number " + Field.U8.range());
+            }
         };
     }
 
@@ -300,37 +355,58 @@ public final class UapiConsole {
         }
     }
 
-    private long num(java.util.List<String> pos, int i) {
+    private long num(java.util.List<String> pos, int i, String what, Field field) {
         if (i >= pos.size()) {
-            throw bad("missing argument " + (i + 1));
+            throw bad("missing argument " + (i + 1) + " (" + what + ")");
         }
-        return parse(pos.get(i));
+        return parse(pos.get(i), "argument " + (i + 1) + " (" + what + ")", field);
     }
 
+    /** A u32 positional argument, as the int holding its bits. */
+    private int u32(java.util.List<String> pos, int i, String what) {
+        return (int) num(pos, i, what, Field.U32);
+    }
+
+    /** A u64 key=value argument. */
     private long key(Map<String, String> kv, String k) {
         String v = kv.get(k);
         if (v == null) {
             throw bad("missing " + k + "=VALUE");
         }
-        return parse(v);
+        return parse(v, k + "=", Field.U64);
     }
 
-    private long optKey(Map<String, String> kv, String k, long dflt) {
-        return kv.containsKey(k) ? parse(kv.get(k)) : dflt;
+    /** The optional u32 asid= (0 when absent), as the int holding its bits. */
+    private int asid(Map<String, String> kv) {
+        return kv.containsKey("asid") ? (int) parse(kv.get("asid"), "asid=", Field.U32) : 0;
     }
 
-    /** 0x hex, decimal, or a decimal with a K/M/G/T suffix. */
-    private long parse(String s) {
-        try {
-            if (s.startsWith("0x") || s.startsWith("0X")) {
-                return Long.parseUnsignedLong(s.substring(2), 16);
-            }
-            if (!s.isEmpty() && "KMGT".indexOf(Character.toUpperCase(s.charAt(s.length() - 1))) >= 0) {
-                return org.toyvm.core.units.Sizes.parse(s);
-            }
-            return Long.parseUnsignedLong(s);
-        } catch (IllegalArgumentException e) {
-            throw bad("'" + s + "' is not a number (decimal, 0x hex, or with a K/M/G/T suffix)");
+    /**
+     * 0x hex, decimal, or a decimal with a K/M/G/T suffix, unsigned, checked against the width of the
+     * field it goes into: a value that does not fit is a script error with the accepted range.
+     */
+    private long parse(String s, String what, Field field) {
+        boolean hex = s.startsWith("0x") || s.startsWith("0X");
+        String digits = hex ? s.substring(2) : s;
+        boolean suffixed = !hex && s.length() > 1
+                && "KMGT".indexOf(Character.toUpperCase(s.charAt(s.length() - 1))) >= 0;
+        String body = suffixed ? digits.substring(0, digits.length() - 1) : digits;
+        boolean wellFormed = !body.isEmpty()
+                && body.chars().allMatch(c -> hex ? Character.digit(c, 16) >= 0 : c >= '0' && c <= '9');
+        if (!wellFormed) {
+            throw bad(what + ": '" + s + "' is not a number (decimal, 0x hex, or with a K/M/G/T suffix)");
         }
+        long v;
+        try {
+            boolean zero = body.chars().allMatch(c -> c == '0'); // Sizes refuses 0K; it is 0
+            v = hex ? Long.parseUnsignedLong(digits, 16)
+                    : suffixed ? (zero ? 0 : org.toyvm.core.units.Sizes.parse(s)) : Long.parseUnsignedLong(digits);
+        } catch (IllegalArgumentException e) { // well-formed digits, so: more than 64 bits
+            throw bad(what + ": '" + s + "' is out of range " + field.range());
+        }
+        if (Long.compareUnsigned(v, field.max()) > 0) {
+            throw bad(what + ": '" + s + "' is out of range " + field.range());
+        }
+        return v;
     }
 }

@@ -140,4 +140,141 @@ class UapiConsoleTest {
         assertThrows(UapiConsole.ScriptError.class, () -> sim("invalidate iova=0 size=1 perm=rw"));
         assertThrows(UapiConsole.ScriptError.class, () -> sim("update iova=0 size=1 uaddr=guest perm=xx"));
     }
+
+    // ------------------------------------------------------------------ argument widths (issue 11)
+
+    private static final String[] U32_FITS = {"0", "0x7fffffff", "0x80000000", "0xffffffff", "4294967295"};
+    private static final String[] U32_TOO_WIDE = {"0x100000000", "4294967296", "0x8000000000000000",
+        "0xffffffffffffffff", "18446744073709551615"};
+    private static final String[] BEYOND_U64 = {"0x10000000000000000", "18446744073709551616",
+        "99999999999999999999999"};
+
+    /** Each u32 argument, as a line template with {} where the value goes. */
+    private static final String[] U32_LINES = {"set_vring_num {} 256", "set_vring_num 0 {}", "set_vring_base {} 0",
+        "set_vring_base 0 {}", "get_vring_base {}", "set_vring_enable {} 1", "set_vring_enable 0 {}",
+        "get_vring_group {}", "set_group_asid {} 0", "set_group_asid 0 {}",
+        "set_vring_addr {} desc=0 avail=0 used=0", "update asid={} iova=0 size=4K uaddr=guest perm=rw",
+        "invalidate asid={} iova=0 size=4K", "batch_begin asid={}", "batch_end asid={}", "translate asid={} iova=0"};
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> u32Lines() {
+        return java.util.Arrays.stream(U32_LINES).flatMap(l -> java.util.stream.Stream.concat(
+                java.util.Arrays.stream(U32_FITS), java.util.Arrays.stream(U32_TOO_WIDE))
+                .map(v -> org.junit.jupiter.params.provider.Arguments.of(l, v)));
+    }
+
+    /**
+     * A u32 field: values up to 2^32 − 1 reach the kernel model (which answers with an rc/errno), wider
+     * ones are a script error naming the line, the argument and the range — never truncated.
+     */
+    @ParameterizedTest(name = "{0} with {1}")
+    @org.junit.jupiter.params.provider.MethodSource("u32Lines")
+    void u32ArgumentsAreNeverTruncated(String template, String value) throws Exception {
+        String line = template.replace("{}", value);
+        boolean fits = java.util.Arrays.asList(U32_FITS).contains(value);
+        if (fits) {
+            String r = last(sim(line));
+            assertTrue(r.matches("rc=-?\\d+ errno=\\w+.*"), r);
+        } else {
+            UapiConsole.ScriptError e = assertThrows(UapiConsole.ScriptError.class, () -> sim(line));
+            assertTrue(e.getMessage().startsWith("line 5: ") && e.getMessage().contains("'" + value + "'")
+                    && e.getMessage().contains("0..0xffffffff (u32)"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theIssuesExampleIsAScriptErrorAndVringZeroIsUntouched() throws Exception {
+        UapiConsole.ScriptError e = assertThrows(UapiConsole.ScriptError.class,
+                () -> sim("set_vring_num 0x100000000 256"));
+        assertTrue(e.getMessage().contains("argument 1 (index): '0x100000000' is out of range 0..0xffffffff (u32)"),
+                e.getMessage());
+        // The largest u32 reaches the kernel, which refuses it (vhost_vdpa_vring_ioctl: idx >= nvqs).
+        assertEquals("rc=-1 errno=ENOBUFS", last(sim("set_vring_num 0xffffffff 256")));
+        assertEquals("rc=-1 errno=ENOBUFS", last(sim("set_vring_num 0x80000000 256")));
+        assertEquals("rc=0 errno=0", last(sim("set_vring_num 0 256")));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"set_status {}", "update iova=0 size=4K uaddr=guest perm={}"})
+    void u8Arguments(String template) throws Exception {
+        for (String v : new String[] {"0", "0x7f", "0x80", "255"}) {
+            String r = last(sim(template.replace("{}", v)));
+            assertTrue(r.matches("rc=-?\\d+ errno=\\w+.*"), r);
+        }
+        for (String v : new String[] {"256", "0x100", "0x7fffffff", "0xffffffff", "0xffffffffffffffff"}) {
+            UapiConsole.ScriptError e = assertThrows(UapiConsole.ScriptError.class, () -> sim(template.replace("{}", v)));
+            assertTrue(e.getMessage().contains("0..0xff (u8)"), e.getMessage());
+        }
+    }
+
+    /** u64 fields: all of 0..2^64 − 1 reach the kernel; 2^64 and beyond are script errors. */
+    @ParameterizedTest
+    @CsvSource({"set_features {}", "set_backend_features {}", "setrlimit_memlock {}",
+        "update iova={} size=4K uaddr=guest perm=rw", "update iova=0 size={} uaddr=guest perm=rw",
+        "update iova=0 size=4K uaddr={} perm=rw", "update iova=0 size=4K uaddr=guest+{} perm=rw",
+        "invalidate iova={} size=4K", "invalidate iova=0 size={}", "translate iova={}",
+        "set_vring_addr 0 desc={} avail=0 used=0", "set_vring_addr 0 desc=0 avail={} used={}"})
+    void u64Arguments(String template) throws Exception {
+        for (String v : new String[] {"0", "0x7fffffff", "0x80000000", "0xffffffff", "0x8000000000000000",
+            "0xffffffffffffffff", "18446744073709551615"}) {
+            if (template.contains("guest+") && !v.equals("0")) {
+                // guest + offset past 2^64 is a script error; below it, a uaddr the kernel checks.
+                long base = 0x7f0000000000L;
+                long off = Long.parseUnsignedLong(v.startsWith("0x") ? v.substring(2) : v, v.startsWith("0x") ? 16 : 10);
+                if (org.toyvm.core.addr.U64.addOverflows(base, off)) {
+                    assertThrows(UapiConsole.ScriptError.class, () -> sim(template.replace("{}", v)));
+                    continue;
+                }
+            }
+            String r = last(sim(template.replace("{}", v)));
+            assertTrue(r.matches("rc=-?\\d+ errno=\\w+.*"), template + " " + v + ": " + r);
+        }
+        for (String v : BEYOND_U64) {
+            UapiConsole.ScriptError e = assertThrows(UapiConsole.ScriptError.class, () -> sim(template.replace("{}", v)));
+            assertTrue(e.getMessage().contains("0..0xffffffffffffffff (u64)"), e.getMessage());
+        }
+    }
+
+    /** mmap(2): length 0 is EINVAL; a length with no room (page rounding wraps, or no area) is ENOMEM. */
+    @ParameterizedTest
+    @CsvSource({"0,EINVAL", "0xffffffffffffffff,ENOMEM", "0x8000000000000000,ENOMEM", "0xfffffffffffff001,ENOMEM",
+        "1,0", "0x7fffffff,0", "0x80000000,0", "0xffffffff,0"})
+    void mmapLengths(String size, String errno) throws Exception {
+        String r = last(run(KernelVersion.V6_7, ParentKind.MLX5, "mmap a " + size));
+        assertTrue(r.startsWith("rc=" + (errno.equals("0") ? "0" : "-1") + " errno=" + errno), r);
+    }
+
+    @Test
+    void mmapWithoutRoomIsENOMEM() throws Exception {
+        List<String> l = run(KernelVersion.V6_7, ParentKind.MLX5, "mmap a 0x7fffffffffff0000\nmmap b 0x7fffffffffff0000\n"
+                + "mmap c 4K");
+        assertTrue(l.get(0).contains("rc=0 errno=0"), l.get(0));
+        assertTrue(l.get(1).contains("rc=-1 errno=ENOMEM"), l.get(1));
+        assertTrue(l.get(2).contains("rc=0 errno=0"), "a small block still fits above: " + l.get(2));
+        assertThrows(UapiConsole.ScriptError.class, () -> sim("mmap a 1M shared extra"));
+        assertThrows(UapiConsole.ScriptError.class, () -> sim("update iova=0 iova=1 size=4K uaddr=guest perm=rw"));
+    }
+
+    /** Every operation with every extreme value: a STEP line or a ScriptError, never another exception. */
+    @Test
+    void noExceptionEscapesForExtremeValues() throws Exception {
+        String[] values = {"0", "1", "0x7fffffff", "0x80000000", "0xffffffff", "0x100000000", "0x8000000000000000",
+            "0xffffffffffffffff", "0x10000000000000000", "-1", "0K", "16T", "x"};
+        String[] templates = {"set_features {}", "set_backend_features {}", "get_vring_group {}", "set_group_asid {} {}",
+            "set_status {}", "set_vring_num {} {}", "set_vring_base {} {}", "get_vring_base {}",
+            "set_vring_addr {} desc={} avail={} used={}", "set_vring_enable {} {}", "setrlimit_memlock {}",
+            "mmap m{} {}", "mmap s{} {} shared", "update asid={} iova={} size={} uaddr={} perm={}",
+            "update iova={} size={} uaddr=guest+{} perm=rw", "invalidate asid={} iova={} size={}",
+            "batch_begin asid={}", "batch_end asid={}", "translate asid={} iova={}", "write_hex {}"};
+        for (String t : templates) {
+            for (String v : values) {
+                String line = t.replace("{}", v);
+                try {
+                    List<String> l = sim(line);
+                    assertTrue(last(l).matches("rc=-?\\d+ errno=\\w+.*"), line + ": " + last(l));
+                } catch (UapiConsole.ScriptError expected) {
+                    assertTrue(expected.getMessage().startsWith("line 5: "), expected.getMessage());
+                }
+            }
+        }
+    }
 }

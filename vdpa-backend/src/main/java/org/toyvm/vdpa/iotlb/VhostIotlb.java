@@ -31,38 +31,119 @@ public final class VhostIotlb implements DmaTranslation {
 
     private final TreeMap<Long, DmaEntry> byStart = new TreeMap<>(Long::compareUnsigned);
     private long generation;
-    // Lookup index: starts (biased by 2^63 so that signed order is unsigned order) and entries,
-    // rebuilt on the first lookup after a change. Lookups are the hot path (every DMA miss of the
-    // NIC's cache); changes are rare.
+    // Lookup index: starts (biased by 2^63 so that signed order is unsigned order) and entries in a
+    // flat sorted array, searched without boxing. Changes never rebuild it (an insert or remove is
+    // O(log n) in the tree alone): after a change, lookups go to the tree until enough of them have
+    // been made to pay for one O(n) rebuild (n / REBUILD_EVERY_NTH_ENTRY of them), so a
+    // stream of per-page inserts (a 1 GiB shmem UPDATE is 262,144 entries) costs O(n log n), and a
+    // lookup-heavy steady state (the NIC's DMA path) runs on the array.
     private long[] biasedStarts = new long[0];
     private DmaEntry[] sorted = new DmaEntry[0];
     private long indexedGeneration = -1;
+    private long staleLookups;
+    private long indexBuilds;
+    // Sum of the entry sizes modulo 2^64 (disjoint entries sum to at most 2^64, which reads as 0 with
+    // entries present), kept as entries come and go so that totalBytes() is O(1).
+    private long bytes;
+    // The changes since journalStartSeq, in order, so that a parent holding a copy made at some
+    // sequence number can catch up in O(k log n) instead of copying n entries (mlx5's set_map after
+    // every per-page entry outside a batch). Dropped when it grows past the table it describes.
+    private record Change(boolean added, DmaEntry entry) {
+    }
+
+    private final ArrayList<Change> journal = new ArrayList<>();
+    private long journalStartSeq;
+    private long changeSeq;
+    /** Tree lookups after a change, per entry, before the flat index is rebuilt (1 in 8 entries). */
+    private static final int REBUILD_EVERY_NTH_ENTRY = 8;
+    /** Below this many entries the index is rebuilt on the first lookup after a change. */
+    private static final int SMALL = 64;
 
     /**
      * Adds {@code [start, last] -> addr}. The caller has checked that nothing overlaps. A range of
      * every address is stored as two entries.
      *
+     * @return the entry that starts at {@code start}
      * @throws IllegalArgumentException when {@code last < start} or the range overlaps an entry
+     *     (callers check both first: vhost_iotlb_add_range_ctx returns -EFAULT on {@code last < start})
      */
-    public void add(long start, long last, long addr, int perm) {
+    public DmaEntry add(long start, long last, long addr, int perm) {
         if (U64.lt(last, start)) {
             throw new IllegalArgumentException("IOTLB range last " + U64.hex(last) + " is below start " + U64.hex(start));
         }
-        if (firstOverlap(start, last) != null) {
+        DmaEntry clash = firstOverlap(start, last);
+        if (clash != null) {
             throw new IllegalArgumentException("IOTLB range [" + U64.hex(start) + ", " + U64.hex(last)
-                    + "] overlaps " + firstOverlap(start, last));
+                    + "] overlaps " + clash);
         }
         if (start == 0 && last == U64.MAX) {
-            put(new DmaEntry(0, FULL_RANGE_SPLIT, addr, perm, false));
+            DmaEntry low = new DmaEntry(0, FULL_RANGE_SPLIT, addr, perm, false);
+            put(low);
             put(new DmaEntry(FULL_RANGE_SPLIT + 1, U64.MAX, addr + FULL_RANGE_SPLIT + 1, perm, false));
-        } else {
-            put(new DmaEntry(start, last, addr, perm, false));
+            return low;
         }
+        DmaEntry e = new DmaEntry(start, last, addr, perm, false);
+        put(e);
+        return e;
+    }
+
+    /** The entry starting exactly at {@code start}, or null (O(log n), never touches the lookup index). */
+    public DmaEntry entryAt(long start) {
+        return byStart.get(start);
     }
 
     private void put(DmaEntry e) {
         byStart.put(e.start(), e);
+        bytes += e.last() - e.start() + 1;
+        journal(true, e);
+        changed();
+    }
+
+    private void removed(DmaEntry e) {
+        bytes -= e.last() - e.start() + 1;
+        journal(false, e);
+    }
+
+    private void journal(boolean added, DmaEntry e) {
+        changeSeq++;
+        if (journal.size() >= Math.max(1024, 2 * byStart.size())) {
+            journal.clear(); // a copy is now cheaper than the replay: consumers that are behind copy
+            journalStartSeq = changeSeq;
+            return;
+        }
+        journal.add(new Change(added, e));
+    }
+
+    /** The number of entry changes so far (for {@link #replayInto}). */
+    public long changeSeq() {
+        return changeSeq;
+    }
+
+    /**
+     * Makes {@code target}, a copy of this table as it was at change {@code sinceSeq}, equal to this
+     * table by replaying the changes since, in O(k log n). Answers false, leaving {@code target}
+     * unchanged, when those changes are no longer journaled (the caller then copies).
+     */
+    public boolean replayInto(VhostIotlb target, long sinceSeq) {
+        if (sinceSeq < journalStartSeq || sinceSeq > changeSeq) {
+            return false;
+        }
+        int from = (int) (sinceSeq - journalStartSeq);
+        for (int i = from; i < journal.size(); i++) {
+            Change c = journal.get(i);
+            if (c.added()) {
+                target.put(c.entry());
+            } else if (target.byStart.remove(c.entry().start()) != null) {
+                target.removed(c.entry());
+                target.changed();
+            }
+        }
+        return true;
+    }
+
+    private void changed() {
         generation++;
+        staleLookups = 0;
     }
 
     /** The entry overlapping {@code [start, last]} with the lowest start, or null. */
@@ -75,10 +156,18 @@ public final class VhostIotlb implements DmaTranslation {
         return c != null && U64.le(c.getKey(), last) ? c.getValue() : null;
     }
 
-    /** Every entry overlapping {@code [start, last]}, in start order. */
+    /**
+     * Every entry the interval tree's query {@code (start, last)} answers, in start order: those with
+     * {@code entry.start <= last && entry.last >= start} (INTERVAL_TREE_DEFINE's overlap test, used by
+     * vhost_iotlb_itree_first / vhost_iotlb_del_range). For {@code start <= last} that is every entry
+     * overlapping the range; a wrapped query ({@code last < start}, as an INVALIDATE of size 0 or one
+     * whose end wraps past 2^64 produces) answers only the entry holding both {@code last} and
+     * {@code start}, if any.
+     */
     public List<DmaEntry> overlapping(long start, long last) {
         if (U64.lt(last, start)) {
-            return List.of();
+            Map.Entry<Long, DmaEntry> f = byStart.floorEntry(last);
+            return f != null && U64.ge(f.getValue().last(), start) ? List.of(f.getValue()) : List.of();
         }
         List<DmaEntry> out = new ArrayList<>();
         Map.Entry<Long, DmaEntry> f = byStart.floorEntry(start);
@@ -98,7 +187,8 @@ public final class VhostIotlb implements DmaTranslation {
             throw new IllegalArgumentException(e + " is not in this IOTLB");
         }
         byStart.remove(e.start());
-        generation++;
+        removed(e);
+        changed();
     }
 
     /** Removes every entry overlapping {@code [start, last]} whole, answering them in start order. */
@@ -106,9 +196,10 @@ public final class VhostIotlb implements DmaTranslation {
         List<DmaEntry> gone = overlapping(start, last);
         for (DmaEntry e : gone) {
             byStart.remove(e.start());
+            removed(e);
         }
         if (!gone.isEmpty()) {
-            generation++;
+            changed();
         }
         return gone;
     }
@@ -116,6 +207,10 @@ public final class VhostIotlb implements DmaTranslation {
     @Override
     public DmaEntry find(long iova) {
         if (indexedGeneration != generation) {
+            int n = byStart.size();
+            if (n > SMALL && ++staleLookups < n / REBUILD_EVERY_NTH_ENTRY) {
+                return findInTree(iova);
+            }
             reindex();
         }
         long key = iova ^ Long.MIN_VALUE;
@@ -136,6 +231,11 @@ public final class VhostIotlb implements DmaTranslation {
         return U64.ge(e.last(), iova) ? e : null;
     }
 
+    private DmaEntry findInTree(long iova) {
+        Map.Entry<Long, DmaEntry> f = byStart.floorEntry(iova);
+        return f != null && U64.ge(f.getValue().last(), iova) ? f.getValue() : null;
+    }
+
     private void reindex() {
         int n = byStart.size();
         long[] a = new long[n];
@@ -148,6 +248,12 @@ public final class VhostIotlb implements DmaTranslation {
         biasedStarts = a;
         sorted = es;
         indexedGeneration = generation;
+        indexBuilds++;
+    }
+
+    /** How many times the flat lookup index was built (for tests of the cost of changes). */
+    long indexBuilds() {
+        return indexBuilds;
     }
 
     @Override
@@ -168,23 +274,19 @@ public final class VhostIotlb implements DmaTranslation {
         return Collections.unmodifiableCollection(byStart.values());
     }
 
-    /** Sum of the sizes of all entries, saturating at 2^64 − 1 (for MR-build costs). */
+    /** Sum of the sizes of all entries, saturating at 2^64 − 1 (for MR-build costs); O(1). */
     public long totalBytes() {
-        long sum = 0;
-        for (DmaEntry e : byStart.values()) {
-            long size = e.last() - e.start() + 1; // 0 for [0, 2^64-1] halves never happens: halves are 2^63
-            if (U64.addOverflows(sum, size)) {
-                return U64.MAX;
-            }
-            sum += size;
-        }
-        return sum;
+        return bytes == 0 && !byStart.isEmpty() ? U64.MAX : bytes;
     }
 
     public void clear() {
         if (!byStart.isEmpty()) {
             byStart.clear();
-            generation++;
+            bytes = 0;
+            changeSeq++;
+            journal.clear(); // not journaled entry by entry: anyone behind copies
+            journalStartSeq = changeSeq;
+            changed();
         }
     }
 
@@ -192,6 +294,7 @@ public final class VhostIotlb implements DmaTranslation {
     public VhostIotlb copy() {
         VhostIotlb c = new VhostIotlb();
         c.byStart.putAll(byStart);
+        c.bytes = bytes;
         return c;
     }
 }

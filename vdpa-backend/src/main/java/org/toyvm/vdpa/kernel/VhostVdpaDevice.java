@@ -38,6 +38,32 @@ import org.toyvm.vdpa.uapi.VhostMsgV2;
  *
  * <p>Work charges modelled time to the process's {@link CostMeter}: one IOTLB write or ioctl per
  * call, pinning and unpinning per page, and the parent's own costs.
+ *
+ * <p>Userspace input is hostile: every argument is taken at its uAPI width (u32 fields as the bits
+ * of an {@code int} compared unsigned, u8 as the low byte, u64 as {@code long} compared unsigned)
+ * and no value makes a method throw. What each call can return ({@code rc} 0 or a value, else -1
+ * with the errno; a write returns 72 or -1):
+ * <pre>
+ *  any ioctl on a closed fd                 EINVAL
+ *  open                                     EBUSY (already open)
+ *  SET_OWNER                                EBUSY (second call)
+ *  SET_FEATURES                             EBUSY (FEATURES_OK set)
+ *  SET_BACKEND_FEATURES                     EOPNOTSUPP (unknown bit, op missing), EINVAL (DESC_ASID w/o ASID)
+ *  SET_STATUS (u8)                          EINVAL (non-zero value clearing set bits)
+ *  GET/SET_CONFIG (u32 off, len)            EINVAL (len 0, off past the end, len past the end), EFAULT (no buffer)
+ *  vring ioctls: SET_VRING_NUM/ADDR/BASE,   EPERM (no SET_OWNER), ENOBUFS (u32 index >= queues), then:
+ *   GET_VRING_BASE, SET_VRING_KICK/CALL,      NUM: EINVAL (0, > 0xffff, not a power of two, > max);
+ *   VDPA_SET_VRING_ENABLE, GET_VRING_GROUP,   ADDR/BASE: EINVAL (DRIVER_OK and not suspended);
+ *   VDPA_SET_GROUP_ASID (index = group)        ADDR: EINVAL (avail not 2-, used not 4-aligned);
+ *                                              BASE: EINVAL (> 0xffff);
+ *                                              SET_GROUP_ASID: EINVAL (asid >= nas), EOPNOTSUPP (no op),
+ *                                              EINVAL (group >= groups)
+ *  SUSPEND / RESUME                         EOPNOTSUPP (no op)
+ *  write                                    EINVAL (closed, fewer than 40 bytes, unknown envelope,
+ *                                           UPDATE of size 0), EFAULT (no buffer, and every refusal of
+ *                                           the message handler: {@link WriteResult#innerErrno()} and
+ *                                           {@link IotlbFailure} keep the reason)
+ * </pre>
  */
 public final class VhostVdpaDevice {
     private static final Logger LOG = LogManager.getLogger(VhostVdpaDevice.class);
@@ -97,7 +123,7 @@ public final class VhostVdpaDevice {
 
     /** vhost-vdpa's own table for {@code asid}, or null when that address space does not exist. */
     public VhostIotlb iotlb(int asid) {
-        return asid >= 0 && asid < asTables.length ? asTables[asid] : null;
+        return Integer.compareUnsigned(asid, asTables.length) < 0 ? asTables[asid] : null;
     }
 
     /** A human-readable detail of the last failure (for logs and the console). */
@@ -278,12 +304,17 @@ public final class VhostVdpaDevice {
     /**
      * VHOST_VDPA_SET_STATUS: a non-zero status that clears bits already set is EINVAL; 0 resets the
      * device through {@code _compat_vdpa_reset} (which does not leave a batch).
+     *
+     * <p>The argument is a {@code u8} (vhost_vdpa_set_status copies one byte from userspace): only the
+     * low byte of {@code value} is read, as the kernel reads the first byte of a wider little-endian
+     * variable whose address it is given.
      */
-    public IoctlResult setStatus(int status) {
+    public IoctlResult setStatus(int value) {
         IoctlResult closed = ioctl();
         if (closed != null) {
             return closed;
         }
+        int status = value & 0xff;
         int old = hw.status();
         if (status != 0 && (old & ~status) != 0) {
             return fail(Errno.EINVAL, "status " + U64.hex(status) + " clears bits of " + U64.hex(old));
@@ -291,42 +322,77 @@ public final class VhostVdpaDevice {
         if (status == 0) {
             compatReset();
         } else {
-            hw.setStatus(status & 0xff);
+            hw.setStatus(status);
         }
         return IoctlResult.OK;
     }
 
+    /**
+     * VHOST_VDPA_GET_CONFIG of {@code struct vhost_vdpa_config {u32 off; u32 len; u8 buf[]}}: {@code off}
+     * is the u32 (its bits in an int), {@code len} is {@code buf.length}.
+     */
     public IoctlResult getConfig(int offset, byte[] buf) {
         IoctlResult closed = ioctl();
         if (closed != null) {
             return closed;
         }
-        if (offset < 0 || offset > hw.configSize() || buf.length > hw.configSize() - offset) {
-            return fail(Errno.EINVAL, "config range outside the config space");
+        IoctlResult bad = configRange(offset, buf);
+        if (bad != null) {
+            return bad;
         }
         hw.readConfig(offset, buf, 0, buf.length);
         return IoctlResult.OK;
     }
 
+    /** VHOST_VDPA_SET_CONFIG, with the checks of {@link #getConfig}. */
     public IoctlResult setConfig(int offset, byte[] buf) {
         IoctlResult closed = ioctl();
         if (closed != null) {
             return closed;
         }
-        if (offset < 0 || offset > hw.configSize() || buf.length > hw.configSize() - offset) {
-            return fail(Errno.EINVAL, "config range outside the config space");
+        IoctlResult bad = configRange(offset, buf);
+        if (bad != null) {
+            return bad;
         }
         hw.writeConfig(offset, buf, 0, buf.length);
         return IoctlResult.OK;
     }
 
+    /**
+     * vhost_vdpa_config_validate: {@code len == 0 || off > size} is -EINVAL, {@code len > size - off}
+     * is -E2BIG; the get/set callers turn any failure into -EINVAL. {@code off} is unsigned; a null
+     * buffer is the -EFAULT of copy_from_user.
+     */
+    private IoctlResult configRange(int offset, byte[] buf) {
+        if (buf == null) {
+            return fail(Errno.EFAULT, "config buffer is not readable");
+        }
+        long off = Integer.toUnsignedLong(offset);
+        long size = hw.configSize();
+        if (buf.length == 0 || off > size || buf.length > size - off) {
+            return fail(Errno.EINVAL, "config [off " + off + ", len " + buf.length + "] outside the " + size
+                    + "-byte config space");
+        }
+        return null;
+    }
+
+    /**
+     * The common checks of an ioctl that vhost_vdpa_unlocked_ioctl passes to vhost_dev_ioctl (and on
+     * to vhost_vdpa_vring_ioctl): vhost_dev_check_owner first (-EPERM before SET_OWNER), then the u32
+     * at the start of the argument, {@code struct vhost_vring_state/addr.index}, read unsigned and
+     * compared with the number of queues ({@code idx >= v->nvqs} is -ENOBUFS) before it indexes
+     * anything. {@code index} holds the u32's bits.
+     */
     private IoctlResult vring(int index) {
         IoctlResult closed = ioctl();
         if (closed != null) {
             return closed;
         }
-        if (index < 0 || index >= hw.numQueues()) {
-            return fail(Errno.ENOBUFS, "vring index " + index + " >= " + hw.numQueues());
+        if (!owned) {
+            return fail(Errno.EPERM, "caller is not the owner (no SET_OWNER)");
+        }
+        if (Integer.compareUnsigned(index, hw.numQueues()) >= 0) {
+            return fail(Errno.ENOBUFS, "vring index " + Integer.toUnsignedString(index) + " >= " + hw.numQueues());
         }
         return null;
     }
@@ -335,20 +401,30 @@ public final class VhostVdpaDevice {
         return (hw.status() & 4) != 0 && !hw.suspended();
     }
 
-    /** VHOST_SET_VRING_NUM: a power of two, at most the parent's maximum. */
+    /**
+     * VHOST_SET_VRING_NUM: {@code num} is the u32 {@code vhost_vring_state.num}; vhost_vring_set_num
+     * refuses 0, above 0xffff and not a power of two (-EINVAL); above the parent's maximum is -EINVAL
+     * too (6.8+, see linux-vhost-vdpa.md §8).
+     */
     public IoctlResult setVringNum(int index, int num) {
         IoctlResult err = vring(index);
         if (err != null) {
             return err;
         }
-        if (num <= 0 || num > 0xffff || Integer.bitCount(num) != 1 || num > hw.maxQueueSize()) {
-            return fail(Errno.EINVAL, "vring num " + num);
+        if (num == 0 || Integer.compareUnsigned(num, 0xffff) > 0 || Integer.bitCount(num) != 1
+                || num > hw.maxQueueSize()) {
+            return fail(Errno.EINVAL, "vring num " + Integer.toUnsignedString(num));
         }
         hw.setVqNum(index, num);
         return IoctlResult.OK;
     }
 
-    /** VHOST_SET_VRING_ADDR: refused while DRIVER_OK unless suspended (newer kernels). */
+    /**
+     * VHOST_SET_VRING_ADDR: refused while DRIVER_OK unless suspended (newer kernels). The three
+     * addresses are u64; vhost_vring_set_addr refuses an avail ring not 2-aligned and a used ring not
+     * 4-aligned (VRING_AVAIL_ALIGN_SIZE, VRING_USED_ALIGN_SIZE: -EINVAL). Flags and the log address
+     * (dirty logging) are not modelled.
+     */
     public IoctlResult setVringAddr(int index, long desc, long avail, long used) {
         IoctlResult err = vring(index);
         if (err != null) {
@@ -356,6 +432,10 @@ public final class VhostVdpaDevice {
         }
         if (runningUnsuspended()) {
             return fail(Errno.EINVAL, "SET_VRING_ADDR while DRIVER_OK and not suspended");
+        }
+        if ((avail & 1) != 0 || (used & 3) != 0) {
+            return fail(Errno.EINVAL, "avail ring " + U64.hex(avail) + " not 2-aligned or used ring " + U64.hex(used)
+                    + " not 4-aligned");
         }
         hw.setVqAddress(index, desc, avail, used);
         return IoctlResult.OK;
@@ -369,8 +449,8 @@ public final class VhostVdpaDevice {
         if (runningUnsuspended()) {
             return fail(Errno.EINVAL, "SET_VRING_BASE while DRIVER_OK and not suspended");
         }
-        if (base < 0 || base > 0xffff) {
-            return fail(Errno.EINVAL, "vring base " + base);
+        if (Integer.compareUnsigned(base, 0xffff) > 0) { // vhost_vring_ioctl: s.num > 0xffff (split ring)
+            return fail(Errno.EINVAL, "vring base " + Integer.toUnsignedString(base));
         }
         hw.setVqBase(index, base);
         return IoctlResult.OK;
@@ -399,6 +479,14 @@ public final class VhostVdpaDevice {
         }
         hw.setVqReady(index, enable);
         return IoctlResult.OK;
+    }
+
+    /**
+     * VHOST_VDPA_SET_VRING_ENABLE with the u32 {@code vhost_vring_state.num} as userspace passes it:
+     * the kernel hands it to {@code set_vq_ready(..., bool ready)}, so any non-zero value enables.
+     */
+    public IoctlResult setVringEnable(int index, int num) {
+        return setVringEnable(index, num != 0);
     }
 
     public IoctlResult getVringNum() {
@@ -446,20 +534,26 @@ public final class VhostVdpaDevice {
         return err != null ? err : IoctlResult.ok(Math.min(hw.vqGroup(index), parent.numGroups() - 1));
     }
 
-    /** VHOST_VDPA_SET_GROUP_ASID: EINVAL for a bad group or asid, EOPNOTSUPP without the op. */
+    /**
+     * VHOST_VDPA_SET_GROUP_ASID, {@code struct vhost_vring_state {u32 index = group; u32 num = asid}}.
+     * It is a vring ioctl (vhost_vdpa_vring_ioctl): the group goes through the vring-index check first
+     * (EPERM without owner, ENOBUFS at or above the number of queues); then {@code s.num >= nas} is
+     * EINVAL, no {@code set_group_asid} op EOPNOTSUPP, and the parent's own
+     * {@code group >= ngroups} check EINVAL. Both values are u32 bits.
+     */
     public IoctlResult setGroupAsid(int group, int asid) {
-        IoctlResult closed = ioctl();
-        if (closed != null) {
-            return closed;
+        IoctlResult err = vring(group);
+        if (err != null) {
+            return err;
         }
-        if (group < 0 || group >= parent.numGroups()) {
-            return fail(Errno.EINVAL, "group " + group);
-        }
-        if (asid < 0 || asid >= parent.numAddressSpaces()) {
-            return fail(Errno.EINVAL, "asid " + asid);
+        if (Integer.compareUnsigned(asid, parent.numAddressSpaces()) >= 0) {
+            return fail(Errno.EINVAL, "asid " + Integer.toUnsignedString(asid) + " >= " + parent.numAddressSpaces());
         }
         if (!parent.hasSetGroupAsid()) {
             return fail(Errno.EOPNOTSUPP, "no set_group_asid");
+        }
+        if (Integer.compareUnsigned(group, parent.numGroups()) >= 0) {
+            return fail(Errno.EINVAL, "group " + Integer.toUnsignedString(group) + " >= " + parent.numGroups());
         }
         hw.setGroupAsid(group, asid);
         return IoctlResult.OK;
@@ -493,7 +587,7 @@ public final class VhostVdpaDevice {
 
     /** write(2) of a whole buffer. */
     public WriteResult write(byte[] bytes) {
-        return write(bytes, bytes.length);
+        return write(bytes, bytes == null ? 0 : bytes.length);
     }
 
     /**
@@ -501,11 +595,19 @@ public final class VhostVdpaDevice {
      * for a 40..71-byte write; EINVAL for fewer than 40 bytes, an unknown envelope or an UPDATE of size
      * 0; EFAULT for every error of the message handler (the inner reason is kept).
      */
-    public WriteResult write(byte[] bytes, int len) {
+    public WriteResult write(byte[] bytes, int count) {
         meter.chargeUnits(CostKind.IOTLB_WRITE, 1);
         if (!open) {
             return new WriteResult(-1, Errno.EINVAL, Errno.EINVAL, IotlbFailure.NONE);
         }
+        if (bytes == null) { // write(2) from an unmapped buffer
+            lastDetail = "write buffer is not readable";
+            counters.message(0, Errno.EFAULT);
+            return new WriteResult(-1, Errno.EFAULT, Errno.EFAULT, IotlbFailure.SHORT_WRITE);
+        }
+        // count is write(2)'s size_t: unsigned. Past the buffer nothing is readable, so the copy in
+        // vhost_chr_write_iter stops at the buffer's end, as copy_from_iter stops at a fault.
+        int len = (int) Math.min(Integer.toUnsignedLong(count), bytes.length);
         if (len < MIN_MSG_WRITE) {
             lastDetail = "write of " + len + " bytes is shorter than a message";
             counters.message(0, Errno.EINVAL);
@@ -545,7 +647,7 @@ public final class VhostVdpaDevice {
         int type = msg.iotlbType();
         VhostIotlb table;
         if (type == VHOST_IOTLB_UPDATE || type == VHOST_IOTLB_BATCH_BEGIN) {
-            if (asid < 0 || asid >= asTables.length) {
+            if (Integer.compareUnsigned(asid, asTables.length) >= 0) {
                 return handlerError(Errno.EINVAL, IotlbFailure.BAD_ASID,
                         "asid " + Integer.toUnsignedString(asid) + " >= " + asTables.length + " address spaces");
             }
@@ -554,7 +656,7 @@ public final class VhostVdpaDevice {
             }
             table = asTables[asid];
         } else {
-            table = asid >= 0 && asid < asTables.length ? asTables[asid] : null;
+            table = iotlb(asid);
             if (table == null) {
                 return handlerError(Errno.EINVAL, IotlbFailure.BAD_ASID,
                         "address space " + Integer.toUnsignedString(asid) + " does not exist");
@@ -562,15 +664,16 @@ public final class VhostVdpaDevice {
         }
         if (inBatch && batchAsid != asid) {
             return handlerError(Errno.EINVAL, IotlbFailure.ASID_CHANGE_IN_BATCH,
-                    "asid " + asid + " inside a batch for asid " + batchAsid);
+                    "asid " + Integer.toUnsignedString(asid) + " inside a batch for asid " + batchAsid);
         }
         switch (type) {
             case VHOST_IOTLB_UPDATE:
                 return update(asid, table, msg);
             case VHOST_IOTLB_INVALIDATE:
-                if (msg.size() != 0 && !U64.addOverflows(msg.iova(), msg.size() - 1)) {
-                    unmapRange(asid, msg.iova(), msg.iova() + msg.size() - 1);
-                }
+                // vhost_vdpa_unmap -> vhost_vdpa_iotlb_unmap(iova, iova + size - 1): the end wraps
+                // modulo 2^64 and the interval tree answers the wrapped query as it stands (size 0 at
+                // iova 0 is everything; see VhostIotlb#overlapping and linux-vhost-vdpa.md §8).
+                unmapRange(asid, msg.iova(), msg.iova() + msg.size() - 1);
                 if (parent.hasSetMap() && !inBatch) {
                     parent.setMap(asid, table);
                 }
@@ -636,8 +739,9 @@ public final class VhostVdpaDevice {
             long entryIova = iova + (cur - off);
             long hva = block.base().value() + cur;
             pin(block, cur, len);
-            table.add(entryIova, entryIova + len - 1, hva, msg.perm());
-            DmaEntry e = table.find(entryIova);
+            // add answers the new entry: looking it up with find() would force the lookup index to be
+            // rebuilt after every insert, O(n^2) over a per-page (shmem) mapping.
+            DmaEntry e = table.add(entryIova, entryIova + len - 1, hva, msg.perm());
             added.add(e);
             Errno pe = mapInParent(asid, table, e);
             if (pe != Errno.OK) {

@@ -25,8 +25,16 @@ import org.toyvm.vdpa.uapi.VhostUapi;
  * </ul>
  */
 public final class Mlx5Parent extends AbstractParent {
+    // Per address space: the kernel table the current MR was built from, and its change number then.
+    // The model's MR is a copy of that table; a later set_map of the same table replays the changes
+    // since instead of copying every entry again (modelled time is charged as a full rebuild either way).
+    private final VhostIotlb[] builtFrom;
+    private final long[] builtAtSeq;
+
     Mlx5Parent(VirtioNetHardware hw, KernelVersion version, CostMeter meter, KernelCounters counters) {
         super(hw, version, meter, counters, Math.max(1, hw.numAddressSpaces()), Translation.State.IDENTITY);
+        builtFrom = new VhostIotlb[as.length];
+        builtAtSeq = new long[as.length];
     }
 
     @Override
@@ -50,7 +58,15 @@ public final class Mlx5Parent extends AbstractParent {
         } else {
             counters.inc(KernelEvent.MR_BUILD);
             meter.chargeUnits(CostKind.MR_BUILD, gib(table.totalBytes()));
-            as[asid].setTable(table.copy());
+            Translation t = as[asid];
+            if (t.state() == Translation.State.TABLE && builtFrom[asid] == table
+                    && table.replayInto(t.table(), builtAtSeq[asid])) {
+                t.changed();
+            } else {
+                t.setTable(table.copy());
+            }
+            builtFrom[asid] = table;
+            builtAtSeq[asid] = table.changeSeq();
         }
         if (live) {
             resume();

@@ -31,10 +31,22 @@ public final class PlatformIommuParent extends AbstractParent {
 
     /** {@code iommu_map} of one entry into the attached domain. */
     public void iommuMap(long iova, long size, long addr, int perm) {
-        as[0].table().add(iova, iova + size - 1, addr, perm);
+        as[0].table().add(iova, iova + size - 1, addr, iommuPerm(perm));
         as[0].changed();
         counters.inc(KernelEvent.IOMMU_MAP);
         meter.chargeUnits(CostKind.IOMMU_MAP, Pages.spanned(iova, size));
+    }
+
+    /**
+     * vhost-vdpa's perm_to_iommu_flags: RO, WO and RW become IOMMU_READ/WRITE; any other u8 value
+     * (0, or bits beyond RW) only WARNs and maps with IOMMU_CACHE alone, so the device may neither
+     * read nor write through it.
+     */
+    static int iommuPerm(int perm) {
+        return switch (perm) {
+            case DmaEntry.PERM_RO, DmaEntry.PERM_WO, DmaEntry.PERM_RW -> perm;
+            default -> DmaEntry.PERM_NONE;
+        };
     }
 
     /** {@code iommu_unmap} of one entry. */

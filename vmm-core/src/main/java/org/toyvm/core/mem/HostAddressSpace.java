@@ -31,11 +31,34 @@ public final class HostAddressSpace {
     private long pinnedPages;
     private long memlockLimitBytes = U64.MAX; // RLIM_INFINITY by default
 
-    /** Maps a block of {@code size} bytes whose physically contiguous runs are {@code physRunSize} bytes. */
+    /**
+     * True when a block of {@code size} bytes (unsigned) can be placed: more than 0 and below 2^63
+     * bytes (a block's size is a positive {@code long}), and it, its page rounding and the guard gap
+     * after it end below 2^64 — the model's address space, which unlike a real x86-64 process is not
+     * cut at 47 bits (guests of petabytes are modelled). mmap(2) answers ENOMEM where this is false
+     * for a non-zero length (do_mmap: the page-aligned length wraps to 0, or no free area is big enough).
+     */
+    public boolean hasRoomFor(long size) {
+        if (size <= 0 || U64.addOverflows(size, Pages.MASK)) {
+            return false;
+        }
+        long alignedSize = Pages.alignUp(size);
+        return !U64.addOverflows(next, alignedSize) && !U64.addOverflows(next + alignedSize, 2 * PLACEMENT_ALIGN);
+    }
+
+    /**
+     * Maps a block of {@code size} bytes whose physically contiguous runs are {@code physRunSize} bytes.
+     *
+     * @throws IllegalArgumentException when there is no room ({@link #hasRoomFor}) or the run size is bad
+     */
     public RamBlock map(String name, long size, long physRunSize) {
+        if (!hasRoomFor(size)) {
+            throw new IllegalArgumentException("no room for a block of " + U64.dec(size) + " bytes ('" + name
+                    + "') in the host address space above " + U64.hex(next));
+        }
         long start = next;
         long alignedSize = Pages.alignUp(size);
-        long after = U64.addExact(U64.addExact(start, alignedSize), PLACEMENT_ALIGN);
+        long after = start + alignedSize + PLACEMENT_ALIGN;
         RamBlock block = new RamBlock(name, Hva.of(start), size, physRunSize);
         byStart.put(start, block);
         reindex();
