@@ -46,6 +46,7 @@ public final class RunCommand implements Callable<Integer> {
     RunConfig config() {
         GuestOptions.Resolved g = guest.resolve(60_000_000_000L);
         live.check();
+        refuseUnused();
         RunConfig cfg = new RunConfig(machine.memoryBytes(), machine.kernel, machine.parent, machine.policy,
                 (int) live.reboots, guest.pingIntervalNs, g.costs(), guest.costProfile, live.clockMode(), live.netdev,
                 g.mac(), g.ip(), g.peerIp(), guest.warmupNs, guest.settleNs, g.timeoutNs(), live.durationNs, guest.seed);
@@ -56,6 +57,24 @@ public final class RunCommand implements Callable<Integer> {
         report.check();
         plot.check();
         return cfg;
+    }
+
+    /** Within run, --duration is for --reboots 0 only, and --warmup/--settle for reboots only. */
+    private void refuseUnused() {
+        picocli.CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        if (pr == null) {
+            return;
+        }
+        if (live.reboots > 0 && pr.hasMatchedOption("--duration")) {
+            throw new UsageException("bad --duration with --reboots " + live.reboots + ": --duration is the run time of"
+                    + " --reboots 0; a run with reboots ends when the last one has settled");
+        }
+        for (String o : new String[] {"--warmup", "--settle"}) {
+            if (live.reboots == 0 && pr.hasMatchedOption(o)) {
+                throw new UsageException("bad " + o + " with --reboots 0: it applies around reboots; a run without"
+                        + " reboots lasts --duration");
+            }
+        }
     }
 
     @Override

@@ -79,6 +79,7 @@ class CliErrorsTest {
         userError("run --warmup 3601s", "--warmup", "3601s", "0s..3600s");
         userError("run --settle 2h", "--settle", "2h");
         userError("run --duration 0s --reboots 0", "--duration", "0ns", "1ms..86400s");
+        userError("run --duration 86401s --reboots 0", "--duration", "86401s", "1ms..86400s");
         userError("matrix --timeout 9223372036s", "--timeout", "1ms..86400s");
         userError("sweep --boot-time 9223372036s", "--boot-time", "0s..600s");
         userError("bench --time 1h", "--time");
@@ -211,6 +212,10 @@ class CliErrorsTest {
             userError("sweep " + opt, opt.split(" ")[0]);
         }
         userError("sweep --policies legacy", "--policies");
+        // Within run: --duration only for --reboots 0, --warmup/--settle only with reboots.
+        userError("run --reboots 2 --duration 10s", "--duration", "--reboots 2");
+        userError("run --reboots 0 --warmup 2s", "--warmup", "--reboots 0");
+        userError("run --reboots 0 --settle 2s", "--settle", "--reboots 0");
         userError("matrix --plot m.svg", "--plot");
     }
 
