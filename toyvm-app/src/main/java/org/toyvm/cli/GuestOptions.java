@@ -39,10 +39,10 @@ final class GuestOptions {
                     + " (default: 60s; sweep: 600s).")
     Long timeoutNs;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed (the peer's ping phase) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed (the peer's ping phase) (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--mac", defaultValue = "52:54:00:12:34:56",
+    @Option(names = "--mac", paramLabel = "MAC", defaultValue = "52:54:00:12:34:56",
             description = "Guest MAC: a unicast address other than the peer's (default: ${DEFAULT-VALUE}).")
     String mac;
 

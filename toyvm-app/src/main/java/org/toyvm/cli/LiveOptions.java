@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 
 /** What only {@code run} uses: how many reboots, the clock and the wire, and the IOTLB trace. */
 final class LiveOptions {
-    @Option(names = "--reboots", defaultValue = "1",
+    @Option(names = "--reboots", paramLabel = "N", defaultValue = "1",
             description = "Reboots, 0..10000 (0: traffic only for --duration) (default: ${DEFAULT-VALUE}).")
     long reboots;
 
