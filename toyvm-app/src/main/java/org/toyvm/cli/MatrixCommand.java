@@ -73,12 +73,17 @@ public final class MatrixCommand implements Callable<Integer> {
         List<RunConfig> plan = plan();
         MatrixReport m = Matrix.matrix(plan, PooledByteBufAllocator.DEFAULT);
         report.emit(spec.commandLine().getOut(), TextReport.matrix(m), new Json().pretty(m));
+        checkNoFailure(m);
+        return 0;
+    }
+
+    /** A cell that failed inside its run makes the command fail (exit 1), after the report. */
+    static void checkNoFailure(MatrixReport m) throws RunFailure {
         List<MatrixReport.Cell> failed = m.failed();
         if (!failed.isEmpty()) {
             MatrixReport.Cell c = failed.get(0);
             throw new RunFailure(failed.size() + " of " + m.cells().size() + " cells failed inside the run; first "
                     + c.kernel() + "/" + c.parent() + "/" + c.policy() + ": " + c.failure());
         }
-        return 0;
     }
 }

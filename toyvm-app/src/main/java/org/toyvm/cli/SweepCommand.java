@@ -84,6 +84,12 @@ public final class SweepCommand implements Callable<Integer> {
         SweepReport s = Matrix.sweep(plan, PooledByteBufAllocator.DEFAULT);
         report.emit(spec.commandLine().getOut(), TextReport.sweep(s), new Json().pretty(s));
         plot.write(f -> Plots.writeSweep(s, f));
+        checkNoFailure(s);
+        return 0;
+    }
+
+    /** A point that failed inside its run makes the command fail (exit 1), after the report. */
+    static void checkNoFailure(SweepReport s) throws RunFailure {
         List<SweepReport.Point> failed = s.failed();
         if (!failed.isEmpty()) {
             SweepReport.Point p = failed.get(0);
@@ -91,6 +97,5 @@ public final class SweepCommand implements Callable<Integer> {
                     + Sizes.format(p.memoryBytes()) + "/" + p.kernel() + "/" + p.parent() + "/" + p.policy() + ": "
                     + p.failure());
         }
-        return 0;
     }
 }

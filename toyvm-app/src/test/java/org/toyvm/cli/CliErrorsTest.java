@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.toyvm.vm.report.MatrixReport;
+import org.toyvm.vm.report.SweepReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -200,6 +202,38 @@ class CliErrorsTest {
         assertEquals(1, rc, e);
         assertEquals("toyvm: --json /dev/full: write failed: No space left on device", e);
         assertTrue(out.toString().contains("summary:"), out.toString());
+    }
+
+    @Test
+    void aCellOrPointThatFailedInsideItsRunFailsTheCommand() throws Exception {
+        MatrixCommand.checkNoFailure(new MatrixReport(java.util.List.of(cell(null), cell(null))));
+        RunFailure f = org.junit.jupiter.api.Assertions.assertThrows(RunFailure.class,
+                () -> MatrixCommand.checkNoFailure(new MatrixReport(java.util.List.of(cell(null), cell("internal error: x")))));
+        assertEquals("1 of 2 cells failed inside the run; first 6.7/mlx5/persist: internal error: x", f.getMessage());
+        SweepReport.Point ok = new SweepReport.Point(1L << 30, "6.7", "mlx5", "legacy", 1.0, 1, 0, 0, true, 1, null);
+        SweepReport.Point bad = new SweepReport.Point(1L << 40, "6.7", "mlx5", "legacy", null, 0, 0, 0, false, 1, "boom");
+        SweepCommand.checkNoFailure(new SweepReport(java.util.List.of(ok)));
+        f = org.junit.jupiter.api.Assertions.assertThrows(RunFailure.class,
+                () -> SweepCommand.checkNoFailure(new SweepReport(java.util.List.of(ok, bad))));
+        assertEquals("1 of 2 points failed inside the run; first 1T/6.7/mlx5/legacy: boom", f.getMessage());
+        // And the exit code of a RunFailure is 1, one line, through Main's handler.
+        assertEquals(1, runWith(new Failing(), "failing"));
+        assertEquals("toyvm: 1 of 1 points failed inside the run; first 1T/6.7/mlx5/legacy: boom", err.toString().strip());
+    }
+
+    private static MatrixReport.Cell cell(String failure) {
+        return new MatrixReport.Cell("6.7", "mlx5", "persist", true, true, failure == null, failure == null ? 10.0 : null,
+                0, 0, 0, failure == null ? "ok" : failure, failure);
+    }
+
+    @Command(name = "failing")
+    static final class Failing implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            SweepCommand.checkNoFailure(new SweepReport(java.util.List.of(new SweepReport.Point(1L << 40, "6.7", "mlx5",
+                    "legacy", null, 0, 0, 0, false, 1, "boom"))));
+            return 0;
+        }
     }
 
     // --- 4. options a command does not use are refused ---
