@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.toyvm.vm.bench.Bench;
 import org.toyvm.vm.report.Json;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -18,15 +19,18 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--json", paramLabel = "FILE|-", description = "Write the JSON report to FILE, or to stdout with -.")
-    String json;
+    @Mixin
+    ReportOptions report;
 
     @Option(names = "--time", paramLabel = "DURATION", defaultValue = "300ms", converter = Converters.Duration.class,
-            description = "Measuring time per side of each benchmark, after as much warm-up (default: 300ms).")
+            description = "Measuring time per side of each benchmark, after as much warm-up, 10ms..60s"
+                    + " (default: ${DEFAULT-VALUE}).")
     long timeNs;
 
     @Override
     public Integer call() throws Exception {
+        Bounds.BENCH_TIME.check("--time", timeNs);
+        report.check();
         Bench.Report r = new Bench(timeNs).run();
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%-26s %16s %-26s %16s %-32s %9s  %-14s %s%n", "benchmark", "value", "unit",
@@ -37,7 +41,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         long met = r.benchmarks().stream().filter(Bench.Result::met).count();
         sb.append(String.format(Locale.ROOT, "%ngoals met on this machine: %d of %d%n", met, r.benchmarks().size()));
-        Output.emit(spec.commandLine().getOut(), sb.toString(), new Json().pretty(r), json);
+        report.emit(spec.commandLine().getOut(), sb.toString(), new Json().pretty(r));
         return 0;
     }
 }

@@ -1,7 +1,9 @@
 package org.toyvm.cli;
 
 import org.toyvm.core.units.Durations;
-import org.toyvm.core.units.Sizes;
+import org.toyvm.net.vhost.ResetPolicy;
+import org.toyvm.vdpa.kernel.KernelVersion;
+import org.toyvm.vdpa.parent.ParentKind;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -10,22 +12,44 @@ final class Converters {
     private Converters() {
     }
 
-    static final class Size implements ITypeConverter<Long> {
+    static final class Duration implements ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
             try {
-                return Sizes.parse(value);
+                return Durations.parseNanos(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }
         }
     }
 
-    static final class Duration implements ITypeConverter<Long> {
+    static final class Kernel implements ITypeConverter<KernelVersion> {
         @Override
-        public Long convert(String value) {
+        public KernelVersion convert(String value) {
             try {
-                return Durations.parseNanos(value);
+                return KernelVersion.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class Parent implements ITypeConverter<ParentKind> {
+        @Override
+        public ParentKind convert(String value) {
+            try {
+                return ParentKind.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class Policy implements ITypeConverter<ResetPolicy> {
+        @Override
+        public ResetPolicy convert(String value) {
+            try {
+                return ResetPolicy.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import org.toyvm.vdpa.wire.NetdevException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,9 +14,11 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code toyvm} command line. Subcommands arrive with the experiments that implement them.
  *
- * <p>Exit codes (DESIGN §6): 0 success; 1 a failure inside a run (reported in the report);
- * 2 a user error (bad flag, size, CIDR, netdev spec), reported as one line on stderr that names
- * the bad value and what is accepted, without a stack trace.
+ * <p>Exit codes (DESIGN §6): 0 success; 1 a failure inside a run (reported in the report, then in
+ * one line on stderr) or an internal error (one line; the stack trace only with {@code --log-level
+ * debug} or finer); 2 a user error (bad flag, size, range, CIDR, netdev spec, path), one line on
+ * stderr naming the option, the bad value and what is accepted, found before the run starts.
+ * Nothing exits 0 unless the command did what it was asked.
  */
 @Command(name = "toyvm",
         mixinStandardHelpOptions = true,
@@ -45,8 +48,32 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command line with the given streams and answers the exit code (used by tests). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = commandLine(out, err);
-        return cl.execute(args);
+        return execute(commandLine(out, err), args, err);
+    }
+
+    /** Runs {@code cl}; what escapes picocli's handlers is an internal error, exit 1. */
+    static int execute(CommandLine cl, String[] args, PrintWriter err) {
+        try {
+            return cl.execute(args);
+        } catch (Throwable t) { // an Error (OutOfMemoryError, StackOverflowError) that picocli lets through
+            return internalError(t, err);
+        }
+    }
+
+    /** One line for an error toyvm did not expect; the stack trace only when debug logging is on. */
+    private static int internalError(Throwable ex, PrintWriter err) {
+        String msg = ex.getMessage() == null ? "" : ": " + ex.getMessage().lines().findFirst().orElse("");
+        err.println("toyvm: internal error: " + ex.getClass().getSimpleName() + msg
+                + (debugLogging() ? "" : " (--log-level debug shows the stack trace)"));
+        if (debugLogging()) {
+            ex.printStackTrace(err);
+        }
+        err.flush();
+        return EXIT_FAILURE;
+    }
+
+    private static boolean debugLogging() {
+        return org.apache.logging.log4j.LogManager.getRootLogger().isDebugEnabled();
     }
 
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
@@ -61,14 +88,20 @@ public final class Main implements Callable<Integer> {
             return EXIT_USAGE;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            if (ex instanceof UsageException || ex instanceof IllegalArgumentException) {
-                commandLine.getErr().println("toyvm: " + ex.getMessage());
-                commandLine.getErr().flush();
+            PrintWriter e = commandLine.getErr();
+            if (ex instanceof UsageException || ex instanceof NetdevException) {
+                // A user error: bad options, or a netdev the host cannot open (QEMU refuses to start too).
+                e.println("toyvm: " + ex.getMessage());
+                e.flush();
                 return EXIT_USAGE;
             }
-            commandLine.getErr().println("toyvm: " + ex);
-            commandLine.getErr().flush();
-            return EXIT_FAILURE;
+            if (ex instanceof RunFailure) {
+                e.println("toyvm: " + ex.getMessage());
+                e.flush();
+                return EXIT_FAILURE;
+            }
+            // Anything else is toyvm's own fault, never a user error and never exit 0.
+            return internalError(ex, e);
         });
         return cl;
     }

@@ -1,6 +1,7 @@
 package org.toyvm.cli;
 
 import io.netty.buffer.PooledByteBufAllocator;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.toyvm.vm.experiment.Matrix;
 import org.toyvm.vm.experiment.RunConfig;
@@ -8,38 +9,81 @@ import org.toyvm.vm.report.Json;
 import org.toyvm.vm.report.MatrixReport;
 import org.toyvm.vm.report.TextReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code toyvm matrix}: every kernel × parent × policy, one reboot each. */
-@Command(name = "matrix", mixinStandardHelpOptions = true,
-        description = "Run one reboot for every kernel (6.6, 6.7) × parent (platform, mlx5, vdpa-sim) × policy"
-                + " (legacy, persist, naive) and report which keep connectivity and why.")
+/** {@code toyvm matrix}: kernel × parent × policy (default: every one), one reboot each. */
+@Command(name = "matrix", mixinStandardHelpOptions = true, sortOptions = false,
+        defaultValueProvider = MatrixCommand.Defaults.class,
+        description = "Run one reboot for every kernel × parent × policy of the lists given (default: all 18"
+                + " combinations) and report which keep connectivity and why.")
 public final class MatrixCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--memory", paramLabel = "SIZE", defaultValue = "8G",
+            description = "Guest memory, 64M..4194303G; with the platform parent at most 262143G (default: 8G).")
+    String memory;
+
+    @Mixin
+    MachineAxes axes;
+
+    @Mixin
+    GuestOptions guest;
+
+    @Mixin
+    ReportOptions report;
+
     @Mixin
     LoggingOptions logging;
 
-    @Mixin
-    ExperimentOptions opts;
+    /** matrix's axes default to every value. */
+    static final class Defaults implements IDefaultValueProvider {
+        @Override
+        public String defaultValue(ArgSpec arg) {
+            if (!(arg instanceof OptionSpec o)) {
+                return null;
+            }
+            return switch (o.longestName()) {
+                case "--kernel" -> "6.6,6.7";
+                case "--parent" -> "platform,mlx5,vdpa-sim";
+                case "--policy" -> "legacy,persist,naive";
+                default -> null;
+            };
+        }
+    }
 
-    @Option(names = "--memory", paramLabel = "SIZE", defaultValue = "8G", converter = Converters.Size.class,
-            description = "Guest memory (default: 8G).")
-    long memory;
-
-    @Option(names = "--json", paramLabel = "FILE|-", description = "Write the JSON report to FILE, or to stdout with -.")
-    String json;
+    List<RunConfig> plan() {
+        RunConfig base = Experiments.base(Bounds.memory("--memory", memory), guest, 60_000_000_000L);
+        Experiments.checkPlanSize(axes.kernels().size() * axes.parents().size() * axes.policies().size());
+        List<RunConfig> plan = GuestOptions.user(() -> Matrix.matrixPlan(base, axes.kernels(), axes.parents(),
+                axes.policies()));
+        report.check();
+        return plan;
+    }
 
     @Override
     public Integer call() throws Exception {
         logging.apply();
-        RunConfig cfg = opts.toConfig(memory, 60_000_000_000L);
-        MatrixReport m = Matrix.matrix(cfg, PooledByteBufAllocator.DEFAULT);
-        Output.emit(spec.commandLine().getOut(), TextReport.matrix(m), new Json().pretty(m), json);
+        List<RunConfig> plan = plan();
+        MatrixReport m = Matrix.matrix(plan, PooledByteBufAllocator.DEFAULT);
+        report.emit(spec.commandLine().getOut(), TextReport.matrix(m), new Json().pretty(m));
+        checkNoFailure(m);
         return 0;
+    }
+
+    /** A cell that failed inside its run makes the command fail (exit 1), after the report. */
+    static void checkNoFailure(MatrixReport m) throws RunFailure {
+        List<MatrixReport.Cell> failed = m.failed();
+        if (!failed.isEmpty()) {
+            MatrixReport.Cell c = failed.get(0);
+            throw new RunFailure(failed.size() + " of " + m.cells().size() + " cells failed inside the run; first "
+                    + c.kernel() + "/" + c.parent() + "/" + c.policy() + ": " + c.failure());
+        }
     }
 }

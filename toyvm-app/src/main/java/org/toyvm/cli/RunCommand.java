@@ -1,7 +1,6 @@
 package org.toyvm.cli;
 
 import io.netty.buffer.PooledByteBufAllocator;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.toyvm.net.vhost.IotlbTraceSink;
 import org.toyvm.vm.experiment.ClockMode;
@@ -15,11 +14,10 @@ import org.toyvm.vm.report.TextReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code toyvm run}: boot the toy VM, reboot it, and report what happened to connectivity. */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Boot the toy VM, let traffic flow, reboot the guest and report what happened to"
                 + " connectivity across each reboot, and why.")
 public final class RunCommand implements Callable<Integer> {
@@ -27,43 +25,96 @@ public final class RunCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    LoggingOptions logging;
+    MachineChoice machine;
 
     @Mixin
-    ExperimentOptions opts;
+    LiveOptions live;
 
-    @Option(names = "--memory", paramLabel = "SIZE", defaultValue = "8G", converter = Converters.Size.class,
-            description = "Guest memory, K/M/G/T suffixes (default: 8G).")
-    long memory;
+    @Mixin
+    GuestOptions guest;
 
-    @Option(names = "--json", paramLabel = "FILE|-", description = "Write the JSON report to FILE, or to stdout with -.")
-    String json;
+    @Mixin
+    ReportOptions report;
 
-    @Option(names = "--plot", paramLabel = "FILE.svg|FILE.png", description = "Draw the connectivity timeline.")
-    Path plot;
+    @Mixin
+    PlotOptions plot;
+
+    @Mixin
+    LoggingOptions logging;
+
+    /** Every option resolved and checked, before anything runs or any file is opened for the run. */
+    RunConfig config() {
+        GuestOptions.Resolved g = guest.resolve(60_000_000_000L);
+        live.check();
+        refuseUnused();
+        RunConfig cfg = new RunConfig(machine.memoryBytes(), machine.kernel, machine.parent, machine.policy,
+                (int) live.reboots, guest.pingIntervalNs, g.costs(), guest.costProfile, live.clockMode(), live.netdev,
+                g.mac(), g.ip(), g.peerIp(), guest.warmupNs, guest.settleNs, g.timeoutNs(), live.durationNs, guest.seed);
+        GuestOptions.user(() -> {
+            cfg.check();
+            return null;
+        });
+        report.check();
+        plot.check();
+        return cfg;
+    }
+
+    /** Within run, --duration is for --reboots 0 only, and --warmup/--settle for reboots only. */
+    private void refuseUnused() {
+        picocli.CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        if (pr == null) {
+            return;
+        }
+        if (live.reboots > 0 && pr.hasMatchedOption("--duration")) {
+            throw new UsageException("bad --duration with --reboots " + live.reboots + ": --duration is the run time of"
+                    + " --reboots 0; a run with reboots ends when the last one has settled");
+        }
+        for (String o : new String[] {"--warmup", "--settle"}) {
+            if (live.reboots == 0 && pr.hasMatchedOption(o)) {
+                throw new UsageException("bad " + o + " with --reboots 0: it applies around reboots; a run without"
+                        + " reboots lasts --duration");
+            }
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
         logging.apply();
-        RunConfig cfg = opts.toConfig(memory, 60_000_000_000L);
-        if (plot != null) {
-            Plots.checkFormat(plot);
-        }
+        RunConfig cfg = config();
         RebootExperiment.Outcome outcome;
-        try (IotlbTraceFile trace = opts.traceIotlb == null ? null : new IotlbTraceFile(opts.traceIotlb)) {
+        String traceFailure = null;
+        IotlbTraceFile trace = live.traceIotlb == null ? null : openTrace();
+        try {
             IotlbTraceSink sink = trace == null ? IotlbTraceSink.NONE : trace;
             if (cfg.clock() == ClockMode.REAL) {
                 outcome = new LiveRun(cfg, sink, spec.commandLine().getErr()).run();
             } else {
                 outcome = new RebootExperiment(cfg, sink, PooledByteBufAllocator.DEFAULT).run();
             }
+        } finally {
+            if (trace != null) {
+                trace.close();
+                traceFailure = trace.failure();
+            }
         }
-        Output.emit(spec.commandLine().getOut(), TextReport.run(outcome.report()), new Json().pretty(outcome.report()),
-                json);
-        if (plot != null) {
-            Plots.writeTimeline(outcome.timeline(), plot, "toyvm run: " + cfg.memoryBytes() / (1L << 20) + " MiB, kernel "
-                    + cfg.kernel() + ", " + cfg.parent() + ", " + cfg.policy());
+        report.emit(spec.commandLine().getOut(), TextReport.run(outcome.report()), new Json().pretty(outcome.report()));
+        plot.write(f -> Plots.writeTimeline(outcome.timeline(), f, "toyvm run: " + cfg.memoryBytes() / (1L << 20)
+                + " MiB, kernel " + cfg.kernel() + ", " + cfg.parent() + ", " + cfg.policy()));
+        if (traceFailure != null) {
+            throw new RunFailure(traceFailure);
         }
-        return outcome.report().summary().failure() == null ? 0 : Main.EXIT_FAILURE;
+        String failure = outcome.report().summary().failure();
+        if (failure != null) {
+            throw new RunFailure("the run failed: " + failure);
+        }
+        return 0;
+    }
+
+    private IotlbTraceFile openTrace() {
+        try {
+            return new IotlbTraceFile(live.traceIotlb);
+        } catch (java.io.IOException e) {
+            throw new UsageException("bad --trace-iotlb '" + live.traceIotlb + "': cannot write: " + OutputFile.reason(e));
+        }
     }
 }

@@ -1,11 +1,9 @@
 package org.toyvm.cli;
 
 import io.netty.buffer.PooledByteBufAllocator;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.toyvm.net.vhost.ResetPolicy;
+import org.toyvm.core.units.Sizes;
 import org.toyvm.vm.experiment.Matrix;
 import org.toyvm.vm.experiment.RunConfig;
 import org.toyvm.vm.report.Json;
@@ -13,52 +11,91 @@ import org.toyvm.vm.report.Plots;
 import org.toyvm.vm.report.SweepReport;
 import org.toyvm.vm.report.TextReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code toyvm sweep}: downtime and vCPU freeze against guest memory, per policy. */
-@Command(name = "sweep", mixinStandardHelpOptions = true,
-        description = "Reboot guests of several sizes under each policy and report how downtime, vCPU freeze,"
-                + " IOTLB messages and pinned pages grow with memory. The default --timeout is 600s here.")
+/** {@code toyvm sweep}: downtime and vCPU freeze against guest memory, per kernel × parent × policy. */
+@Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
+        defaultValueProvider = SweepCommand.Defaults.class,
+        description = "Reboot guests of several sizes under each kernel × parent × policy given and report how"
+                + " downtime, vCPU freeze, IOTLB messages and pinned pages grow with memory. The default --timeout"
+                + " is 600s here.")
 public final class SweepCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--memory", paramLabel = "SIZES", defaultValue = "1G,16G,128G,1T",
+            description = "Guest sizes (comma list), each 64M..4194303G; with the platform parent at most 262143G"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String memory;
+
+    @Mixin
+    MachineAxes axes;
+
+    @Mixin
+    GuestOptions guest;
+
+    @Mixin
+    ReportOptions report;
+
+    @Mixin
+    PlotOptions plot;
+
     @Mixin
     LoggingOptions logging;
 
-    @Mixin
-    ExperimentOptions opts;
+    /** sweep's axes default to the question it answers: legacy against persist on 6.7 and mlx5. */
+    static final class Defaults implements IDefaultValueProvider {
+        @Override
+        public String defaultValue(ArgSpec arg) {
+            if (!(arg instanceof OptionSpec o)) {
+                return null;
+            }
+            return switch (o.longestName()) {
+                case "--kernel" -> "6.7";
+                case "--parent" -> "mlx5";
+                case "--policy" -> "legacy,persist";
+                default -> null;
+            };
+        }
+    }
 
-    @Option(names = "--memory", paramLabel = "SIZES", defaultValue = "1G,16G,128G,1T", split = ",",
-            converter = Converters.Size.class, description = "Comma-separated guest sizes (default: 1G,16G,128G,1T).")
-    List<Long> memory = new ArrayList<>();
-
-    @Option(names = "--policies", paramLabel = "POLICIES", defaultValue = "legacy,persist", split = ",",
-            description = "Comma-separated policies (default: legacy,persist).")
-    List<String> policies = new ArrayList<>();
-
-    @Option(names = "--json", paramLabel = "FILE|-", description = "Write the JSON report to FILE, or to stdout with -.")
-    String json;
-
-    @Option(names = "--plot", paramLabel = "FILE.svg|FILE.png", description = "Draw downtime against memory per policy.")
-    Path plot;
+    List<RunConfig> plan() {
+        List<Long> sizes = MachineAxes.list("--memory", memory, s -> Bounds.memory("--memory", s));
+        RunConfig base = Experiments.base(sizes.get(0), guest, 600_000_000_000L);
+        Experiments.checkPlanSize(sizes.size() * axes.kernels().size() * axes.parents().size()
+                * axes.policies().size());
+        List<RunConfig> plan = GuestOptions.user(() -> Matrix.sweepPlan(base, sizes, axes.kernels(), axes.parents(),
+                axes.policies()));
+        report.check();
+        plot.check();
+        return plan;
+    }
 
     @Override
     public Integer call() throws Exception {
         logging.apply();
-        if (plot != null) {
-            Plots.checkFormat(plot);
-        }
-        RunConfig cfg = opts.toConfig(memory.get(0), 600_000_000_000L);
-        List<ResetPolicy> pols = policies.stream().map(ResetPolicy::parse).toList();
-        SweepReport s = Matrix.sweep(cfg, memory, pols, PooledByteBufAllocator.DEFAULT);
-        Output.emit(spec.commandLine().getOut(), TextReport.sweep(s), new Json().pretty(s), json);
-        if (plot != null) {
-            Plots.writeSweep(s, plot);
-        }
+        List<RunConfig> plan = plan();
+        SweepReport s = Matrix.sweep(plan, PooledByteBufAllocator.DEFAULT);
+        report.emit(spec.commandLine().getOut(), TextReport.sweep(s), new Json().pretty(s));
+        plot.write(f -> Plots.writeSweep(s, f));
+        checkNoFailure(s);
         return 0;
+    }
+
+    /** A point that failed inside its run makes the command fail (exit 1), after the report. */
+    static void checkNoFailure(SweepReport s) throws RunFailure {
+        List<SweepReport.Point> failed = s.failed();
+        if (!failed.isEmpty()) {
+            SweepReport.Point p = failed.get(0);
+            throw new RunFailure(failed.size() + " of " + s.points().size() + " points failed inside the run; first "
+                    + Sizes.format(p.memoryBytes()) + "/" + p.kernel() + "/" + p.parent() + "/" + p.policy() + ": "
+                    + p.failure());
+        }
     }
 }

@@ -23,18 +23,20 @@ public final class UapiCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--kernel", paramLabel = "6.6|6.7", defaultValue = "6.7", description = "Kernel generation.")
-    String kernel;
+    @Option(names = "--kernel", paramLabel = "VERSION", defaultValue = "6.7", converter = Converters.Kernel.class,
+            description = "Kernel generation (default: ${DEFAULT-VALUE}).")
+    KernelVersion kernel;
 
-    @Option(names = "--parent", paramLabel = "platform|mlx5|vdpa-sim", defaultValue = "mlx5", description = "Parent.")
-    String parent;
+    @Option(names = "--parent", paramLabel = "platform|mlx5|vdpa-sim", defaultValue = "mlx5",
+            converter = Converters.Parent.class, description = "Parent (default: ${DEFAULT-VALUE}).")
+    ParentKind parent;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SCRIPT|-", description = "Script file, or - for stdin.")
     String script = "-";
 
     @Override
     public Integer call() throws Exception {
-        UapiConsole c = new UapiConsole(KernelVersion.parse(kernel), ParentKind.parse(parent), spec.commandLine().getOut());
+        UapiConsole c = new UapiConsole(kernel, parent, spec.commandLine().getOut());
         try (BufferedReader in = "-".equals(script)
                 ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
                 : readFile(script)) {

@@ -2,6 +2,7 @@ package org.toyvm.vm.experiment;
 
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.toyvm.net.vhost.IotlbTraceSink;
 import org.toyvm.net.vhost.ResetPolicy;
@@ -11,45 +12,86 @@ import org.toyvm.vm.report.MatrixReport;
 import org.toyvm.vm.report.RebootResult;
 import org.toyvm.vm.report.SweepReport;
 
-/** The compatibility matrix (every kernel × parent × policy) and the memory sweep, each cell a real run. */
+/**
+ * The compatibility matrix (kernel × parent × policy) and the memory sweep (size × kernel × parent ×
+ * policy), each cell a real run of one reboot. The plan of a command (every configuration it will
+ * run) is built and checked before the first run starts, so that a bad cell is refused up front
+ * rather than after an hour of others.
+ */
 public final class Matrix {
     private Matrix() {
     }
 
-    /** One reboot per cell; the outcome of each cell comes from running it. */
-    public static MatrixReport matrix(RunConfig base, ByteBufAllocator alloc) {
-        List<MatrixReport.Cell> cells = new ArrayList<>();
-        for (KernelVersion k : KernelVersion.values()) {
-            for (ParentKind p : ParentKind.values()) {
-                for (ResetPolicy pol : ResetPolicy.values()) {
-                    RebootExperiment.Outcome o = new RebootExperiment(base.with(k, p, pol).withReboots(1),
-                            IotlbTraceSink.NONE, alloc).run();
-                    RebootResult r = o.report().reboots().isEmpty() ? null : o.report().reboots().get(0);
-                    cells.add(new MatrixReport.Cell(k.label(), p.label(), pol.label(), o.persistOffered(),
-                            o.persistAcked(), r != null && r.restored(), r == null ? null : r.downtimeMs(),
-                            r == null ? 0 : r.iotlbMessages(), r == null ? 0 : r.pagesPinned(),
-                            r == null ? 0 : r.dmaFaults(), r == null ? o.report().summary().failure() : r.explanation()));
+    /** Every kernel × parent × policy over {@code base}, one reboot each, each configuration checked. */
+    public static List<RunConfig> matrixPlan(RunConfig base, List<KernelVersion> kernels, List<ParentKind> parents,
+            List<ResetPolicy> policies) {
+        List<RunConfig> plan = new ArrayList<>();
+        for (KernelVersion k : kernels) {
+            for (ParentKind p : parents) {
+                for (ResetPolicy pol : policies) {
+                    plan.add(checked(base.with(k, p, pol).withReboots(1)));
                 }
             }
+        }
+        return plan;
+    }
+
+    /** Every size × kernel × parent × policy over {@code base}, one reboot each, each configuration checked. */
+    public static List<RunConfig> sweepPlan(RunConfig base, List<Long> sizes, List<KernelVersion> kernels,
+            List<ParentKind> parents, List<ResetPolicy> policies) {
+        List<RunConfig> plan = new ArrayList<>();
+        for (long size : sizes) {
+            for (RunConfig c : matrixPlan(base.withMemory(size), kernels, parents, policies)) {
+                plan.add(c);
+            }
+        }
+        return plan;
+    }
+
+    private static RunConfig checked(RunConfig c) {
+        c.check();
+        return c;
+    }
+
+    /** Every kernel × parent × policy (the 2 × 3 × 3 contract of DESIGN §5). */
+    public static MatrixReport matrix(RunConfig base, ByteBufAllocator alloc) {
+        return matrix(matrixPlan(base, Arrays.asList(KernelVersion.values()), Arrays.asList(ParentKind.values()),
+                Arrays.asList(ResetPolicy.values())), alloc);
+    }
+
+    /** Runs a plan of {@link #matrixPlan}: one reboot per cell; the outcome of each cell comes from running it. */
+    public static MatrixReport matrix(List<RunConfig> plan, ByteBufAllocator alloc) {
+        List<MatrixReport.Cell> cells = new ArrayList<>();
+        for (RunConfig c : plan) {
+            RebootExperiment.Outcome o = new RebootExperiment(c, IotlbTraceSink.NONE, alloc).run();
+            RebootResult r = o.report().reboots().isEmpty() ? null : o.report().reboots().get(0);
+            String failure = o.report().summary().failure();
+            cells.add(new MatrixReport.Cell(c.kernel().label(), c.parent().label(), c.policy().label(),
+                    o.persistOffered(), o.persistAcked(), r != null && r.restored(), r == null ? null : r.downtimeMs(),
+                    r == null ? 0 : r.iotlbMessages(), r == null ? 0 : r.pagesPinned(), r == null ? 0 : r.dmaFaults(),
+                    r == null ? failure : r.explanation(), failure));
         }
         return new MatrixReport(cells);
     }
 
-    /** Each memory size × policy: one reboot, with the wall time the run took. */
+    /** Each memory size × policy on {@code base}'s kernel and parent. */
     public static SweepReport sweep(RunConfig base, List<Long> sizes, List<ResetPolicy> policies,
             ByteBufAllocator alloc) {
+        return sweep(sweepPlan(base, sizes, List.of(base.kernel()), List.of(base.parent()), policies), alloc);
+    }
+
+    /** Runs a plan of {@link #sweepPlan}: one reboot per point, with the wall time the run took. */
+    public static SweepReport sweep(List<RunConfig> plan, ByteBufAllocator alloc) {
         List<SweepReport.Point> points = new ArrayList<>();
-        for (long size : sizes) {
-            for (ResetPolicy pol : policies) {
-                long t0 = System.nanoTime();
-                RebootExperiment.Outcome o = new RebootExperiment(base.withMemory(size, pol).withReboots(1),
-                        IotlbTraceSink.NONE, alloc).run();
-                double wallMs = (System.nanoTime() - t0) / 1e6;
-                RebootResult r = o.report().reboots().isEmpty() ? null : o.report().reboots().get(0);
-                points.add(new SweepReport.Point(size, pol.label(), r == null ? null : r.downtimeMs(),
-                        r == null ? 0 : r.vcpuFreezeMs(), r == null ? 0 : r.iotlbMessages(),
-                        r == null ? 0 : r.pagesPinned(), r != null && r.restored(), wallMs));
-            }
+        for (RunConfig c : plan) {
+            long t0 = System.nanoTime();
+            RebootExperiment.Outcome o = new RebootExperiment(c, IotlbTraceSink.NONE, alloc).run();
+            double wallMs = (System.nanoTime() - t0) / 1e6;
+            RebootResult r = o.report().reboots().isEmpty() ? null : o.report().reboots().get(0);
+            points.add(new SweepReport.Point(c.memoryBytes(), c.kernel().label(), c.parent().label(),
+                    c.policy().label(), r == null ? null : r.downtimeMs(), r == null ? 0 : r.vcpuFreezeMs(),
+                    r == null ? 0 : r.iotlbMessages(), r == null ? 0 : r.pagesPinned(), r != null && r.restored(),
+                    wallMs, o.report().summary().failure()));
         }
         return new SweepReport(points);
     }

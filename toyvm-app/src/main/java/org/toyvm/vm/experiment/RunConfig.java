@@ -1,6 +1,8 @@
 package org.toyvm.vm.experiment;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
+import org.toyvm.core.addr.AddrRange;
 import java.util.Map;
 import org.toyvm.core.cost.CostProfile;
 import org.toyvm.core.units.Durations;
@@ -8,6 +10,9 @@ import org.toyvm.core.units.Sizes;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.kernel.KernelVersion;
 import org.toyvm.vdpa.parent.ParentKind;
+import org.toyvm.vm.machine.Machine;
+import org.toyvm.vm.machine.MachineConfig;
+import org.toyvm.vm.stack.Addressing;
 import org.toyvm.vm.stack.Ipv4Address;
 import org.toyvm.vm.stack.Ipv4Cidr;
 import org.toyvm.vm.stack.MacAddress;
@@ -41,6 +46,46 @@ public record RunConfig(
                 1_000_000_000L, 60_000_000_000L, 5_000_000_000L, 1);
     }
 
+    /**
+     * Refuses a configuration no run should start with, in one line naming the options and why: a
+     * guest the pc machine cannot address, RAM outside the device's IOVA range, or addresses no
+     * network could have ({@link Addressing}). Every command checks each configuration it will run
+     * (matrix and sweep: every cell and point) before the first one starts.
+     *
+     * @throws IllegalArgumentException the one-line reason
+     */
+    public void check() {
+        try {
+            MachineConfig.checkMemory(memoryBytes);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad --memory " + Sizes.format(memoryBytes) + ": " + e.getMessage());
+        }
+        checkIovaRange(memoryBytes, parent);
+        Addressing.check(mac, ip, peerIp, "local".equals(netdev) ? Addressing.IN_PROCESS_PEER_MAC : null);
+    }
+
+    /**
+     * Guest RAM must lie inside the IOVA range of the parent's vhost-vdpa device. QEMU's
+     * vhost_vdpa_listener_skipped_section (hw/virtio/vhost-vdpa.c) reports a section that does not,
+     * "RAM section out of device range (max=0x…, end addr=0x…)", and vhost_vdpa_listener_region_add
+     * then leaves it unmapped: the guest runs with RAM its device cannot reach, and a measurement of
+     * it means nothing. toyvm refuses the configuration before the run instead.
+     */
+    public static void checkIovaRange(long memoryBytes, ParentKind parent) {
+        AddrRange iova = Machine.iovaRange(parent);
+        for (AddrRange ram : Machine.ramRanges(memoryBytes)) {
+            if (Long.compareUnsigned(ram.start(), iova.start()) < 0 || Long.compareUnsigned(ram.last(), iova.last()) > 0) {
+                long fit = Long.compareUnsigned(iova.last(), Machine.FOUR_G) < 0 ? 0
+                        : iova.last() + 1 - (Machine.FOUR_G - Machine.BELOW_4G_MAX);
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "bad --memory %s with --parent %s: RAM"
+                        + " at 0x%x..0x%x is outside the device's IOVA range 0x%x..0x%x (QEMU's vhost-vdpa would leave"
+                        + " it unmapped: \"RAM section out of device range\"); this parent takes at most %s",
+                        Sizes.format(memoryBytes), parent, ram.start(), ram.last(), iova.start(), iova.last(),
+                        Sizes.format(fit)));
+            }
+        }
+    }
+
     public long bootNs() {
         return costs.guestBootNs();
     }
@@ -48,6 +93,11 @@ public record RunConfig(
     public RunConfig with(KernelVersion k, ParentKind p, ResetPolicy pol) {
         return new RunConfig(memoryBytes, k, p, pol, reboots, pingIntervalNs, costs, costProfileName, clock, netdev,
                 mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed);
+    }
+
+    public RunConfig withMemory(long bytes) {
+        return new RunConfig(bytes, kernel, parent, policy, reboots, pingIntervalNs, costs, costProfileName, clock,
+                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed);
     }
 
     public RunConfig withMemory(long bytes, ResetPolicy pol) {

@@ -40,6 +40,35 @@ public final class Machine implements AutoCloseable {
     public static final long VIRTIO_MMIO_BASE = 0xfeb0_0000L;
     public static final long DOORBELL_BASE = VIRTIO_MMIO_BASE + VirtioMmioLayout.WINDOW_SIZE;
 
+    /** The guest-physical ranges of RAM in the pc-like memory map: below 4G, then the rest above 4G. */
+    public static java.util.List<org.toyvm.core.addr.AddrRange> ramRanges(long memoryBytes) {
+        long below = Math.min(memoryBytes, BELOW_4G_MAX);
+        java.util.List<org.toyvm.core.addr.AddrRange> r = new java.util.ArrayList<>();
+        r.add(new org.toyvm.core.addr.AddrRange(0, below - 1));
+        if (memoryBytes > below) {
+            r.add(new org.toyvm.core.addr.AddrRange(FOUR_G, ramTop(memoryBytes)));
+        }
+        return r;
+    }
+
+    /** The last guest-physical address of RAM (unsigned; valid for any size up to 2^63). */
+    public static long ramTop(long memoryBytes) {
+        return memoryBytes <= BELOW_4G_MAX ? memoryBytes - 1 : FOUR_G + (memoryBytes - BELOW_4G_MAX) - 1;
+    }
+
+    /**
+     * The IOVA range the vhost-vdpa device of a parent kind reports (VHOST_VDPA_GET_IOVA_RANGE), known
+     * before a machine exists: the platform parent has no get_iova_range, so vhost-vdpa falls back to
+     * its IOMMU domain's aperture (48-bit); the others cover the whole 64-bit space. The same answer
+     * as {@link VhostVdpaDevice#iovaRange()} on a built machine (a test holds the two together).
+     */
+    public static org.toyvm.core.addr.AddrRange iovaRange(org.toyvm.vdpa.parent.ParentKind parent) {
+        return switch (parent) {
+            case PLATFORM -> org.toyvm.vdpa.parent.PlatformIommuParent.APERTURE;
+            case MLX5, VDPA_SIM -> org.toyvm.core.addr.AddrRange.ALL;
+        };
+    }
+
     private final MachineConfig config;
     private final SimScheduler scheduler;
     private final HostAddressSpace mm = new HostAddressSpace();

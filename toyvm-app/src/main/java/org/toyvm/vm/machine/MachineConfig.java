@@ -1,6 +1,8 @@
 package org.toyvm.vm.machine;
 
+import java.util.Locale;
 import org.toyvm.core.cost.CostProfile;
+import org.toyvm.core.units.Sizes;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.kernel.KernelVersion;
 import org.toyvm.vdpa.parent.ParentKind;
@@ -12,12 +14,41 @@ public record MachineConfig(long memoryBytes, KernelVersion kernel, ParentKind p
     /** The guest needs room for its rings and buffers below 64 MiB. */
     public static final long MIN_MEMORY = 64L << 20;
 
+    /**
+     * The vCPU's physical address width: 52 bits, x86-64's architectural maximum (MAXPHYADDR), as
+     * {@code -cpu host,host-phys-bits=on} gives on a host with 5-level paging. A smaller width only
+     * refuses more; this one keeps every guest the model can simulate and still refuses sizes no x86
+     * machine can address (such as 64P).
+     */
+    public static final int PHYS_BITS = 52;
+
+    /** The largest guest RAM whose top address fits the physical address width (RAM ends at mem + 1G). */
+    public static final long MAX_MEMORY = (1L << PHYS_BITS) - (Machine.FOUR_G - Machine.BELOW_4G_MAX);
+
     public MachineConfig {
+        checkMemory(memoryBytes);
+    }
+
+    /**
+     * The sizes the pc-like machine accepts: at least {@link #MIN_MEMORY}, whole 4 KiB pages, and a top
+     * of RAM inside the physical address width. QEMU's pc_memory_init (hw/i386/pc.c) refuses the last
+     * case the same way: "Address space limit 0x… < 0x… phys-bits too low (N)" and exits.
+     *
+     * @throws IllegalArgumentException naming the size and the accepted range
+     */
+    public static void checkMemory(long memoryBytes) {
+        String range = Sizes.format(MIN_MEMORY) + ".." + Sizes.format(MAX_MEMORY);
         if (memoryBytes < MIN_MEMORY) {
-            throw new IllegalArgumentException("guest memory " + memoryBytes + " is below the minimum of 64M");
+            throw new IllegalArgumentException("guest memory " + Sizes.format(memoryBytes) + " is below the minimum: "
+                    + "accepted " + range);
         }
         if ((memoryBytes & 0xfff) != 0) {
-            throw new IllegalArgumentException("guest memory must be a multiple of 4K");
+            throw new IllegalArgumentException("guest memory " + memoryBytes + " is not a whole number of 4K pages");
+        }
+        if (memoryBytes > MAX_MEMORY) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "guest memory %s does not fit the pc"
+                    + " machine's %d-bit physical address space (RAM would end at 0x%x, the limit is 0x%x): accepted %s",
+                    Sizes.format(memoryBytes), PHYS_BITS, Machine.ramTop(memoryBytes), (1L << PHYS_BITS) - 1, range));
         }
     }
 }

@@ -2,7 +2,6 @@ package org.toyvm.vm.report;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,17 +12,27 @@ import org.toyvm.vdpa.uapi.VhostMsgV2;
  * {@code --trace-iotlb FILE}: one JSON line per message the frontend writes, with the exact 72
  * bytes as hex: {@code {"t_ns", "asid", "type", "iova", "size", "uaddr", "perm", "hex", "result"}}.
  * Addresses are unsigned 64-bit numbers.
+ *
+ * <p>The trace is called from inside the run (the frontend's write path), so a write that fails (a
+ * full disk) must not throw into it: the first failure is kept, later lines are dropped, and the
+ * command reports the failure in one line after the report, with exit code 1.
  */
 public final class IotlbTraceFile implements IotlbTraceSink, AutoCloseable {
+    private final Path file;
     private final BufferedWriter out;
     private long lines;
+    private IOException failure;
 
     public IotlbTraceFile(Path file) throws IOException {
+        this.file = file;
         this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
     }
 
     @Override
     public void written(long timeNs, VhostMsgV2 m, String result) {
+        if (failure != null) {
+            return;
+        }
         try {
             out.write("{\"t_ns\":" + timeNs + ",\"asid\":" + Integer.toUnsignedString(m.asid()) + ",\"type\":\""
                     + m.typeName() + "\",\"iova\":" + Long.toUnsignedString(m.iova()) + ",\"size\":"
@@ -31,16 +40,33 @@ public final class IotlbTraceFile implements IotlbTraceSink, AutoCloseable {
                     + ",\"perm\":" + m.perm() + ",\"hex\":\"" + m.hex() + "\",\"result\":\"" + result + "\"}\n");
             lines++;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            failure = e;
         }
     }
 
+    /** Lines handed to the writer (those after a failure are not counted). */
     public long lines() {
         return lines;
     }
 
+    /** Why the trace is incomplete, in one line, or null when every line was written. */
+    public String failure() {
+        if (failure == null) {
+            return null;
+        }
+        String why = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+        return "--trace-iotlb " + file + ": write failed after " + lines + " lines: " + why;
+    }
+
+    /** Flushes and closes; a failure to flush is kept in {@link #failure()} rather than thrown. */
     @Override
-    public void close() throws IOException {
-        out.close();
+    public void close() {
+        try {
+            out.close();
+        } catch (IOException e) {
+            if (failure == null) {
+                failure = e;
+            }
+        }
     }
 }

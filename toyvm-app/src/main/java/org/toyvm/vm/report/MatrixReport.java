@@ -3,10 +3,13 @@ package org.toyvm.vm.report;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 
-/** {@code toyvm matrix}: one cell per kernel × parent × policy (DESIGN §5). */
+/**
+ * {@code toyvm matrix}: one cell per kernel × parent × policy (DESIGN §5). {@code failure} is null
+ * unless the cell's run failed inside (then the exit code is 1).
+ */
 public record MatrixReport(List<Cell> cells) {
     @JsonPropertyOrder({"kernel", "parent", "policy", "persist_offered", "persist_acked", "restored", "downtime_ms",
-        "iotlb_messages_during_reboot", "pages_pinned_during_reboot", "dma_faults", "explanation"})
+        "iotlb_messages_during_reboot", "pages_pinned_during_reboot", "dma_faults", "explanation", "failure"})
     public record Cell(
             String kernel,
             String parent,
@@ -18,6 +21,12 @@ public record MatrixReport(List<Cell> cells) {
             long iotlbMessagesDuringReboot,
             long pagesPinnedDuringReboot,
             long dmaFaults,
-            String explanation) {
+            String explanation,
+            String failure) {
+    }
+
+    /** The cells whose run failed inside (an internal error, not a finding): the command exits 1. */
+    public List<Cell> failed() {
+        return cells.stream().filter(c -> c.failure() != null).toList();
     }
 }

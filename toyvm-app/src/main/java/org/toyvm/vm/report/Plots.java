@@ -46,7 +46,9 @@ public final class Plots {
     }
 
     private static String format(Path file) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        // A root ("/") or an empty path has no file name.
+        Path fileName = file.getFileName();
+        String name = fileName == null ? "" : fileName.toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".svg")) {
             return "svg";
         }
@@ -104,14 +106,19 @@ public final class Plots {
         return new Color(0xff7f0e);
     }
 
-    /** Downtime against guest memory (log scale), one line per policy. */
+    /**
+     * Downtime against guest memory (log scale), one line per policy; per kernel/parent/policy when the
+     * sweep ran more than one kernel or parent.
+     */
     public static void writeSweep(SweepReport sweep, Path file) throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();
+        boolean oneMachine = sweep.points().stream().map(p -> p.kernel() + "/" + p.parent()).distinct().count() <= 1;
         for (SweepReport.Point p : sweep.points()) {
             XYSeries s;
-            int idx = data.getSeriesIndex(p.policy());
+            String key = oneMachine ? p.policy() : p.kernel() + "/" + p.parent() + "/" + p.policy();
+            int idx = data.getSeriesIndex(key);
             if (idx < 0) {
-                s = new XYSeries(p.policy());
+                s = new XYSeries(key);
                 data.addSeries(s);
             } else {
                 s = data.getSeries(idx);

@@ -66,19 +66,27 @@ public final class TextReport {
         for (MatrixReport.Cell c : m.cells()) {
             sb.append(String.format(Locale.ROOT, "%s/%s/%s: %s%n", c.kernel(), c.parent(), c.policy(), c.explanation()));
         }
+        for (MatrixReport.Cell c : m.failed()) {
+            sb.append(String.format(Locale.ROOT, "FAILURE %s/%s/%s: %s%n", c.kernel(), c.parent(), c.policy(),
+                    c.failure()));
+        }
         return sb.toString();
     }
 
     /** The sweep as a table. */
     public static String sweep(SweepReport s) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-8s %-8s %-9s %12s %12s %12s %16s %10s%n", "memory", "policy", "restored",
-                "downtime ms", "vcpu frz ms", "iotlb msgs", "pages pinned", "wall ms"));
+        sb.append(String.format(Locale.ROOT, "%-8s %-6s %-9s %-8s %-9s %12s %12s %12s %16s %10s%n", "memory", "kernel",
+                "parent", "policy", "restored", "downtime ms", "vcpu frz ms", "iotlb msgs", "pages pinned", "wall ms"));
         for (SweepReport.Point p : s.points()) {
-            sb.append(String.format(Locale.ROOT, "%-8s %-8s %-9s %12s %12s %12d %16d %10s%n",
-                    org.toyvm.core.units.Sizes.format(p.memoryBytes()), p.policy(), p.restored() ? "yes" : "NO",
-                    ms(p.downtimeMs()), ms(p.vcpuFreezeMs()), p.iotlbMessagesDuringReboot(), p.pagesPinnedDuringReboot(),
-                    ms(p.wallMs())));
+            sb.append(String.format(Locale.ROOT, "%-8s %-6s %-9s %-8s %-9s %12s %12s %12d %16d %10s%n",
+                    org.toyvm.core.units.Sizes.format(p.memoryBytes()), p.kernel(), p.parent(), p.policy(),
+                    p.restored() ? "yes" : "NO", ms(p.downtimeMs()), ms(p.vcpuFreezeMs()), p.iotlbMessagesDuringReboot(),
+                    p.pagesPinnedDuringReboot(), ms(p.wallMs())));
+        }
+        for (SweepReport.Point p : s.failed()) {
+            sb.append(String.format(Locale.ROOT, "FAILURE %s/%s/%s/%s: %s%n",
+                    org.toyvm.core.units.Sizes.format(p.memoryBytes()), p.kernel(), p.parent(), p.policy(), p.failure()));
         }
         return sb.toString();
     }

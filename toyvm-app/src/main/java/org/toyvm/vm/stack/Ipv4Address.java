@@ -14,7 +14,9 @@ public record Ipv4Address(int value) {
         }
         int v = 0;
         for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
+            // ASCII digits, no leading zero (inet_aton would read 010 as octal 8; inet_pton refuses it).
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || (p.length() > 1 && p.charAt(0) == '0')) {
                 throw bad(text);
             }
             int o = Integer.parseInt(p);
@@ -24,6 +26,11 @@ public record Ipv4Address(int value) {
             v = (v << 8) | o;
         }
         return new Ipv4Address(v);
+    }
+
+    /** The address as an unsigned number. */
+    public long unsigned() {
+        return Integer.toUnsignedLong(value);
     }
 
     private static IllegalArgumentException bad(String text) {

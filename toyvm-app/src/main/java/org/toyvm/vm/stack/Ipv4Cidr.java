@@ -21,7 +21,7 @@ public record Ipv4Cidr(Ipv4Address address, int prefixLength) {
                 return new Ipv4Cidr(Ipv4Address.parse(t), 32);
             }
             String len = t.substring(slash + 1);
-            if (len.isEmpty() || len.length() > 2 || !len.chars().allMatch(Character::isDigit)) {
+            if (len.isEmpty() || len.length() > 2 || !len.chars().allMatch(c -> c >= '0' && c <= '9')) {
                 throw new IllegalArgumentException();
             }
             return new Ipv4Cidr(Ipv4Address.parse(t.substring(0, slash)), Integer.parseInt(len));
@@ -33,6 +33,16 @@ public record Ipv4Cidr(Ipv4Address address, int prefixLength) {
 
     public int netmask() {
         return prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
+    }
+
+    /** The subnet's network address (host bits clear). */
+    public Ipv4Address network() {
+        return new Ipv4Address(address.value() & netmask());
+    }
+
+    /** The subnet's directed broadcast address (host bits set). */
+    public Ipv4Address broadcast() {
+        return new Ipv4Address(address.value() | ~netmask());
     }
 
     public boolean contains(Ipv4Address other) {

@@ -25,16 +25,17 @@ public record MacAddress(long value) {
         }
         long v = 0;
         for (String p : parts) {
-            if (p.length() != 2) {
+            // Two hex digits, nothing else: Integer.parseInt alone would take "+2" or "-0".
+            if (p.length() != 2 || !isHex(p.charAt(0)) || !isHex(p.charAt(1))) {
                 throw bad(text);
             }
-            try {
-                v = (v << 8) | Integer.parseInt(p, 16);
-            } catch (NumberFormatException e) {
-                throw bad(text);
-            }
+            v = (v << 8) | Integer.parseInt(p, 16);
         }
         return new MacAddress(v);
+    }
+
+    private static boolean isHex(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
     private static IllegalArgumentException bad(String text) {
@@ -60,6 +61,15 @@ public record MacAddress(long value) {
 
     public boolean isBroadcast() {
         return value == BROADCAST.value;
+    }
+
+    /** The I/G bit (least significant bit of the first octet) marks a group address; broadcast is one too. */
+    public boolean isMulticast() {
+        return (value & (1L << 40)) != 0;
+    }
+
+    public boolean isZero() {
+        return value == 0;
     }
 
     @Override

@@ -42,13 +42,19 @@ class PlotsTest {
     @Test
     void writesSweep() throws Exception {
         SweepReport r = new SweepReport(List.of(
-                new SweepReport.Point(1L << 30, "legacy", 2100.0, 90, 8, 262144, true, 10),
-                new SweepReport.Point(1L << 40, "legacy", 90000.0, 88000, 8, 1L << 28, true, 10),
-                new SweepReport.Point(1L << 30, "persist", 2010.0, 10, 0, 0, true, 10),
-                new SweepReport.Point(1L << 40, "persist", 2010.0, 10, 0, 0, true, 10)));
+                new SweepReport.Point(1L << 30, "6.7", "mlx5", "legacy", 2100.0, 90, 8, 262144, true, 10, null),
+                new SweepReport.Point(1L << 40, "6.7", "mlx5", "legacy", 90000.0, 88000, 8, 1L << 28, true, 10, null),
+                new SweepReport.Point(1L << 30, "6.7", "mlx5", "persist", 2010.0, 10, 0, 0, true, 10, null),
+                new SweepReport.Point(1L << 40, "6.7", "mlx5", "persist", 2010.0, 10, 0, 0, true, 10, null)));
         Path svg = dir.resolve("s.svg");
         Plots.writeSweep(r, svg);
         assertTrue(Files.readString(svg).contains("persist"));
+    }
+
+    @Test
+    void aPathWithoutFileNameIsAUserErrorNotANullPointer() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Plots.checkFormat(Path.of("/")));
+        assertTrue(e.getMessage().contains("'/'") && e.getMessage().contains(".svg or .png"), e.getMessage());
     }
 
     @Test

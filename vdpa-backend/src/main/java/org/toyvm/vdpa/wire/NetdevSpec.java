@@ -38,11 +38,9 @@ public record NetdevSpec(Kind kind, InetSocketAddress local, InetSocketAddress r
             case "vxlan" -> {
                 only(text, kv, "local", "remote", "vni");
                 String vni = need(text, kv, "vni");
-                int v;
-                try {
+                int v = -1;
+                if (digits(vni) && vni.length() <= 8) {
                     v = Integer.parseInt(vni);
-                } catch (NumberFormatException e) {
-                    v = -1;
                 }
                 if (v < 0 || v > 0xff_ffff) {
                     throw new IllegalArgumentException("bad vni '" + vni + "' in --netdev '" + text
@@ -70,6 +68,10 @@ public record NetdevSpec(Kind kind, InetSocketAddress local, InetSocketAddress r
         }
     }
 
+    private static boolean digits(String s) {
+        return !s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+
     private static void only(String text, Map<String, String> kv, String... keys) {
         for (String k : kv.keySet()) {
             if (!java.util.List.of(keys).contains(k)) {
@@ -94,19 +96,31 @@ public record NetdevSpec(Kind kind, InetSocketAddress local, InetSocketAddress r
                     + "': expected IP:PORT");
         }
         String host = hostPort.substring(0, colon);
-        if (!host.matches("[0-9.]+")) {
-            throw new IllegalArgumentException("bad address '" + hostPort + "' in --netdev '" + text
-                    + "': expected a numeric IPv4 address and a port");
-        }
-        try {
-            int port = Integer.parseInt(hostPort.substring(colon + 1));
-            if (port < 0 || port > 65535) {
-                throw new NumberFormatException();
+        // A strict dotted quad: InetAddress.getByName would also take inet_aton's short forms
+        // ("10.1" is 10.0.0.1) and read leading zeros as decimal where inet_aton reads octal.
+        String[] q = host.split("\\.", -1);
+        byte[] ip = new byte[4];
+        boolean ok = q.length == 4;
+        for (int i = 0; ok && i < 4; i++) {
+            ok = digits(q[i]) && q[i].length() <= 3 && !(q[i].length() > 1 && q[i].charAt(0) == '0')
+                    && Integer.parseInt(q[i]) <= 255;
+            if (ok) {
+                ip[i] = (byte) Integer.parseInt(q[i]);
             }
-            return new InetSocketAddress(java.net.InetAddress.getByName(host), port);
-        } catch (NumberFormatException | java.net.UnknownHostException e) {
+        }
+        if (!ok) {
+            throw new IllegalArgumentException("bad address '" + hostPort + "' in --netdev '" + text
+                    + "': expected a numeric IPv4 address (a dotted quad) and a port");
+        }
+        String port = hostPort.substring(colon + 1);
+        if (!digits(port) || port.length() > 5 || Integer.parseInt(port) > 65535) {
             throw new IllegalArgumentException("bad address '" + hostPort + "' in --netdev '" + text
                     + "': expected IP:PORT with a port 0..65535");
+        }
+        try {
+            return new InetSocketAddress(java.net.InetAddress.getByAddress(ip), Integer.parseInt(port));
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("a 4-byte address is always valid", e);
         }
     }
 }

@@ -47,12 +47,21 @@ public final class StreamPort extends AbstractWirePort {
             }
         };
         if (spec.server()) {
-            listener = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class).childHandler(init)
-                    .bind(spec.local()).syncUninterruptibly().channel();
+            io.netty.channel.ChannelFuture bound = new ServerBootstrap().group(loop)
+                    .channel(NioServerSocketChannel.class).childHandler(init).bind(spec.local()).awaitUninterruptibly();
+            if (!bound.isSuccess()) {
+                throw new NetdevException("cannot listen on --netdev stream address " + UdpPort.hostPort(spec.local())
+                        + ": " + NetdevException.reason(bound.cause()), bound.cause());
+            }
+            listener = bound.channel();
         } else {
             listener = null;
-            new Bootstrap().group(loop).channel(NioSocketChannel.class).handler(init).connect(spec.remote())
-                    .syncUninterruptibly();
+            io.netty.channel.ChannelFuture connected = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                    .handler(init).connect(spec.remote()).awaitUninterruptibly();
+            if (!connected.isSuccess()) {
+                throw new NetdevException("cannot connect --netdev stream to " + UdpPort.hostPort(spec.remote()) + ": "
+                        + NetdevException.reason(connected.cause()), connected.cause());
+            }
         }
     }
 

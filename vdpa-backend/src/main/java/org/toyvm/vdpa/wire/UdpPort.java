@@ -50,7 +50,13 @@ public final class UdpPort extends AbstractWirePort {
                         });
                     }
                 });
-        this.channel = b.bind(spec.local()).syncUninterruptibly().channel();
+        io.netty.channel.ChannelFuture bound = b.bind(spec.local()).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new NetdevException("cannot bind --netdev " + spec.kind().name().toLowerCase(java.util.Locale.ROOT)
+                    + " local address " + hostPort(spec.local()) + ": " + NetdevException.reason(bound.cause()),
+                    bound.cause());
+        }
+        this.channel = bound.channel();
     }
 
     /** Opens a vxlan or dgram port on {@code loop}. */
@@ -94,6 +100,10 @@ public final class UdpPort extends AbstractWirePort {
 
 
 
+
+    static String hostPort(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
 
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) channel.localAddress();

@@ -65,6 +65,39 @@ public record CostProfile(
         "suspend", "resume", "device_reset", "guest_boot", "wire_latency"
     };
 
+    /**
+     * The largest value each key accepts, in {@link #KEYS} order (every key accepts 0). Each bound is
+     * far above any published or plausible figure (the per-page bounds are 1300 times the measured
+     * 76 ns pin), so a typo or a unit slip ({@code s} for {@code ns}) is refused rather than turning
+     * a reboot into years of modelled time that overflows the clock.
+     */
+    public static final long[] MAX_NS = {
+        100_000L, 100_000L, 100_000L, 100_000L, // per page: 100us
+        10_000_000_000L, 10_000_000_000L, // per GiB of MR: 10s
+        100_000_000L, 100_000_000L, 100_000_000L, // per call: 100ms
+        60_000_000_000L, 60_000_000_000L, 60_000_000_000L, // suspend, resume, device reset: 60s
+        600_000_000_000L, // guest boot: 10 minutes
+        1_000_000_000L // one-way wire latency: 1s
+    };
+
+    /** The accepted range of {@code key} as users write it, e.g. {@code 0ns..100us}. */
+    public static String range(String key) {
+        int i = indexOf(key);
+        if (i < 0) {
+            throw new IllegalArgumentException("unknown cost profile key '" + key + "'");
+        }
+        return "0ns.." + Durations.format(MAX_NS[i]);
+    }
+
+    /** The largest accepted value of {@code key} in nanoseconds. */
+    public static long max(String key) {
+        int i = indexOf(key);
+        if (i < 0) {
+            throw new IllegalArgumentException("unknown cost profile key '" + key + "'");
+        }
+        return MAX_NS[i];
+    }
+
     public CostProfile {
         long[] all = {pinPerPageNs, unpinPerPageNs, iommuMapPerPageNs, iommuUnmapPerPageNs, mrBuildPerGibNs,
             mrDestroyPerGibNs, dmaMapCallNs, iotlbWriteNs, ioctlNs, suspendNs, resumeNs, deviceResetNs,
@@ -109,7 +142,7 @@ public record CostProfile(
                     + "': expected default, zero or the path of a profile file");
         }
         try (Reader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
-            return parse(p.getFileName().toString(), r);
+            return parse(p.getFileName().toString(), nameOrFile, r);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read cost profile '" + nameOrFile + "': " + e.getMessage());
         }
@@ -121,6 +154,14 @@ public record CostProfile(
      * {@code default}).
      */
     public static CostProfile parse(String name, Reader reader) throws IOException {
+        return parse(name, name, reader);
+    }
+
+    /**
+     * As {@link #parse(String, Reader)}; errors name {@code source} (the file as the user gave it)
+     * and the line as {@code source:line}, the key, the value and the accepted range.
+     */
+    public static CostProfile parse(String name, String source, Reader reader) throws IOException {
         Map<String, Long> values = new LinkedHashMap<>();
         String base = "default";
         StringBuilder sb = new StringBuilder();
@@ -141,29 +182,35 @@ public record CostProfile(
             }
             int eq = line.indexOf('=');
             if (eq < 0) {
-                throw new IllegalArgumentException("cost profile " + name + " line " + lineNo + ": '" + raw.strip()
+                throw new IllegalArgumentException("cost profile " + source + ":" + lineNo + ": '" + raw.strip()
                         + "' is not of the form key = duration (e.g. pin_per_page = 76ns)");
             }
             String key = line.substring(0, eq).strip().toLowerCase(Locale.ROOT);
             String value = line.substring(eq + 1).strip();
             if (key.equals("base")) {
                 if (!value.equals("default") && !value.equals("zero")) {
-                    throw new IllegalArgumentException("cost profile " + name + " line " + lineNo + ": base '" + value
+                    throw new IllegalArgumentException("cost profile " + source + ":" + lineNo + ": base '" + value
                             + "' is not default or zero");
                 }
                 base = value;
                 continue;
             }
             if (indexOf(key) < 0) {
-                throw new IllegalArgumentException("cost profile " + name + " line " + lineNo + ": unknown key '" + key
+                throw new IllegalArgumentException("cost profile " + source + ":" + lineNo + ": unknown key '" + key
                         + "'; accepted keys: " + String.join(", ", KEYS));
             }
+            long ns;
             try {
-                values.put(key, org.toyvm.core.units.Durations.parseNanos(value));
+                ns = Durations.parseNanos(value);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("cost profile " + name + " line " + lineNo + ": key '" + key
+                throw new IllegalArgumentException("cost profile " + source + ":" + lineNo + ": key '" + key
                         + "' has value '" + value + "'; expected a duration with a unit of ns, us, ms or s (e.g. 76ns)");
             }
+            if (ns > MAX_NS[indexOf(key)]) {
+                throw new IllegalArgumentException("cost profile " + source + ":" + lineNo + ": " + key + " = " + value
+                        + " is out of range " + range(key));
+            }
+            values.put(key, ns);
         }
         long[] v = (base.equals("zero") ? zero() : defaults()).toArray();
         for (Map.Entry<String, Long> e : values.entrySet()) {

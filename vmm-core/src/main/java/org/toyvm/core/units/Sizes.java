@@ -8,7 +8,7 @@ public final class Sizes {
     }
 
     /**
-     * Parses {@code 8G}, {@code 512M}, {@code 1T}, {@code 4096}, {@code 64k}; an optional trailing
+     * Parses {@code 8G}, {@code 4P}, {@code 512M}, {@code 1T}, {@code 4096}, {@code 64k}; an optional trailing
      * {@code B}/{@code iB} is accepted ({@code 8GiB}).
      *
      * @throws IllegalArgumentException naming the value and the accepted form
@@ -34,9 +34,10 @@ public final class Sizes {
             }
         }
         String digits = shift == 0 ? t : t.substring(0, t.length() - 1);
-        if (digits.isEmpty() || !digits.chars().allMatch(Character::isDigit)) {
+        // ASCII digits only: Character.isDigit would let other scripts' digits through to parseLong.
+        if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new IllegalArgumentException("bad size '" + text + "': expected a whole number with an optional"
-                    + " K, M, G or T suffix (powers of two), e.g. 8G");
+                    + " K, M, G, T or P suffix (powers of two), e.g. 8G");
         }
         long n;
         try {

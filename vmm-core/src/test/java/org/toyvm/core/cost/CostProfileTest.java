@@ -69,4 +69,35 @@ class CostProfileTest {
         assertEquals(76_000, m.total(CostKind.PIN));
         assertEquals(100_000_000L + 76_000, m.total());
     }
+
+    @Test
+    void valuesOutOfRangeNameFileLineKeyAndRange() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CostProfile.parse("p", "/tmp/p.profile", new StringReader("# c\nsuspend = 9223372036s\n")));
+        assertEquals("cost profile /tmp/p.profile:2: suspend = 9223372036s is out of range 0ns..60s", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> CostProfile.parse("p", new StringReader("pin_per_page = 1s")));
+        assertEquals("cost profile p:1: pin_per_page = 1s is out of range 0ns..100us", e.getMessage());
+        // Each bound itself is accepted, and the default profile sits inside every range.
+        for (int i = 0; i < CostProfile.KEYS.length; i++) {
+            String k = CostProfile.KEYS[i];
+            long max = CostProfile.max(k);
+            try {
+                assertEquals(max, CostProfile.parse("p", new StringReader(k + " = " + Durations.format(max)))
+                        .toArray()[i], k);
+            } catch (java.io.IOException ex) {
+                throw new AssertionError(ex);
+            }
+            assertTrue(CostProfile.defaults().toArray()[i] <= max, k);
+            assertThrows(IllegalArgumentException.class,
+                    () -> CostProfile.parse("p", new StringReader(k + " = " + (max + 1) + "ns")), k);
+        }
+    }
+
+    @Test
+    void sizesTakeAsciiDigitsOnly() {
+        assertEquals(4L << 50, Sizes.parse("4P"));
+        assertThrows(IllegalArgumentException.class, () -> Sizes.parse("\u0663G")); // ARABIC-INDIC DIGIT THREE
+        assertThrows(IllegalArgumentException.class, () -> Sizes.parse("+8G"));
+    }
 }

@@ -1,0 +1,28 @@
+package org.toyvm.cli;
+
+import org.toyvm.net.vhost.ResetPolicy;
+import org.toyvm.vdpa.kernel.KernelVersion;
+import org.toyvm.vdpa.parent.ParentKind;
+import org.toyvm.vm.experiment.ClockMode;
+import org.toyvm.vm.experiment.RunConfig;
+
+/** What matrix and sweep share: the base configuration of their cells, and the bound on how many they run. */
+final class Experiments {
+    private Experiments() {
+    }
+
+    /** One reboot on the virtual clock with the in-process peer; kernel, parent and policy come from the plan. */
+    static RunConfig base(long memoryBytes, GuestOptions guest, long defaultTimeoutNs) {
+        GuestOptions.Resolved g = guest.resolve(defaultTimeoutNs);
+        return new RunConfig(memoryBytes, KernelVersion.V6_7, ParentKind.MLX5, ResetPolicy.PERSIST, 1,
+                guest.pingIntervalNs, g.costs(), guest.costProfile, ClockMode.VIRTUAL, "local", g.mac(), g.ip(),
+                g.peerIp(), guest.warmupNs, guest.settleNs, g.timeoutNs(), 5_000_000_000L, guest.seed);
+    }
+
+    static void checkPlanSize(long runs) {
+        if (runs > Bounds.PLAN_RUNS.max()) {
+            throw new UsageException("the lists given make " + runs + " runs; at most " + Bounds.PLAN_RUNS.max()
+                    + " per command");
+        }
+    }
+}

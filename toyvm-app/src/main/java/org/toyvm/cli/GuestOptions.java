@@ -1,0 +1,92 @@
+package org.toyvm.cli;
+
+import org.toyvm.core.cost.CostProfile;
+import org.toyvm.vm.stack.Ipv4Address;
+import org.toyvm.vm.stack.Ipv4Cidr;
+import org.toyvm.vm.stack.MacAddress;
+import picocli.CommandLine.Option;
+
+/**
+ * What every experiment command (run, matrix, sweep) uses: the guest's and peer's traffic and timing,
+ * the cost profile, and the guest's addresses. The addresses are checked together, with the rest of
+ * the configuration, by {@code RunConfig.check()} (one place for every command).
+ */
+final class GuestOptions {
+    @Option(names = "--ping-interval", paramLabel = "DURATION", defaultValue = "10ms",
+            converter = Converters.Duration.class,
+            description = "Ping interval of peer and guest, 100us..10s (default: ${DEFAULT-VALUE}).")
+    long pingIntervalNs;
+
+    @Option(names = "--boot-time", paramLabel = "DURATION", converter = Converters.Duration.class,
+            description = "Guest boot time, 0s..600s (default: the cost profile's guest_boot).")
+    Long bootTimeNs;
+
+    @Option(names = "--cost-profile", paramLabel = "default|zero|FILE", defaultValue = "default",
+            description = "Modelled costs: a name or a file of 'key = DURATION' lines, each key with its range"
+                    + " (README) (default: ${DEFAULT-VALUE}).")
+    String costProfile;
+
+    @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "1s", converter = Converters.Duration.class,
+            description = "Traffic before the first reboot, 0s..3600s (default: ${DEFAULT-VALUE}).")
+    long warmupNs;
+
+    @Option(names = "--settle", paramLabel = "DURATION", defaultValue = "1s", converter = Converters.Duration.class,
+            description = "Traffic after connectivity returns, 0s..3600s (default: ${DEFAULT-VALUE}).")
+    long settleNs;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = Converters.Duration.class,
+            description = "A reboot not restored after this is counted as not restored, 1ms..86400s"
+                    + " (default: 60s; sweep: 600s).")
+    Long timeoutNs;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed (the peer's ping phase) (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--mac", paramLabel = "MAC", defaultValue = "52:54:00:12:34:56",
+            description = "Guest MAC: a unicast address other than the peer's (default: ${DEFAULT-VALUE}).")
+    String mac;
+
+    @Option(names = "--ip", paramLabel = "CIDR", defaultValue = "192.168.77.2/24",
+            description = "Guest address and prefix /1../31 (/31: a point-to-point pair) (default: ${DEFAULT-VALUE}).")
+    String ip;
+
+    @Option(names = "--peer-ip", paramLabel = "IP", defaultValue = "192.168.77.1",
+            description = "Peer address, another host of the guest's subnet (default: ${DEFAULT-VALUE}).")
+    String peerIp;
+
+    /** The options checked one by one; combinations are {@code RunConfig.check()}'s. */
+    Resolved resolve(long defaultTimeoutNs) {
+        Bounds.PING_INTERVAL.check("--ping-interval", pingIntervalNs);
+        if (bootTimeNs != null) {
+            Bounds.BOOT_TIME.check("--boot-time", bootTimeNs);
+        }
+        Bounds.WARMUP.check("--warmup", warmupNs);
+        Bounds.SETTLE.check("--settle", settleNs);
+        long timeout = timeoutNs != null ? timeoutNs : defaultTimeoutNs;
+        Bounds.TIMEOUT.check("--timeout", timeout);
+        CostProfile costs = user("--cost-profile", () -> CostProfile.resolve(costProfile));
+        if (bootTimeNs != null) {
+            costs = costs.withGuestBootNs(bootTimeNs);
+        }
+        return new Resolved(costs, user("--mac", () -> MacAddress.parse(mac)), user("--ip", () -> Ipv4Cidr.parse(ip)),
+                user("--peer-ip", () -> Ipv4Address.parse(peerIp)), timeout);
+    }
+
+    record Resolved(CostProfile costs, MacAddress mac, Ipv4Cidr ip, Ipv4Address peerIp, long timeoutNs) {
+    }
+
+    /** Turns a parser's IllegalArgumentException (a message naming the value) into a user error. */
+    static <T> T user(java.util.function.Supplier<T> parse) {
+        return user(null, parse);
+    }
+
+    /** As {@link #user(java.util.function.Supplier)}, naming {@code option} unless the message already does. */
+    static <T> T user(String option, java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage();
+            throw new UsageException(option == null || m.contains(option) ? m : option + ": " + m);
+        }
+    }
+}
