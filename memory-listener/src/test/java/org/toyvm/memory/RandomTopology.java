@@ -2,11 +2,21 @@ package org.toyvm.memory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.RandomDistribution;
+import net.jqwik.api.Tuple;
 import org.toyvm.core.mem.HostAddressSpace;
 import org.toyvm.core.mem.RamBlock;
 
-/** Builds random region trees in a 256-byte address space, through the public API (refusals skipped). */
+/**
+ * A region tree in a 256-byte address space built, through the public API (refusals skipped), from
+ * jqwik-generated specs: {@link RegionSpec}s to add and {@link Mutation}s to apply. Everything is a
+ * plain value, so jqwik shrinks a failing topology to few regions with small sizes and addresses; a
+ * "pick" (which parent, which region, which alias target) is an index taken modulo the live list, so
+ * any shrunk value still names a region.
+ */
 final class RandomTopology {
     static final int SPACE = 256;
 
@@ -14,11 +24,9 @@ final class RandomTopology {
     final RamBlock block = new HostAddressSpace().map("ram", 4096);
     final MemoryRegion root = sys.container("root", SPACE);
     final List<MemoryRegion> regions = new ArrayList<>();
-    final Random rnd;
     private int n;
 
-    RandomTopology(long seed) {
-        rnd = new Random(seed);
+    RandomTopology() {
         regions.add(root);
     }
 
@@ -33,60 +41,139 @@ final class RandomTopology {
         }
     };
 
-    MemoryRegion newRegion() {
-        int size = 1 + rnd.nextInt(rnd.nextBoolean() ? 32 : SPACE);
+    /** The kinds of region a spec creates (containers twice as often, as a tree needs inner nodes). */
+    enum Kind { CONTAINER, RAM, ROM, IO, ALIAS }
+
+    /** What a new region is: kind, size, RAM/ROM offset into the block, alias target pick and offset. */
+    record Shape(Kind kind, int size, int blockOffset, int aliasTarget, int aliasOffset) {
+    }
+
+    /** Where a new region goes: parent pick (among non-aliases), address, priority, and its flags after the add. */
+    record Placement(int parent, int addr, int priority, boolean disabled, boolean readonly) {
+    }
+
+    record RegionSpec(Shape shape, Placement at) {
+    }
+
+    /** One change of an existing topology; {@code target} picks the region. */
+    sealed interface Mutation permits Add, Delete, ToggleEnabled, ToggleReadonly, Move, Reshape {
+    }
+
+    record Add(RegionSpec spec) implements Mutation {
+    }
+
+    record Delete(int target) implements Mutation {
+    }
+
+    record ToggleEnabled(int target) implements Mutation {
+    }
+
+    record ToggleReadonly(int target) implements Mutation {
+    }
+
+    record Move(int target, int addr) implements Mutation {
+    }
+
+    /** An alias gets {@code aliasOffset}, anything else {@code size}. */
+    record Reshape(int target, int aliasOffset, int size) implements Mutation {
+    }
+
+    private static Arbitrary<Integer> uniform(int min, int max) {
+        return Arbitraries.integers().between(min, max).withDistribution(RandomDistribution.uniform());
+    }
+
+    private static Arbitrary<Integer> pick() {
+        return uniform(0, 63);
+    }
+
+    /** Sizes: half small (1..32, so many regions fit side by side), half up to the whole space. */
+    private static Arbitrary<Integer> size() {
+        return Arbitraries.oneOf(uniform(1, 32), uniform(1, SPACE));
+    }
+
+    static Arbitrary<RegionSpec> regionSpecs() {
+        Arbitrary<Kind> kind = Arbitraries.frequency(Tuple.of(2, Kind.CONTAINER), Tuple.of(1, Kind.RAM),
+                Tuple.of(1, Kind.ROM), Tuple.of(1, Kind.IO), Tuple.of(1, Kind.ALIAS));
+        Arbitrary<Shape> shape = Combinators.combine(kind, size(), uniform(0, 1023), pick(), uniform(0, 63))
+                .as(Shape::new);
+        Arbitrary<Placement> at = Combinators.combine(pick(), uniform(0, SPACE - 1), uniform(-1, 2),
+                Arbitraries.frequency(Tuple.of(4, false), Tuple.of(1, true)),
+                Arbitraries.frequency(Tuple.of(5, false), Tuple.of(1, true)))
+                .as(Placement::new);
+        return Combinators.combine(shape, at).as(RegionSpec::new);
+    }
+
+    static Arbitrary<Mutation> mutations() {
+        return Arbitraries.oneOf(
+                regionSpecs().map(Add::new),
+                pick().map(Delete::new),
+                pick().map(ToggleEnabled::new),
+                pick().map(ToggleReadonly::new),
+                Combinators.combine(pick(), uniform(0, SPACE - 1)).as(Move::new),
+                Combinators.combine(pick(), uniform(0, 63), uniform(1, SPACE)).as(Reshape::new));
+    }
+
+    private static <T> T pickFrom(List<T> list, int pick) {
+        return list.get(pick % list.size());
+    }
+
+    MemoryRegion newRegion(Shape s) {
         String name = "r" + (n++);
-        return switch (rnd.nextInt(6)) {
-            case 0, 1 -> sys.container(name, size);
-            case 2 -> sys.ram(name, block, rnd.nextInt(1024), size);
-            case 3 -> sys.rom(name, block, rnd.nextInt(1024), size);
-            case 4 -> sys.io(name, size, OPS);
-            default -> sys.alias(name, regions.get(rnd.nextInt(regions.size())), rnd.nextInt(64), size);
+        return switch (s.kind()) {
+            case CONTAINER -> sys.container(name, s.size());
+            case RAM -> sys.ram(name, block, s.blockOffset(), s.size());
+            case ROM -> sys.rom(name, block, s.blockOffset(), s.size());
+            case IO -> sys.io(name, s.size(), OPS);
+            case ALIAS -> sys.alias(name, pickFrom(regions, s.aliasTarget()), s.aliasOffset(), s.size());
         };
     }
 
-    /** Tries to add a new region somewhere; answers whether it was accepted. */
-    boolean addRandom() {
-        MemoryRegion r = newRegion();
+    /** Adds the region the spec describes; answers whether it was accepted. */
+    boolean add(RegionSpec spec) {
+        MemoryRegion r = newRegion(spec.shape());
         List<MemoryRegion> holders = regions.stream().filter(x -> x.kind() != RegionKind.ALIAS).toList();
-        MemoryRegion into = holders.get(rnd.nextInt(holders.size()));
+        MemoryRegion into = pickFrom(holders, spec.at().parent());
         try {
-            into.addSubregionOverlap(rnd.nextInt(SPACE), r, rnd.nextInt(4) - 1);
+            into.addSubregionOverlap(spec.at().addr(), r, spec.at().priority());
         } catch (IllegalArgumentException refused) {
             return false;
         }
         regions.add(r);
-        if (rnd.nextInt(5) == 0) {
+        if (spec.at().disabled()) {
             r.setEnabled(false);
         }
-        if (rnd.nextInt(6) == 0) {
+        if (spec.at().readonly()) {
             r.setReadonly(true);
         }
         return true;
     }
 
-    /** One random change of an existing topology (may be refused). */
-    void mutateRandom() {
-        MemoryRegion r = regions.get(rnd.nextInt(regions.size()));
+    /** Applies one change (it may be refused: refused changes leave everything as it was, checked by the callers). */
+    void apply(Mutation m) {
         try {
-            switch (rnd.nextInt(6)) {
-                case 0 -> addRandom();
-                case 1 -> {
-                    if (r.parent() != null) {
-                        r.parent().delSubregion(r);
-                        regions.remove(r);
-                        dropDetached();
-                    }
+            if (m instanceof Add a) {
+                add(a.spec());
+            } else if (m instanceof Delete d) {
+                MemoryRegion r = pickFrom(regions, d.target());
+                if (r.parent() != null) {
+                    r.parent().delSubregion(r);
+                    regions.remove(r);
+                    dropDetached();
                 }
-                case 2 -> r.setEnabled(!r.enabled());
-                case 3 -> r.setReadonly(!r.readonly());
-                case 4 -> r.setAddress(rnd.nextInt(SPACE));
-                default -> {
-                    if (r.kind() == RegionKind.ALIAS) {
-                        r.setAliasOffset(rnd.nextInt(64));
-                    } else {
-                        r.setSize(1 + rnd.nextInt(SPACE));
-                    }
+            } else if (m instanceof ToggleEnabled t) {
+                MemoryRegion r = pickFrom(regions, t.target());
+                r.setEnabled(!r.enabled());
+            } else if (m instanceof ToggleReadonly t) {
+                MemoryRegion r = pickFrom(regions, t.target());
+                r.setReadonly(!r.readonly());
+            } else if (m instanceof Move mv) {
+                pickFrom(regions, mv.target()).setAddress(mv.addr());
+            } else if (m instanceof Reshape rs) {
+                MemoryRegion r = pickFrom(regions, rs.target());
+                if (r.kind() == RegionKind.ALIAS) {
+                    r.setAliasOffset(rs.aliasOffset());
+                } else {
+                    r.setSize(rs.size());
                 }
             }
         } catch (IllegalArgumentException refused) {

@@ -8,25 +8,74 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.EdgeCasesMode;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.RandomDistribution;
 import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioStatus;
 
 /**
- * A model driver and the device on small rings (8 entries, so positions wrap often), in random
- * interleavings of: the driver adding TX chains (split over 1–3 descriptors) or RX buffers with or
- * without a kick, the device running, frames arriving from the wire, and the driver reaping used
- * entries. Every TX frame reaches the wire exactly once, in order and intact; every wire frame lands
+ * A model driver and the device on small rings (8 entries, so positions wrap often), in generated
+ * interleavings (a list of {@link Action}s, so a failure shrinks to a short one) of: the driver
+ * adding TX chains (split over 1–3 descriptors) or RX buffers with or without a kick, the device
+ * running, frames arriving from the wire, and the driver reaping used entries. Every TX frame reaches the wire exactly once, in order and intact; every wire frame lands
  * in exactly one RX buffer, in order and intact; no head is returned twice.
  */
 class RingInterleavingTest {
-    @Property(tries = 200)
-    void noBufferIsLostDuplicatedOrCorrupted(@ForAll long seed, @ForAll boolean eventIdx) {
-        Random rnd = new Random(seed);
+    /** One thing the driver, the device or the wire does; the list of them is the interleaving. */
+    sealed interface Action permits QueueTx, PostRx, FromWire, RunDevice, ReapTx, ReapRx {
+    }
+
+    /**
+     * The driver queues a TX frame of {@code length} bytes split over 3 descriptors at two cuts;
+     * {@code cut1}/{@code cut2} are taken modulo what is left, so any value is a valid cut.
+     */
+    record QueueTx(int length, int cut1, int cut2, boolean kick) implements Action {
+    }
+
+    record PostRx(boolean kick) implements Action {
+    }
+
+    record FromWire(int length) implements Action {
+    }
+
+    record RunDevice() implements Action {
+    }
+
+    record ReapTx() implements Action {
+    }
+
+    record ReapRx() implements Action {
+    }
+
+    private static Arbitrary<Integer> uniform(int min, int max) {
+        return Arbitraries.integers().between(min, max).withDistribution(RandomDistribution.uniform());
+    }
+
+    /** 1 to 240 actions (120 on average), each of the six kinds equally likely. */
+    @Provide
+    Arbitrary<List<Action>> interleavings() {
+        Arbitrary<Action> action = Arbitraries.oneOf(
+                Combinators.combine(uniform(20, 219), uniform(0, 255), uniform(0, 255), Arbitraries.of(false, true))
+                        .as(QueueTx::new),
+                Arbitraries.of(false, true).map(PostRx::new),
+                uniform(14, 313).map(FromWire::new),
+                Arbitraries.just(new RunDevice()),
+                Arbitraries.just(new ReapTx()),
+                Arbitraries.just(new ReapRx()));
+        return action.list().ofMinSize(1).ofMaxSize(240).withSizeDistribution(RandomDistribution.uniform());
+    }
+
+    // edgeCases = NONE: jqwik's edge cases here are one-action interleavings that test nothing.
+    @Property(tries = 200, edgeCases = EdgeCasesMode.NONE)
+    void noBufferIsLostDuplicatedOrCorrupted(@ForAll("interleavings") List<Action> actions, @ForAll boolean eventIdx) {
         try (NicFixture f = new NicFixture()) {
             NicFixture.Ring rx = f.new Ring(VirtioNetNic.RX, 8, 0x10000);
             NicFixture.Ring tx = f.new Ring(VirtioNetNic.TX, 8, 0x20000);
@@ -45,64 +94,60 @@ class RingInterleavingTest {
             Set<Integer> rxOutstanding = new HashSet<>();
             java.util.Map<Integer, int[]> chainTail = new java.util.HashMap<>(); // head -> rest of its chain
             int n = 0;
-            for (int step = 0; step < 120; step++) {
-                switch (rnd.nextInt(6)) {
-                    case 0 -> { // driver queues a TX frame split over up to 3 descriptors (one per 3 free slots)
-                        if (freeTx.size() >= 3) {
-                            byte[] frame = NicFixture.frame(20 + rnd.nextInt(200), n++);
-                            int[] ids = {freeTx.poll(), freeTx.poll(), freeTx.poll()};
-                            long buf = 0x40000 + ids[0] * 0x1000L;
-                            f.putTxBuffer(buf, frame);
-                            int total = 12 + frame.length;
-                            int cut1 = rnd.nextInt(total + 1);
-                            int cut2 = cut1 + rnd.nextInt(total - cut1 + 1);
-                            tx.desc(ids[0], buf, cut1, SplitRing.DESC_F_NEXT, ids[1]);
-                            tx.desc(ids[1], buf + cut1, cut2 - cut1, SplitRing.DESC_F_NEXT, ids[2]);
-                            tx.desc(ids[2], buf + cut2, total - cut2, 0, 0);
-                            txOutstanding.add(ids[0]);
-                            chainTail.put(ids[0], new int[] {ids[1], ids[2]});
-                            sent.add(frame);
-                            publish(f, tx, ids[0], rnd.nextBoolean());
-                        }
+            for (Action action : actions) {
+                if (action instanceof QueueTx q) {
+                    // the driver queues a TX frame split over 3 descriptors (when 3 slots are free)
+                    if (freeTx.size() >= 3) {
+                        byte[] frame = NicFixture.frame(q.length(), n++);
+                        int[] ids = {freeTx.poll(), freeTx.poll(), freeTx.poll()};
+                        long buf = 0x40000 + ids[0] * 0x1000L;
+                        f.putTxBuffer(buf, frame);
+                        int total = 12 + frame.length;
+                        int cut1 = q.cut1() % (total + 1);
+                        int cut2 = cut1 + q.cut2() % (total - cut1 + 1);
+                        tx.desc(ids[0], buf, cut1, SplitRing.DESC_F_NEXT, ids[1]);
+                        tx.desc(ids[1], buf + cut1, cut2 - cut1, SplitRing.DESC_F_NEXT, ids[2]);
+                        tx.desc(ids[2], buf + cut2, total - cut2, 0, 0);
+                        txOutstanding.add(ids[0]);
+                        chainTail.put(ids[0], new int[] {ids[1], ids[2]});
+                        sent.add(frame);
+                        publish(f, tx, ids[0], q.kick());
                     }
-                    case 1 -> { // driver posts an RX buffer
-                        if (!freeRx.isEmpty()) {
-                            int id = freeRx.poll();
-                            rx.desc(id, 0x60000 + id * 0x1000L, 2048, SplitRing.DESC_F_WRITE, 0);
-                            rxOutstanding.add(id);
-                            publish(f, rx, id, rnd.nextBoolean());
-                        }
+                } else if (action instanceof PostRx p) { // the driver posts an RX buffer
+                    if (!freeRx.isEmpty()) {
+                        int id = freeRx.poll();
+                        rx.desc(id, 0x60000 + id * 0x1000L, 2048, SplitRing.DESC_F_WRITE, 0);
+                        rxOutstanding.add(id);
+                        publish(f, rx, id, p.kick());
                     }
-                    case 2 -> { // a frame from the wire (the device queues at most its backlog)
-                        if (toGuest.size() - gotByGuest.size() < 32) {
-                            byte[] frame = NicFixture.frame(14 + rnd.nextInt(300), 1000 + n++);
-                            toGuest.add(frame);
-                            f.far.send(io.netty.buffer.Unpooled.copiedBuffer(frame));
-                        }
+                } else if (action instanceof FromWire w) { // a frame from the wire (the device queues at most its backlog)
+                    if (toGuest.size() - gotByGuest.size() < 32) {
+                        byte[] frame = NicFixture.frame(w.length(), 1000 + n++);
+                        toGuest.add(frame);
+                        f.far.send(io.netty.buffer.Unpooled.copiedBuffer(frame));
                     }
-                    case 3 -> f.sched.runUntilIdle();
-                    case 4 -> { // driver reaps TX
-                        while (tx.usedSeen != tx.usedIdx()) {
-                            int id = tx.usedId(tx.usedSeen);
-                            assertTrue(txOutstanding.remove(id), "TX head " + id + " returned once");
-                            freeTx.add(id);
-                            for (int t : chainTail.remove(id)) {
-                                freeTx.add(t);
-                            }
-                            tx.usedSeen = (tx.usedSeen + 1) & 0xffff;
+                } else if (action instanceof RunDevice) {
+                    f.sched.runUntilIdle();
+                } else if (action instanceof ReapTx) {
+                    while (tx.usedSeen != tx.usedIdx()) {
+                        int id = tx.usedId(tx.usedSeen);
+                        assertTrue(txOutstanding.remove(id), "TX head " + id + " returned once");
+                        freeTx.add(id);
+                        for (int t : chainTail.remove(id)) {
+                            freeTx.add(t);
                         }
+                        tx.usedSeen = (tx.usedSeen + 1) & 0xffff;
                     }
-                    default -> { // driver reaps RX
-                        while (rx.usedSeen != rx.usedIdx()) {
-                            int id = rx.usedId(rx.usedSeen);
-                            int len = rx.usedLen(rx.usedSeen);
-                            assertTrue(rxOutstanding.remove(id), "RX head " + id + " returned once");
-                            byte[] got = new byte[len - 12];
-                            f.ram.read(0x60000 + id * 0x1000L + 12, got, 0, got.length);
-                            gotByGuest.add(got);
-                            freeRx.add(id);
-                            rx.usedSeen = (rx.usedSeen + 1) & 0xffff;
-                        }
+                } else if (action instanceof ReapRx) {
+                    while (rx.usedSeen != rx.usedIdx()) {
+                        int id = rx.usedId(rx.usedSeen);
+                        int len = rx.usedLen(rx.usedSeen);
+                        assertTrue(rxOutstanding.remove(id), "RX head " + id + " returned once");
+                        byte[] got = new byte[len - 12];
+                        f.ram.read(0x60000 + id * 0x1000L + 12, got, 0, got.length);
+                        gotByGuest.add(got);
+                        freeRx.add(id);
+                        rx.usedSeen = (rx.usedSeen + 1) & 0xffff;
                     }
                 }
             }

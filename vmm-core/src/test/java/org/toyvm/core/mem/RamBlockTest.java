@@ -8,9 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.util.List;
 import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.RandomDistribution;
 import org.junit.jupiter.api.Test;
 
 class RamBlockTest {
@@ -78,41 +84,62 @@ class RamBlockTest {
         assertThrows(IllegalStateException.class, () -> mm.accountUnpinned(1));
     }
 
-    @Property(tries = 200)
-    void pinLedgerMatchesAPerPageOracle(@ForAll long seed) {
-        Random rnd = new Random(seed);
+    /** One step against a 64-page block: pin or unpin from a byte inside {@code firstPage} to the end of a later page. */
+    record PinOp(boolean pin, int firstPage, int pages, int offsetInPage) {
+        long offset() {
+            return firstPage * 4096L + offsetInPage;
+        }
+
+        long length() {
+            return (long) pages * 4096 - offsetInPage;
+        }
+
+        int lastPage() {
+            return firstPage + pages - 1;
+        }
+    }
+
+    @Provide
+    Arbitrary<List<PinOp>> pinOps() {
+        Arbitrary<PinOp> op = Combinators.combine(
+                Arbitraries.of(true, false),
+                Arbitraries.integers().between(0, 63),
+                Arbitraries.integers().between(1, 64),
+                Arbitraries.integers().between(0, 4095))
+                .as((pin, first, pages, off) -> new PinOp(pin, first, Math.min(pages, 64 - first), off));
+        return op.list().ofMaxSize(40).withSizeDistribution(RandomDistribution.uniform());
+    }
+
+    @Property(tries = 400)
+    void pinLedgerMatchesAPerPageOracle(@ForAll("pinOps") List<PinOp> ops) {
         RamBlock b = new HostAddressSpace().map("r", 64 * 4096);
         int[] oracle = new int[64];
-        for (int step = 0; step < 40; step++) {
-            int first = rnd.nextInt(64);
-            int pages = 1 + rnd.nextInt(64 - first);
-            long off = first * 4096L + rnd.nextInt(4096);
-            long len = Math.min((long) pages * 4096 - (off - first * 4096L), 64 * 4096L - off);
-            int lastPage = (int) ((off + len - 1) / 4096);
-            if (rnd.nextBoolean()) {
-                b.pins().pin(off, len);
-                for (int p = first; p <= lastPage; p++) {
+        for (PinOp op : ops) {
+            if (op.pin()) {
+                b.pins().pin(op.offset(), op.length());
+                for (int p = op.firstPage(); p <= op.lastPage(); p++) {
                     oracle[p]++;
                 }
             } else {
                 boolean allPinned = true;
-                for (int p = first; p <= lastPage; p++) {
+                for (int p = op.firstPage(); p <= op.lastPage(); p++) {
                     allPinned &= oracle[p] > 0;
                 }
                 if (allPinned) {
-                    b.pins().unpin(off, len);
-                    for (int p = first; p <= lastPage; p++) {
+                    b.pins().unpin(op.offset(), op.length());
+                    for (int p = op.firstPage(); p <= op.lastPage(); p++) {
                         oracle[p]--;
                     }
                 } else {
                     String before = b.pins().toString();
-                    assertThrows(IllegalStateException.class, () -> b.pins().unpin(off, len));
-                    assertEquals(before, b.pins().toString(), "a refused unpin changes nothing");
+                    assertThrows(IllegalStateException.class, () -> b.pins().unpin(op.offset(), op.length()), op.toString());
+                    assertEquals(before, b.pins().toString(), "a refused unpin changes nothing: " + op);
                 }
             }
             long total = 0;
             for (int p = 0; p < 64; p++) {
-                assertEquals(oracle[p], b.pins().countAt(p * 4096L), "page " + p);
+                int page = p;
+                assertEquals(oracle[p], b.pins().countAt(p * 4096L), () -> "page " + page + " after " + op);
                 total += oracle[p];
             }
             assertEquals(total, b.pins().pinnedPages());
