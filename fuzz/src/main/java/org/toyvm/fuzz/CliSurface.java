@@ -23,7 +23,7 @@ import picocli.CommandLine;
  * reboot's downtime is never shorter than the guest's boot time; pings lost never exceed pings sent.
  */
 final class CliSurface implements Surface<String> {
-    static final int RUN_ONE_IN = 2000;
+    static final int RUN_ONE_IN = 10_000;
     private static final String RUN_MARK = "#run";
     private static final String[] SUBCOMMANDS = {"run", "matrix", "sweep", "uapi", "bench", "help", ""};
     private static final String[] DURATIONS = {
@@ -135,7 +135,10 @@ final class CliSurface implements Surface<String> {
             a.add("--ping-interval");
             a.add(g.pick("99us", "100us", "101us", "1ms", "10ms", "1s", "3s"));
         }
-        for (String opt : new String[] {"--warmup", "--settle", "--timeout"}) {
+        // A bounded timeout: a reboot that is not restored runs until it, pinging all the way.
+        a.add("--timeout");
+        a.add(g.pick("1s", "3s"));
+        for (String opt : new String[] {"--warmup", "--settle"}) {
             if (g.chance(40)) {
                 a.add(opt);
                 a.add(g.pick("0s", "1ns", "10ms", "1s", "5s"));

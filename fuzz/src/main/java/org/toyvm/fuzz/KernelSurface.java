@@ -233,8 +233,9 @@ final class KernelSurface implements Surface<KernelSurface.Step> {
                 batch = r.ok() ? type == VhostUapi.VHOST_IOTLB_BATCH_BEGIN || batch && type != VhostUapi.VHOST_IOTLB_BATCH_END : batch;
                 outcome.append(' ').append(r.ok() ? "ok" : r.failure().ordinal());
             } else if (st instanceof Ioctl io) {
-                outcome.append(' ').append(ioctl(dev, mm, io));
-                batch = batch && io.op() != Op.CLOSE && io.op() != Op.OPEN;
+                String errno = ioctl(dev, mm, io);
+                outcome.append(' ').append(errno);
+                batch = batch && !(io.op() == Op.CLOSE && errno.equals("OK")); // release leaves the batch
             }
             sched.runUntil(Long.MAX_VALUE, () -> sched.pendingTasks() == 0 || sched.executedTasks() > 100_000);
             checkPins(mm, ram, shm, st);

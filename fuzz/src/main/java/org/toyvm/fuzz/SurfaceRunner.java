@@ -75,7 +75,7 @@ final class SurfaceRunner {
         if (hung) {
             // The worker is stuck inside one input: report it and leave the thread behind (daemon).
             StackTraceElement[] where = worker.getStackTrace();
-            worker.interrupt();
+            stop(worker);
             String top = topFrame(where);
             Surface<?> s = currentSurface;
             List<?> in = currentInput;
@@ -89,6 +89,25 @@ final class SurfaceRunner {
         }
         synchronized (this) {
             return result(elapsed);
+        }
+    }
+
+    /**
+     * Ends a stuck worker so that it does not eat a core for the rest of the campaign: interrupt, then
+     * (Java 17–19) Thread.stop — the surface's objects are abandoned with it, nothing else shares them.
+     */
+    @SuppressWarnings({"deprecation", "removal"})
+    private static void stop(Thread worker) {
+        worker.interrupt();
+        try {
+            worker.join(1000);
+            if (worker.isAlive()) {
+                worker.stop();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (UnsupportedOperationException e) {
+            // Java 20+: the daemon thread is left behind and the report says so.
         }
     }
 
@@ -156,8 +175,10 @@ final class SurfaceRunner {
             findings.put(sig, f.withCount(f.count() + 1));
             return;
         }
+        inputStartedAt = System.nanoTime(); // shrinking re-runs inputs: the watchdog looks at it too
         List shrunk = shrink(s, in, sig);
         Throwable again = rerun(s, shrunk);
+        inputStartedAt = 0;
         Throwable shown = again != null ? again : t;
         findings.put(sig, new Finding(name, kind, sig, 1, inputSeed, oneLine(shown) + where(shown),
                 describe(s, shrunk)));
