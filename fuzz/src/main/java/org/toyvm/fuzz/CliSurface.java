@@ -23,7 +23,7 @@ import picocli.CommandLine;
  * reboot's downtime is never shorter than the guest's boot time; pings lost never exceed pings sent.
  */
 final class CliSurface implements Surface<String> {
-    static final int RUN_ONE_IN = 10_000;
+    static final int RUN_ONE_IN = 20_000;
     private static final String RUN_MARK = "#run";
     private static final String[] SUBCOMMANDS = {"run", "matrix", "sweep", "uapi", "bench", "help", ""};
     private static final String[] DURATIONS = {
@@ -133,7 +133,8 @@ final class CliSurface implements Surface<String> {
         }
         if (g.chance(70)) {
             a.add("--ping-interval");
-            a.add(g.pick("99us", "100us", "101us", "1ms", "10ms", "1s", "3s"));
+            // Sub-millisecond intervals are the interesting edge (issue 11) but cost 10x the events.
+            a.add(g.chance(30) ? g.pick("99us", "100us", "101us") : g.pick("1ms", "10ms", "1s", "3s"));
         }
         // A bounded timeout: a reboot that is not restored runs until it, pinging all the way.
         a.add("--timeout");

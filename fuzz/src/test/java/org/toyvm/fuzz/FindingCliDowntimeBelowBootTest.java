@@ -14,6 +14,6 @@ class FindingCliDowntimeBelowBootTest {
     void downtimeIsNeverShorterThanTheBoot() {
         assertDoesNotThrow(() -> new CliSurface().run(List.of("#run", "run", "--memory", "64M", "--reboots", "1",
                 "--json", "-", "--cost-profile", "default", "--kernel", "6.7", "--parent", "platform", "--policy",
-                "naive", "--ping-interval", "100us", "--warmup", "0s", "--settle", "0s")));
+                "naive", "--ping-interval", "100us", "--warmup", "0s", "--settle", "0s", "--timeout", "3s")));
     }
 }
