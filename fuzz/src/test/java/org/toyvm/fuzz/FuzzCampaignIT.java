@@ -15,7 +15,7 @@ class FuzzCampaignIT {
     @Test
     void campaign() {
         List<String> args = new ArrayList<>();
-        for (String k : new String[] {"surfaces", "inputs", "seed", "budget", "report"}) {
+        for (String k : new String[] {"surfaces", "inputs", "seed", "budget", "report", "replay"}) {
             String v = System.getProperty("fuzz." + k);
             if (v != null && !v.isBlank()) {
                 args.add("--" + k);
