@@ -60,7 +60,7 @@ class SurfaceRunnerTest {
     }
 
     private static SurfaceResult run(long seed, long inputs, long hangNanos) {
-        boolean hangs = hangNanos < 1_000_000_000L;
+        boolean hangs = hangNanos < 10_000_000_000L; // only the hang test draws the hanging input
         return new SurfaceRunner("toy", () -> new Toy(hangs), seed, inputs, 60_000_000_000L, hangNanos).run();
     }
 
@@ -95,7 +95,7 @@ class SurfaceRunnerTest {
 
     @Test
     void anInputThatNeverEndsIsReportedAsAHangAndTheRunnerComesBack() {
-        SurfaceResult r = run(5, 1_000_000, 300_000_000L);
+        SurfaceResult r = run(5, 1_000_000, 2_000_000_000L);
         assertEquals(1, r.hangs());
         Finding h = r.findings().stream().filter(f -> f.kind().equals("HANG")).findFirst().orElseThrow();
         assertEquals("9\n", h.reproducer());
