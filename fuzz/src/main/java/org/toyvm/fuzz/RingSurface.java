@@ -25,7 +25,8 @@ import org.toyvm.vdpa.wire.WirePort;
  * <p>Oracles: nothing escapes the NIC (also not as a swallowed "internal error" NEEDS_RESET or a
  * task failure on the scheduler); processing ends within a bound of scheduler events; the NIC never
  * writes a page that is not mapped writable (each such page is compared before and after every
- * operation that lets the device run); the used index never runs ahead of what the guest made
+ * operation that lets the device run) and never reads one that is not mapped readable (such pages
+ * hold a marker that must never appear in a TX frame); the used index never runs ahead of what the guest made
  * available; every Netty buffer is released after reset and close.
  */
 final class RingSurface implements Surface<RingSurface.Step> {
@@ -265,13 +266,22 @@ final class RingSurface implements Surface<RingSurface.Step> {
             if (perms[p] != 0) {
                 map.add(p * 4096L, p * 4096L + 4095, ram.base().value() + p * 4096L, perms[p]);
             }
+            markIfUnreadable(ram, p, perms[p]);
         }
         nic.setTranslations(asid -> asid == 0 || asid == 1 ? map : null);
         nic.attach(wire.endA());
         long[] sent = new long[1];
         far.setReceiver(f -> {
             sent[0]++;
+            int run = 0;
+            for (int i = f.readerIndex(); i < f.writerIndex() && run < MARK_RUN; i++) {
+                run = f.getByte(i) == MARK ? run + 1 : 0;
+            }
             f.release();
+            if (run >= MARK_RUN) {
+                throw OracleFailure.oracle("dma-read-outside-readable-mapping",
+                        "a TX frame carries " + MARK_RUN + " marker bytes of a page the device may not read");
+            }
         });
         nic.setDriverFeatures(features);
         byte[][] before = new byte[PAGES][];
@@ -279,7 +289,7 @@ final class RingSurface implements Surface<RingSurface.Step> {
             for (int k = firstStep; k < input.size(); k++) {
                 Step st = input.get(k);
                 boolean deviceRuns = st instanceof Queue || st instanceof Status || st instanceof Kick
-                        || st instanceof Frame || st instanceof Reset || st instanceof Perm;
+                        || st instanceof Frame || st instanceof Reset; // a Perm step re-marks pages itself
                 if (deviceRuns) {
                     snapshot(ram, perms, before);
                 }
@@ -353,9 +363,33 @@ final class RingSurface implements Surface<RingSurface.Step> {
                 map.add(start, start + 4095, ram.base().value() + start, p.perm());
             }
             perms[p.page()] = p.perm();
+            markIfUnreadable(ram, p.page(), p.perm());
         } else if (st instanceof Reset) {
             nic.reset();
         }
+    }
+
+    /**
+     * A page the device may not read holds a marker; one it may read holds none (the harness owns
+     * the guest's memory), so marker bytes in a TX frame can only come from a forbidden read. Random
+     * guest data and wire frames never hold {@value #MARK_RUN} marker bytes in a row.
+     */
+    private static void markIfUnreadable(RamBlock ram, int page, int perm) {
+        if ((perm & DmaEntry.PERM_RO) == 0) {
+            ram.write(page * 4096L, MARK_PAGE, 0, 4096);
+        } else {
+            ram.zero(page * 4096L, 4096);
+        }
+    }
+
+    private static final byte MARK = (byte) 0xa5;
+    private static final int MARK_RUN = 16;
+    private static final byte[] MARK_PAGE = markPage();
+
+    private static byte[] markPage() {
+        byte[] b = new byte[4096];
+        java.util.Arrays.fill(b, MARK);
+        return b;
     }
 
     // The guest writes its own memory; what lies outside it is simply not there (a guest write to a
