@@ -266,7 +266,9 @@ final class RingSurface implements Surface<RingSurface.Step> {
             if (perms[p] != 0) {
                 map.add(p * 4096L, p * 4096L + 4095, ram.base().value() + p * 4096L, perms[p]);
             }
-            markIfUnreadable(ram, p, perms[p]);
+            if ((perms[p] & DmaEntry.PERM_RO) == 0) {
+                markIfUnreadable(ram, p, perms[p]); // fresh RAM reads zero: only the marked pages need writing
+            }
         }
         nic.setTranslations(asid -> asid == 0 || asid == 1 ? map : null);
         nic.attach(wire.endA());
