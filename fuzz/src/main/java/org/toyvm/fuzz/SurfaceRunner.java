@@ -12,7 +12,8 @@ import java.util.function.Supplier;
 /**
  * Runs one surface: draws inputs from a seeded stream, runs each, classifies what escaped, keeps
  * the first (shrunk) reproducer per distinct signature, and watches every input with a wall-clock
- * bound. A surface that hangs is abandoned (its thread is a daemon) and reported; the campaign goes on.
+ * bound. An input that hangs is reported, its worker stopped, and the run goes on with a fresh
+ * surface and the rest of the same input stream.
  */
 final class SurfaceRunner {
     /** Distinct outcomes kept (beyond this they are still counted as inputs, not as new outcomes). */
@@ -32,7 +33,9 @@ final class SurfaceRunner {
     private volatile List<?> currentInput;
     private volatile Surface<?> currentSurface;
 
-    // Owned by the worker until it finishes.
+    // Owned by the current worker (one at a time); counters are updated under the runner's lock.
+    private SplittableRandom master;
+    private long deadline;
     private long inputs;
     private final Set<String> outcomes = new HashSet<>();
     private final Map<String, Finding> findings = new LinkedHashMap<>();
@@ -54,42 +57,57 @@ final class SurfaceRunner {
 
     SurfaceResult run() {
         long t0 = System.nanoTime();
-        Thread worker = new Thread(this::loop, "fuzz-" + name);
-        worker.setDaemon(true);
-        inputStartedAt = 0;
-        worker.start();
-        boolean hung = false;
+        master = new SplittableRandom(seed);
+        deadline = t0 + budgetNanos;
+        while (true) {
+            java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread worker = new Thread(() -> loop(abandoned), "fuzz-" + name);
+            worker.setDaemon(true);
+            inputStartedAt = 0;
+            worker.start();
+            if (!watch(worker)) {
+                break;
+            }
+            // The worker is stuck inside one input: report it, stop the worker and go on with a fresh
+            // surface and the rest of the same input stream.
+            StackTraceElement[] where = worker.getStackTrace();
+            abandoned.set(true);
+            String top = topFrame(where);
+            Surface<?> s = currentSurface;
+            List<?> in = currentInput;
+            String repro = s == null || in == null ? "?" : describe(s, in);
+            stop(worker);
+            synchronized (this) {
+                hangs++;
+                inputs++;
+                Finding f = findings.get("HANG " + top);
+                findings.put("HANG " + top, f != null ? f.withCount(f.count() + 1)
+                        : new Finding(name, "HANG", "HANG wall-clock at " + top, 1, currentSeed,
+                                "input ran longer than " + hangNanos / 1_000_000 + " ms; stuck at " + top, repro));
+                if (worker.isAlive() || inputs >= maxInputs || System.nanoTime() >= deadline) {
+                    break; // a worker that cannot be stopped (Java 20+) keeps its surface: do not share it
+                }
+            }
+        }
+        synchronized (this) {
+            return result(System.nanoTime() - t0);
+        }
+    }
+
+    /** Waits for the worker; answers true when one input ran past the hang bound. */
+    private boolean watch(Thread worker) {
         try {
             while (worker.isAlive()) {
                 worker.join(100);
                 long started = inputStartedAt;
                 if (worker.isAlive() && started != 0 && System.nanoTime() - started > hangNanos) {
-                    hung = true;
-                    break;
+                    return true;
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        long elapsed = System.nanoTime() - t0;
-        if (hung) {
-            // The worker is stuck inside one input: report it and leave the thread behind (daemon).
-            StackTraceElement[] where = worker.getStackTrace();
-            stop(worker);
-            String top = topFrame(where);
-            Surface<?> s = currentSurface;
-            List<?> in = currentInput;
-            String repro = s == null || in == null ? "?" : describe(s, in);
-            synchronized (this) {
-                hangs++;
-                findings.putIfAbsent("HANG " + top, new Finding(name, "HANG", "HANG wall-clock at " + top, 1,
-                        currentSeed, "input ran longer than " + hangNanos / 1_000_000 + " ms; stuck at " + top, repro));
-                return result(elapsed);
-            }
-        }
-        synchronized (this) {
-            return result(elapsed);
-        }
+        return false;
     }
 
     /**
@@ -103,6 +121,7 @@ final class SurfaceRunner {
             worker.join(1000);
             if (worker.isAlive()) {
                 worker.stop();
+                worker.join(1000);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -117,11 +136,9 @@ final class SurfaceRunner {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private void loop() {
+    private void loop(java.util.concurrent.atomic.AtomicBoolean abandoned) {
         Surface s = factory.get();
         currentSurface = s;
-        SplittableRandom master = new SplittableRandom(seed);
-        long deadline = System.nanoTime() + budgetNanos;
         try {
             // The clock is read every 64 inputs.
             while (inputs < maxInputs && ((inputs & 63) != 0 || System.nanoTime() < deadline)) {
@@ -136,6 +153,9 @@ final class SurfaceRunner {
                     outcome = s.run(in);
                 } catch (Throwable t) { // everything that escapes a surface is a finding
                     failure = t;
+                }
+                if (abandoned.get()) {
+                    return; // the watchdog gave up on this input and on this worker
                 }
                 inputStartedAt = 0;
                 synchronized (this) {
