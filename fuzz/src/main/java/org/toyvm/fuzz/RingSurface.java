@@ -1,0 +1,451 @@
+package org.toyvm.fuzz;
+
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.toyvm.core.mem.HostAddressSpace;
+import org.toyvm.core.mem.RamBlock;
+import org.toyvm.core.time.VirtualScheduler;
+import org.toyvm.core.virtio.SplitRing;
+import org.toyvm.core.virtio.VirtioFeatures;
+import org.toyvm.core.virtio.VirtioStatus;
+import org.toyvm.vdpa.dma.DmaEntry;
+import org.toyvm.vdpa.iotlb.VhostIotlb;
+import org.toyvm.vdpa.nic.ChainError;
+import org.toyvm.vdpa.nic.VirtioNetNic;
+import org.toyvm.vdpa.wire.InProcessWire;
+import org.toyvm.vdpa.wire.WirePort;
+
+/**
+ * The split ring against the simulated NIC: a guest that writes random descriptor tables, avail
+ * rings and indirect tables into its memory, kicks random queues and receives frames from the wire,
+ * while the IOMMU map (one entry per 4 KiB page, random permissions and holes) changes under it.
+ *
+ * <p>Oracles: nothing escapes the NIC (also not as a swallowed "internal error" NEEDS_RESET or a
+ * task failure on the scheduler); processing ends within a bound of scheduler events; the NIC never
+ * writes a page that is not mapped writable (each such page is compared before and after every
+ * operation that lets the device run) and never reads one that is not mapped readable (such pages
+ * hold a marker that must never appear in a TX frame); the used index never runs ahead of what the guest made
+ * available; every Netty buffer is released after reset and close.
+ */
+final class RingSurface implements Surface<RingSurface.Step> {
+    static final int PAGES = 32;
+    static final long RAM = PAGES * 4096L;
+    private static final long EVENT_BOUND = 100_000;
+
+    sealed interface Step permits Setup, Queue, Status, Desc, Avail, AvailIdx, Poke, Kick, Frame, Perm, Reset {
+    }
+
+    /** Negotiated ring features and the initial permission of each page (0 = unmapped). */
+    record Setup(boolean indirect, boolean eventIdx, int[] perms) implements Step {
+        @Override
+        public String toString() {
+            return "setup indirect=" + indirect + " event_idx=" + eventIdx + " perms=" + Arrays.toString(perms);
+        }
+    }
+
+    record Queue(int q, int num, long desc, long avail, long used, boolean ready) implements Step {
+        @Override
+        public String toString() {
+            return "queue " + q + " num=" + num + " desc=0x" + Long.toHexString(desc) + " avail=0x"
+                    + Long.toHexString(avail) + " used=0x" + Long.toHexString(used) + " ready=" + ready;
+        }
+    }
+
+    record Status(int status) implements Step {
+        @Override
+        public String toString() {
+            return "status 0x" + Integer.toHexString(status);
+        }
+    }
+
+    /** Writes descriptor {@code i} of the table at {@code table} (a GPA: guest RAM is at IOVA = GPA). */
+    record Desc(long table, int i, long addr, int len, int flags, int next) implements Step {
+        @Override
+        public String toString() {
+            return "desc table=0x" + Long.toHexString(table) + " [" + i + "] addr=0x" + Long.toHexString(addr) + " len="
+                    + Integer.toUnsignedString(len) + " flags=" + flags + " next=" + next;
+        }
+    }
+
+    record Avail(long avail, int slot, int head) implements Step {
+        @Override
+        public String toString() {
+            return "avail at=0x" + Long.toHexString(avail) + " ring[" + slot + "]=" + head;
+        }
+    }
+
+    record AvailIdx(long avail, int idx) implements Step {
+        @Override
+        public String toString() {
+            return "avail at=0x" + Long.toHexString(avail) + " idx=" + idx;
+        }
+    }
+
+    record Poke(long gpa, long value) implements Step {
+        @Override
+        public String toString() {
+            return "poke 0x" + Long.toHexString(gpa) + " = 0x" + Long.toHexString(value);
+        }
+    }
+
+    record Kick(int q) implements Step {
+        @Override
+        public String toString() {
+            return "kick " + q;
+        }
+    }
+
+    record Frame(int len) implements Step {
+        @Override
+        public String toString() {
+            return "frame from wire len=" + len;
+        }
+    }
+
+    /** Re-maps (or unmaps, perm 0) one page, as an IOTLB invalidate/update would. */
+    record Perm(int page, int perm) implements Step {
+        @Override
+        public String toString() {
+            return "map page " + page + " perm=" + perm;
+        }
+    }
+
+    record Reset() implements Step {
+        @Override
+        public String toString() {
+            return "reset";
+        }
+    }
+
+    @Override
+    public String name() {
+        return "ring";
+    }
+
+    // ------------------------------------------------------------------ generation
+
+    private static final long[] RING_BASES = {0x1000, 0x4000, 0x8000, 0xc000};
+
+    private static int perm(Gen g) {
+        return switch (g.below(10)) {
+            case 0 -> 0;
+            case 1 -> DmaEntry.PERM_RO;
+            case 2 -> DmaEntry.PERM_WO;
+            default -> DmaEntry.PERM_RW;
+        };
+    }
+
+    private static long addr(Gen g) {
+        return switch (g.below(8)) {
+            case 0 -> g.int64();
+            case 1 -> RAM - g.below(64);
+            default -> 0x10000 + g.below((int) RAM - 0x10000);
+        };
+    }
+
+    private static int len(Gen g) {
+        return switch (g.below(6)) {
+            case 0 -> g.int32();
+            case 1 -> g.pick(new int[] {0, 1, 12, 13, 25, 26, 1525, 1526, 1527, 16, 32, 48});
+            default -> 12 + g.below(1600);
+        };
+    }
+
+    @Override
+    public List<Step> generate(Gen g) {
+        List<Step> s = new ArrayList<>();
+        int[] perms = new int[PAGES];
+        for (int i = 0; i < PAGES; i++) {
+            perms[i] = g.chance(85) ? DmaEntry.PERM_RW : perm(g);
+        }
+        s.add(new Setup(g.chance(50), g.chance(50), perms));
+        // A driver-like start (most of the time): rx and tx (and sometimes ctrl) rings, then DRIVER_OK.
+        int nq = g.chance(80) ? 2 + (g.chance(30) ? 1 : 0) : g.below(4);
+        long[] desc = new long[3];
+        long[] avail = new long[3];
+        int[] num = new int[3];
+        for (int q = 0; q < 3; q++) {
+            num[q] = g.chance(85) ? 1 << g.below(5) : g.ringSize(VirtioNetNic.MAX_QUEUE_SIZE);
+            desc[q] = g.chance(90) ? RING_BASES[q] : addr(g);
+            avail[q] = desc[q] + SplitRing.descTableSize(Math.max(1, Math.min(num[q], 256))) + (g.chance(95) ? 0 : 1);
+            long used = (avail[q] + SplitRing.availSize(Math.max(1, Math.min(num[q], 256))) + 3) & ~3L;
+            if (q < nq) {
+                s.add(new Queue(q, num[q], desc[q], avail[q], g.chance(95) ? used : addr(g), g.chance(95)));
+            }
+        }
+        s.add(new Status(g.chance(90) ? VirtioStatus.ACKNOWLEDGE | VirtioStatus.DRIVER | VirtioStatus.FEATURES_OK
+                | VirtioStatus.DRIVER_OK : g.int32() & 0xff));
+        int[] availIdx = new int[3];
+        int steps = 1 + g.below(24);
+        for (int k = 0; k < steps; k++) {
+            int q = g.chance(90) ? g.below(3) : g.int32();
+            int qq = Math.floorMod(q, 3);
+            int n = Math.max(1, num[qq]);
+            switch (g.below(14)) {
+                case 0, 1, 2, 3 -> {
+                    // A chain of 1..4 descriptors starting at a random slot, with plausible flags.
+                    int at = g.below(Math.min(n, 256));
+                    int chain = 1 + g.below(4);
+                    for (int c = 0; c < chain; c++) {
+                        int slot = (at + c) % Math.min(n, 256);
+                        int flags = (c < chain - 1 ? SplitRing.DESC_F_NEXT : 0)
+                                | (qq == VirtioNetNic.RX || (qq == VirtioNetNic.CTRL && c == chain - 1)
+                                        ? SplitRing.DESC_F_WRITE : 0);
+                        if (g.chance(15)) {
+                            flags = g.below(8);
+                        }
+                        int next = g.chance(85) ? (slot + 1) % Math.min(n, 256) : g.int32() & 0xffff;
+                        s.add(new Desc(g.chance(95) ? desc[qq] : addr(g), g.chance(95) ? slot : g.int32() & 0xffff,
+                                addr(g), len(g), flags, next));
+                    }
+                    s.add(new Avail(avail[qq], availIdx[qq], g.chance(90) ? at : g.int32() & 0xffff));
+                    availIdx[qq] = (availIdx[qq] + 1) & 0xffff;
+                    s.add(new AvailIdx(avail[qq], g.chance(90) ? availIdx[qq] : g.int32() & 0xffff));
+                    s.add(new Kick(q));
+                }
+                case 4 -> {
+                    // An indirect table somewhere in RAM, pointed at by one descriptor.
+                    long table = 0x10000 + 16L * g.below((int) (RAM - 0x10000) / 16);
+                    int entries = 1 + g.below(4);
+                    for (int e = 0; e < entries; e++) {
+                        int flags = (e < entries - 1 ? SplitRing.DESC_F_NEXT : 0)
+                                | (qq == VirtioNetNic.RX ? SplitRing.DESC_F_WRITE : 0);
+                        if (g.chance(15)) {
+                            flags = g.below(8);
+                        }
+                        s.add(new Desc(table, e, addr(g), len(g), flags, g.chance(85) ? e + 1 : g.int32() & 0xffff));
+                    }
+                    int slot = g.below(Math.min(n, 256));
+                    s.add(new Desc(desc[qq], slot, table, g.chance(80) ? 16 * entries : len(g),
+                            g.chance(85) ? SplitRing.DESC_F_INDIRECT : g.below(8), 0));
+                    s.add(new Avail(avail[qq], availIdx[qq], slot));
+                    availIdx[qq] = (availIdx[qq] + 1) & 0xffff;
+                    s.add(new AvailIdx(avail[qq], availIdx[qq]));
+                    s.add(new Kick(q));
+                }
+                case 5, 6 -> s.add(new Frame(g.chance(80) ? 14 + g.below(1500) : g.pick(new int[] {0, 1, 13, 14, 1514,
+                    1515, 4000, 65535})));
+                case 7 -> s.add(new Poke(g.chance(80) ? 16L * g.below((int) RAM / 16) : addr(g), g.int64()));
+                case 8 -> s.add(new Perm(g.below(PAGES), perm(g)));
+                case 9 -> s.add(new AvailIdx(avail[qq], g.int32() & 0xffff));
+                case 10 -> s.add(new Kick(q));
+                case 11 -> s.add(new Queue(qq, g.ringSize(VirtioNetNic.MAX_QUEUE_SIZE), addr(g), addr(g), addr(g),
+                        g.bool()));
+                case 12 -> s.add(new Status(g.int32() & 0xff));
+                default -> s.add(new Reset());
+            }
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------ execution
+
+    @Override
+    public String run(List<Step> input) {
+        TrackingAllocator alloc = new TrackingAllocator();
+        VirtualScheduler sched = new VirtualScheduler();
+        HostAddressSpace mm = new HostAddressSpace();
+        RamBlock ram = mm.map("guest", RAM);
+        VhostIotlb map = new VhostIotlb();
+        VirtioNetNic nic = new VirtioNetNic(sched, mm, 0x525400123456L, alloc);
+        InProcessWire wire = new InProcessWire(sched, 0);
+        WirePort far = wire.endB();
+        int[] perms = new int[PAGES];
+        Arrays.fill(perms, DmaEntry.PERM_RW);
+        long features = VirtioFeatures.bit(VirtioFeatures.F_VERSION_1);
+        int firstStep = 0;
+        if (!input.isEmpty() && input.get(0) instanceof Setup setup) {
+            perms = setup.perms().clone();
+            features |= (setup.indirect() ? VirtioFeatures.bit(VirtioFeatures.RING_F_INDIRECT_DESC) : 0)
+                    | (setup.eventIdx() ? VirtioFeatures.bit(VirtioFeatures.RING_F_EVENT_IDX) : 0);
+            firstStep = 1;
+        }
+        for (int p = 0; p < PAGES; p++) {
+            if (perms[p] != 0) {
+                map.add(p * 4096L, p * 4096L + 4095, ram.base().value() + p * 4096L, perms[p]);
+            }
+            if ((perms[p] & DmaEntry.PERM_RO) == 0) {
+                markIfUnreadable(ram, p, perms[p]); // fresh RAM reads zero: only the marked pages need writing
+            }
+        }
+        nic.setTranslations(asid -> asid == 0 || asid == 1 ? map : null);
+        nic.attach(wire.endA());
+        long[] sent = new long[1];
+        far.setReceiver(f -> {
+            sent[0]++;
+            int run = 0;
+            for (int i = f.readerIndex(); i < f.writerIndex() && run < MARK_RUN; i++) {
+                run = f.getByte(i) == MARK ? run + 1 : 0;
+            }
+            f.release();
+            if (run >= MARK_RUN) {
+                throw OracleFailure.oracle("dma-read-outside-readable-mapping",
+                        "a TX frame carries " + MARK_RUN + " marker bytes of a page the device may not read");
+            }
+        });
+        nic.setDriverFeatures(features);
+        byte[][] before = new byte[PAGES][];
+        try {
+            for (int k = firstStep; k < input.size(); k++) {
+                Step st = input.get(k);
+                boolean deviceRuns = st instanceof Queue || st instanceof Status || st instanceof Kick
+                        || st instanceof Frame || st instanceof Reset; // a Perm step re-marks pages itself
+                if (deviceRuns) {
+                    snapshot(ram, perms, before);
+                }
+                apply(st, nic, ram, map, perms, far, alloc);
+                runBounded(sched, st);
+                if (deviceRuns) {
+                    compare(ram, perms, before, st);
+                }
+                String why = nic.needsResetReason();
+                OracleFailure.check(why == null || !why.startsWith("internal error"), "nic-internal-error", () -> why);
+            }
+        } finally {
+            nic.reset();
+            wire.endA().close();
+            far.close();
+        }
+        if (!sched.failures().isEmpty()) {
+            Throwable t = sched.failures().get(0);
+            throw t instanceof RuntimeException re ? re : new RuntimeException(t);
+        }
+        alloc.checkAllReleased("nic-and-wire-buffers-after-reset");
+        var c = nic.counters();
+        return "tx=" + Math.min(c.txFrames(), 1) + " rx=" + Math.min(c.rxFrames(), 1) + " nr=" + c.needsResetEvents()
+                + " drops=" + dropKinds(c) + " faults=" + Math.min(nic.dmaFaults(), 1);
+    }
+
+    private static String dropKinds(org.toyvm.vdpa.nic.NicCounters c) {
+        StringBuilder sb = new StringBuilder();
+        for (ChainError e : ChainError.values()) {
+            if (c.chainDrops(e) > 0) {
+                sb.append(e.ordinal()).append(',');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void apply(Step st, VirtioNetNic nic, RamBlock ram, VhostIotlb map, int[] perms, WirePort far,
+            TrackingAllocator alloc) {
+        if (st instanceof Queue q) {
+            nic.setVqNum(q.q(), q.num());
+            nic.setVqAddress(q.q(), q.desc(), q.avail(), q.used());
+            nic.setVqReady(q.q(), q.ready());
+        } else if (st instanceof Status s) {
+            nic.setStatus(s.status());
+        } else if (st instanceof Desc d) {
+            long at = d.table() + 16L * d.i();
+            putU64(ram, at, d.addr());
+            putU32(ram, at + 8, d.len());
+            putU16(ram, at + 12, d.flags());
+            putU16(ram, at + 14, d.next());
+        } else if (st instanceof Avail a) {
+            // The driver writes ring[slot % num]; the slot here is already the position.
+            putU16(ram, a.avail() + SplitRing.AVAIL_RING + 2L * (a.slot() & 0xffff), a.head());
+        } else if (st instanceof AvailIdx a) {
+            putU16(ram, a.avail() + SplitRing.AVAIL_IDX, a.idx());
+        } else if (st instanceof Poke p) {
+            putU64(ram, p.gpa(), p.value());
+        } else if (st instanceof Kick k) {
+            nic.kick(k.q());
+        } else if (st instanceof Frame f) {
+            // From the tracking allocator (never the shared empty buffer, whose refCnt never drops).
+            ByteBuf buf = alloc.heapBuffer(f.len());
+            for (int i = 0; i < f.len(); i++) {
+                buf.writeByte(i * 31 + 7);
+            }
+            far.send(buf);
+        } else if (st instanceof Perm p) {
+            long start = p.page() * 4096L;
+            map.removeOverlapping(start, start + 4095);
+            if (p.perm() != 0) {
+                map.add(start, start + 4095, ram.base().value() + start, p.perm());
+            }
+            perms[p.page()] = p.perm();
+            markIfUnreadable(ram, p.page(), p.perm());
+        } else if (st instanceof Reset) {
+            nic.reset();
+        }
+    }
+
+    /**
+     * A page the device may not read holds a marker; one it may read holds none (the harness owns
+     * the guest's memory), so marker bytes in a TX frame can only come from a forbidden read. Random
+     * guest data and wire frames never hold {@value #MARK_RUN} marker bytes in a row.
+     */
+    private static void markIfUnreadable(RamBlock ram, int page, int perm) {
+        if ((perm & DmaEntry.PERM_RO) == 0) {
+            ram.write(page * 4096L, MARK_PAGE, 0, 4096);
+        } else {
+            ram.zero(page * 4096L, 4096);
+        }
+    }
+
+    private static final byte MARK = (byte) 0xa5;
+    private static final int MARK_RUN = 16;
+    private static final byte[] MARK_PAGE = markPage();
+
+    private static byte[] markPage() {
+        byte[] b = new byte[4096];
+        java.util.Arrays.fill(b, MARK);
+        return b;
+    }
+
+    // The guest writes its own memory; what lies outside it is simply not there (a guest write to a
+    // hole has no effect), as the 8-byte accesses below check.
+    private static void putU64(RamBlock ram, long at, long v) {
+        if (at >= 0 && at <= RAM - 8) {
+            ram.putU64(at, v);
+        }
+    }
+
+    private static void putU32(RamBlock ram, long at, int v) {
+        if (at >= 0 && at <= RAM - 4) {
+            ram.putU32(at, v);
+        }
+    }
+
+    private static void putU16(RamBlock ram, long at, int v) {
+        if (at >= 0 && at <= RAM - 2) {
+            ram.putU16(at, (short) v);
+        }
+    }
+
+    private static void runBounded(VirtualScheduler sched, Step st) {
+        long start = sched.executedTasks();
+        sched.runUntil(Long.MAX_VALUE, () -> sched.pendingTasks() == 0 || sched.executedTasks() - start > EVENT_BOUND);
+        if (sched.pendingTasks() != 0) {
+            throw OracleFailure.hang("ring-event-bound", "more than " + EVENT_BOUND + " scheduler events after " + st);
+        }
+    }
+
+    /** Copies every page the device may not write (not mapped, or mapped without write permission). */
+    private static void snapshot(RamBlock ram, int[] perms, byte[][] before) {
+        for (int p = 0; p < PAGES; p++) {
+            if ((perms[p] & DmaEntry.PERM_WO) == 0) {
+                if (before[p] == null) {
+                    before[p] = new byte[4096];
+                }
+                ram.read(p * 4096L, before[p], 0, 4096);
+            } else {
+                before[p] = null;
+            }
+        }
+    }
+
+    private static void compare(RamBlock ram, int[] perms, byte[][] before, Step st) {
+        byte[] now = new byte[4096];
+        for (int p = 0; p < PAGES; p++) {
+            if (before[p] != null) {
+                ram.read(p * 4096L, now, 0, 4096);
+                if (!Arrays.equals(now, before[p])) {
+                    throw OracleFailure.oracle("dma-write-outside-writable-mapping",
+                            "page " + p + " (perm " + perms[p] + ") changed during " + st);
+                }
+            }
+        }
+    }
+}
