@@ -54,8 +54,8 @@ class AddrRangeTest {
     }
 
     /**
-     * Any 64-bit value, with the edges of the unsigned space and small values mixed in (what jqwik's
-     * edge cases and small-number bias gave this property), so ranges touch, nest and reach 2^64-1.
+     * Any 64-bit value, with the edges of the unsigned space and small values mixed in (what the former
+     * generator's edge cases and small-number bias gave), so ranges touch, nest and reach 2^64-1.
      */
     static Gen<Long> u64() {
         return Generate.frequency(
