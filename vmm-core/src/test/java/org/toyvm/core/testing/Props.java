@@ -57,7 +57,11 @@ public final class Props {
 
     /** The runner for the property named {@code propertyId} (conventionally {@code class#method}). */
     public static QuickTheory qt(String propertyId, int examples) {
-        Settings s = settings(propertyId, examples, System.getProperties(), ThreadLocalRandom.current().nextLong());
+        return runner(settings(propertyId, examples, System.getProperties(), ThreadLocalRandom.current().nextLong()));
+    }
+
+    /** The runner for exactly these settings (package-private: properties go through the policy). */
+    static QuickTheory runner(Settings s) {
         // Built from scratch (not QuickTheory.qt().withFixedSeed(..)): the default strategy would
         // still read QT_* system properties and profiles for everything the policy does not set.
         Function<PseudoRandom, Guidance> noGuidance = prng -> new NoGuidance();
