@@ -7,46 +7,45 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.EdgeCasesMode;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.RandomDistribution;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.SourceDSL;
+import org.toyvm.core.testing.Props;
 import org.toyvm.memory.RandomTopology.Mutation;
 import org.toyvm.memory.RandomTopology.RegionSpec;
 
 class FlatViewPropertiesTest {
+    /*
+     * List sizes are uniform (QuickTheories' ofSizeBetween), and no edge values are mixed in: every
+     * number here comes from a small range that uniform draws cover, and edge-case trees are mostly
+     * one container that renders nothing.
+     */
+
     /** 1 to 12 regions to add (some refused), each count equally likely. */
-    @Provide
-    Arbitrary<List<RegionSpec>> topologies() {
-        return RandomTopology.regionSpecs().list().ofMinSize(1).ofMaxSize(12)
-                .withSizeDistribution(RandomDistribution.uniform());
+    static Gen<List<RegionSpec>> topologies() {
+        return SourceDSL.lists().of(RandomTopology.regionSpecs()).ofSizeBetween(1, 12);
     }
 
-    /** A starting tree of 1 to 6 regions (4 on average). */
-    @Provide
-    Arbitrary<List<RegionSpec>> startingTrees() {
-        return RandomTopology.regionSpecs().list().ofMinSize(1).ofMaxSize(6)
-                .withSizeDistribution(RandomDistribution.uniform());
+    /** A starting tree of 1 to 6 regions (3.5 on average). */
+    static Gen<List<RegionSpec>> startingTrees() {
+        return SourceDSL.lists().of(RandomTopology.regionSpecs()).ofSizeBetween(1, 6);
     }
 
     /** 1 to 30 changes (15 on average), each checked on its own. */
-    @Provide
-    Arbitrary<List<Mutation>> changes() {
-        return RandomTopology.mutations().list().ofMinSize(1).ofMaxSize(30)
-                .withSizeDistribution(RandomDistribution.uniform());
+    static Gen<List<Mutation>> changes() {
+        return SourceDSL.lists().of(RandomTopology.mutations()).ofSizeBetween(1, 30);
     }
 
-    /*
-     * edgeCases = NONE on both properties: every number here comes from a small range that uniform
-     * draws cover, and jqwik's combined edge cases are mostly one-container trees that render nothing
-     * (with MIXIN, 60% of tries rendered no range at all, against 34% without).
-     */
-
     /** The rendered FlatView agrees, address by address, with a brute-force walk of the tree. */
-    @Property(tries = 1000, edgeCases = EdgeCasesMode.NONE)
-    void flatViewMatchesPerAddressOracle(@ForAll("topologies") List<RegionSpec> specs) {
+    @Test
+    @Tag(Props.TAG)
+    void flatViewMatchesPerAddressOracle(TestInfo info) {
+        Props.qt(info, 1000).forAll(topologies()).checkAssert(FlatViewPropertiesTest::matchesOracle);
+    }
+
+    private static void matchesOracle(List<RegionSpec> specs) {
         RandomTopology t = new RandomTopology();
         for (RegionSpec spec : specs) {
             t.add(spec);
@@ -72,9 +71,13 @@ class FlatViewPropertiesTest {
     }
 
     /** A listener applying region_add/region_del always holds the current view; deletes precede adds. */
-    @Property(tries = 300, edgeCases = EdgeCasesMode.NONE)
-    void listenersFollowTheViewInOrder(@ForAll("startingTrees") List<RegionSpec> start,
-            @ForAll("changes") List<Mutation> changes) {
+    @Test
+    @Tag(Props.TAG)
+    void listenersFollowTheViewInOrder(TestInfo info) {
+        Props.qt(info, 300).forAll(startingTrees(), changes()).checkAssert(FlatViewPropertiesTest::listenersFollow);
+    }
+
+    private static void listenersFollow(List<RegionSpec> start, List<Mutation> changes) {
         RandomTopology t = new RandomTopology();
         for (RegionSpec spec : start) {
             t.add(spec);

@@ -2,18 +2,16 @@ package org.toyvm.memory;
 
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.RandomDistribution;
-import net.jqwik.api.Tuple;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 import org.toyvm.core.mem.HostAddressSpace;
 import org.toyvm.core.mem.RamBlock;
 
 /**
  * A region tree in a 256-byte address space built, through the public API (refusals skipped), from
- * jqwik-generated specs: {@link RegionSpec}s to add and {@link Mutation}s to apply. Everything is a
- * plain value, so jqwik shrinks a failing topology to few regions with small sizes and addresses; a
+ * QuickTheories-generated specs: {@link RegionSpec}s to add and {@link Mutation}s to apply. Everything is a
+ * plain value, so QuickTheories shrinks a failing topology to few regions with small sizes and addresses; a
  * "pick" (which parent, which region, which alias target) is an index taken modulo the live list, so
  * any shrunk value still names a region.
  */
@@ -78,39 +76,43 @@ final class RandomTopology {
     record Reshape(int target, int aliasOffset, int size) implements Mutation {
     }
 
-    private static Arbitrary<Integer> uniform(int min, int max) {
-        return Arbitraries.integers().between(min, max).withDistribution(RandomDistribution.uniform());
+    /** Uniform in [min, max] (QuickTheories' ranges are uniform; they shrink towards min). */
+    private static Gen<Integer> uniform(int min, int max) {
+        return Generate.range(min, max);
     }
 
-    private static Arbitrary<Integer> pick() {
+    private static Gen<Integer> pick() {
         return uniform(0, 63);
     }
 
     /** Sizes: half small (1..32, so many regions fit side by side), half up to the whole space. */
-    private static Arbitrary<Integer> size() {
-        return Arbitraries.oneOf(uniform(1, 32), uniform(1, SPACE));
+    private static Gen<Integer> size() {
+        return Generate.oneOf(uniform(1, 32), uniform(1, SPACE));
     }
 
-    static Arbitrary<RegionSpec> regionSpecs() {
-        Arbitrary<Kind> kind = Arbitraries.frequency(Tuple.of(2, Kind.CONTAINER), Tuple.of(1, Kind.RAM),
-                Tuple.of(1, Kind.ROM), Tuple.of(1, Kind.IO), Tuple.of(1, Kind.ALIAS));
-        Arbitrary<Shape> shape = Combinators.combine(kind, size(), uniform(0, 1023), pick(), uniform(0, 63))
-                .as(Shape::new);
-        Arbitrary<Placement> at = Combinators.combine(pick(), uniform(0, SPACE - 1), uniform(-1, 2),
-                Arbitraries.frequency(Tuple.of(4, false), Tuple.of(1, true)),
-                Arbitraries.frequency(Tuple.of(5, false), Tuple.of(1, true)))
-                .as(Placement::new);
-        return Combinators.combine(shape, at).as(RegionSpec::new);
+    /** {@code true} with weight {@code yes} against {@code no}. */
+    private static Gen<Boolean> weighted(int no, int yes) {
+        return Generate.frequency(Pair.of(no, Generate.constant(false)), Pair.of(yes, Generate.constant(true)));
     }
 
-    static Arbitrary<Mutation> mutations() {
-        return Arbitraries.oneOf(
+    static Gen<RegionSpec> regionSpecs() {
+        Gen<Kind> kind = Generate.frequency(Pair.of(2, Generate.constant(Kind.CONTAINER)),
+                Pair.of(1, Generate.constant(Kind.RAM)), Pair.of(1, Generate.constant(Kind.ROM)),
+                Pair.of(1, Generate.constant(Kind.IO)), Pair.of(1, Generate.constant(Kind.ALIAS)));
+        Gen<Shape> shape = kind.zip(size(), uniform(0, 1023), pick(), uniform(0, 63), Shape::new);
+        Gen<Placement> at = pick().zip(uniform(0, SPACE - 1), uniform(-1, 2), weighted(4, 1), weighted(5, 1),
+                Placement::new);
+        return shape.zip(at, RegionSpec::new);
+    }
+
+    static Gen<Mutation> mutations() {
+        return Generate.oneOf(
                 regionSpecs().map(Add::new),
                 pick().map(Delete::new),
                 pick().map(ToggleEnabled::new),
                 pick().map(ToggleReadonly::new),
-                Combinators.combine(pick(), uniform(0, SPACE - 1)).as(Move::new),
-                Combinators.combine(pick(), uniform(0, 63), uniform(1, SPACE)).as(Reshape::new));
+                pick().zip(uniform(0, SPACE - 1), Move::new),
+                pick().zip(uniform(0, 63), uniform(1, SPACE), Reshape::new));
     }
 
     private static <T> T pickFrom(List<T> list, int pick) {

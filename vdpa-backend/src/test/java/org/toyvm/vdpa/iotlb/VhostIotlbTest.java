@@ -8,13 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
+import org.quicktheories.generators.SourceDSL;
+import org.toyvm.core.testing.Props;
 import org.toyvm.core.addr.U64;
 import org.toyvm.vdpa.dma.DmaEntry;
 
@@ -104,16 +104,19 @@ class VhostIotlbTest {
     record Op(int kind, long page, int pages) {
     }
 
-    @Provide
-    Arbitrary<List<Op>> ops() {
-        Arbitrary<Op> op = Combinators.combine(Arbitraries.integers().between(0, 3),
-                Arbitraries.longs().between(0, 400), Arbitraries.integers().between(1, 4)).as(Op::new);
-        return op.list().ofMinSize(1).ofMaxSize(600);
+    static Gen<List<Op>> ops() {
+        Gen<Op> op = Generate.range(0, 3).zip(Generate.longRange(0, 400), Generate.range(1, 4), Op::new);
+        return SourceDSL.lists().of(op).ofSizeBetween(1, 600);
     }
 
     /** Every answer of find/overlapping equals a linear scan, whatever mix of changes and lookups. */
-    @Property(tries = 200, seed = "20261130")
-    void answersMatchALinearOracle(@ForAll("ops") List<Op> ops) {
+    @Test
+    @Tag(Props.TAG)
+    void answersMatchALinearOracle(TestInfo info) {
+        Props.qt(info, 200).forAll(ops()).checkAssert(VhostIotlbTest::matchesOracle);
+    }
+
+    private static void matchesOracle(List<Op> ops) {
         VhostIotlb t = new VhostIotlb();
         List<DmaEntry> oracle = new ArrayList<>();
         VhostIotlb replica = t.copy();

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.TreeMap;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
+import org.quicktheories.generators.SourceDSL;
+import org.toyvm.core.testing.Props;
 import org.toyvm.vdpa.dma.DmaEntry;
 import org.toyvm.vdpa.parent.ParentKind;
 import org.toyvm.vdpa.uapi.VhostMsgV2;
@@ -41,17 +43,17 @@ class KernelModelPropertiesTest {
 
     static final int PAGES = 64;
 
-    @Provide
-    Arbitrary<List<Op>> ops() {
-        Arbitrary<Integer> page = Arbitraries.integers().between(0, PAGES - 1);
-        Arbitrary<Integer> len = Arbitraries.integers().between(1, 8);
-        Arbitrary<Op> op = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(5, Combinators.combine(page, len).as(Update::new)),
-                net.jqwik.api.Tuple.of(3, Combinators.combine(page, len).as(Invalidate::new)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(new Begin())),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(new End())),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(new Reset())));
-        return op.list().ofMaxSize(40);
+    /** 0 to 40 operations; pages and lengths uniform, the last page and the longest range included. */
+    static Gen<List<Op>> ops() {
+        Gen<Integer> page = Generate.range(0, PAGES - 1);
+        Gen<Integer> len = Generate.range(1, 8);
+        Gen<Op> op = Generate.frequency(
+                Pair.of(5, page.zip(len, Update::new)),
+                Pair.of(3, page.zip(len, Invalidate::new)),
+                Pair.of(1, Generate.constant(new Begin())),
+                Pair.of(1, Generate.constant(new End())),
+                Pair.of(1, Generate.constant(new Reset())));
+        return SourceDSL.lists().of(op).ofSizeBetween(0, 40);
     }
 
     private static boolean overlaps(TreeMap<Long, Long> m, long first, long last) {
@@ -59,9 +61,14 @@ class KernelModelPropertiesTest {
         return f != null && f.getValue() >= first;
     }
 
-    @Property(tries = 300)
-    void tableTranslationAndPinsFollowTheModel(@ForAll("ops") List<Op> ops, @ForAll KernelVersion v,
-            @ForAll ParentKind p, @ForAll boolean persist) {
+    @Test
+    @Tag(Props.TAG)
+    void tableTranslationAndPinsFollowTheModel(TestInfo info) {
+        Props.qt(info, 300).forAll(ops(), Generate.enumValues(KernelVersion.class), Generate.enumValues(ParentKind.class),
+                Generate.booleans()).checkAssert(KernelModelPropertiesTest::followsTheModel);
+    }
+
+    private static void followsTheModel(List<Op> ops, KernelVersion v, ParentKind p, boolean persist) {
         KernelFixture k = new KernelFixture(v, p, PAGES * 4096L);
         boolean acked = persist && v == KernelVersion.V6_7;
         k.ackBackend(acked);

@@ -9,14 +9,13 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.EdgeCasesMode;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.RandomDistribution;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
+import org.quicktheories.generators.SourceDSL;
+import org.toyvm.core.testing.Props;
 import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioStatus;
@@ -55,27 +54,31 @@ class RingInterleavingTest {
     record ReapRx() implements Action {
     }
 
-    private static Arbitrary<Integer> uniform(int min, int max) {
-        return Arbitraries.integers().between(min, max).withDistribution(RandomDistribution.uniform());
+    /** Uniform in [min, max] (QuickTheories' ranges are uniform; they shrink towards min). */
+    private static Gen<Integer> uniform(int min, int max) {
+        return Generate.range(min, max);
     }
 
-    /** 1 to 240 actions (120 on average), each of the six kinds equally likely. */
-    @Provide
-    Arbitrary<List<Action>> interleavings() {
-        Arbitrary<Action> action = Arbitraries.oneOf(
-                Combinators.combine(uniform(20, 219), uniform(0, 255), uniform(0, 255), Arbitraries.of(false, true))
-                        .as(QueueTx::new),
-                Arbitraries.of(false, true).map(PostRx::new),
+    /** 1 to 240 actions (120 on average), each of the six kinds equally likely; no edge values mixed in. */
+    static Gen<List<Action>> interleavings() {
+        Gen<Action> action = Generate.oneOf(
+                uniform(20, 219).zip(uniform(0, 255), uniform(0, 255), Generate.booleans(), QueueTx::new),
+                Generate.booleans().map(PostRx::new),
                 uniform(14, 313).map(FromWire::new),
-                Arbitraries.just(new RunDevice()),
-                Arbitraries.just(new ReapTx()),
-                Arbitraries.just(new ReapRx()));
-        return action.list().ofMinSize(1).ofMaxSize(240).withSizeDistribution(RandomDistribution.uniform());
+                Generate.constant(new RunDevice()),
+                Generate.constant(new ReapTx()),
+                Generate.constant(new ReapRx()));
+        return SourceDSL.lists().of(action).ofSizeBetween(1, 240);
     }
 
-    // edgeCases = NONE: jqwik's edge cases here are one-action interleavings that test nothing.
-    @Property(tries = 200, edgeCases = EdgeCasesMode.NONE)
-    void noBufferIsLostDuplicatedOrCorrupted(@ForAll("interleavings") List<Action> actions, @ForAll boolean eventIdx) {
+    @Test
+    @Tag(Props.TAG)
+    void noBufferIsLostDuplicatedOrCorrupted(TestInfo info) {
+        Props.qt(info, 200).forAll(interleavings(), Generate.booleans())
+                .checkAssert(RingInterleavingTest::noBufferLost);
+    }
+
+    private static void noBufferLost(List<Action> actions, boolean eventIdx) {
         try (NicFixture f = new NicFixture()) {
             NicFixture.Ring rx = f.new Ring(VirtioNetNic.RX, 8, 0x10000);
             NicFixture.Ring tx = f.new Ring(VirtioNetNic.TX, 8, 0x20000);

@@ -1,7 +1,0 @@
-package org.toyvm.memory;
-
-import org.toyvm.core.testing.PropertySeedContract;
-
-/** This module's jqwik properties run with the build's fixed seed, no failure database, and shrinkable inputs. */
-class JqwikSeedGuardTest extends PropertySeedContract {
-}
