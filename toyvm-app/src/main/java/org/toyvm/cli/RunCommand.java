@@ -46,6 +46,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         logging.apply();
         RunConfig cfg = opts.toConfig(memory, 60_000_000_000L);
+        cfg.requireRepresentable();
         if (plot != null) {
             Plots.checkFormat(plot);
         }
@@ -55,7 +56,8 @@ public final class RunCommand implements Callable<Integer> {
             if (cfg.clock() == ClockMode.REAL) {
                 outcome = new LiveRun(cfg, sink, spec.commandLine().getErr()).run();
             } else {
-                outcome = new RebootExperiment(cfg, sink, PooledByteBufAllocator.DEFAULT).run();
+                outcome = new RebootExperiment(cfg, sink, PooledByteBufAllocator.DEFAULT, RebootExperiment.Inspector.NONE,
+                        spec.commandLine().getErr()).run();
             }
         }
         Output.emit(spec.commandLine().getOut(), TextReport.run(outcome.report()), new Json().pretty(outcome.report()),

@@ -60,6 +60,26 @@ public record RunConfig(
                 netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed);
     }
 
+    /**
+     * The latest clock time a run with this configuration can reach, checked: first boot and first
+     * reply (a timeout each), the warm-up, then per reboot a timeout and the settle time, plus the
+     * boot time and the 1 s quiesce. Runs saturate instead of wrapping whatever the values, but a run
+     * whose schedule does not fit the 64-bit nanosecond clock cannot be measured, so the CLI refuses it
+     * with this method before the run.
+     *
+     * @throws Durations.ClockOverflowException (an IllegalArgumentException) naming the options
+     */
+    public long requireRepresentable() {
+        String what = "--timeout, --warmup, --settle, --boot-time and --duration over " + reboots + " reboots";
+        long perReboot = Durations.addChecked(timeoutNs, settleNs, what);
+        long end = Durations.multiplyChecked(reboots, perReboot, what);
+        end = Durations.addChecked(end, Durations.multiplyChecked(2, timeoutNs, what), what);
+        end = Durations.addChecked(end, warmupNs, what);
+        end = Durations.addChecked(end, reboots == 0 ? durationNs : 0, what);
+        end = Durations.addChecked(end, bootNs(), what);
+        return Durations.addChecked(end, 1_000_000_000L, what);
+    }
+
     /** Every option, for the report. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
