@@ -243,6 +243,12 @@ public final class LiveRun {
                 }
             } finally {
                 on(s, () -> {
+                    if (System.getenv("TOYVM_H1_DEBUG") != null) {
+                        progress.println("DEBUG nic rxNoBuffer=" + m.nic().counters().rxNoBuffer() + " rxNotRunning="
+                                + " chainDrops=" + m.nic().counters().chainDrops() + " rx=" + m.nic().counters().rxFrames()
+                                + " tx=" + m.nic().counters().txFrames() + " guestTxDropped=" + guest.txDropped()
+                                + " guestRx=" + guest.rxFrames() + " port=" + port.describe());
+                    }
                     guest.shutdown();
                     if (peer != null) {
                         peer.stop();
