@@ -181,6 +181,18 @@ public final class LiveRun {
         return true;
     }
 
+    /**
+     * Says when the guest's interface came up: pings sent to it before that are lost, and on a busy
+     * machine the JVM's start (class loading, JIT, the guest's first boot) can take seconds, so a
+     * peer should start pinging after this line rather than after a fixed delay.
+     */
+    private boolean guestUp(Seen seen) {
+        progress.printf(Locale.ROOT, "toyvm: guest up at t=%.3fs (DRIVER_OK done); answering echo requests%n",
+                seen.firstUp / 1e9);
+        progress.flush();
+        return true;
+    }
+
     /** Waits until the scheduler's clock reaches {@code t}. */
     private void sleepUntil(long t, RealScheduler s, Seen seen, String what) throws InterruptedException {
         waitFor(() -> s.now() >= t, Long.MAX_VALUE, s, seen, what);
@@ -224,8 +236,9 @@ public final class LiveRun {
                     failure = seen.probeFailure != null ? "guest probe failed: " + seen.probeFailure
                             : "the guest did not come up within the timeout";
                 } else if (cfg.reboots() == 0) {
+                    guestUp(seen);
                     waitFor(() -> false, cfg.durationNs(), s, seen, "running");
-                } else if (!waitFor(() -> seen.firstReplyAt >= 0, cfg.timeoutNs(), s, seen,
+                } else if (guestUp(seen) && !waitFor(() -> seen.firstReplyAt >= 0, cfg.timeoutNs(), s, seen,
                         "waiting for the first echo reply")) {
                     failure = RebootExperiment.neverConnected(cfg);
                 } else {
@@ -243,12 +256,6 @@ public final class LiveRun {
                 }
             } finally {
                 on(s, () -> {
-                    if (System.getenv("TOYVM_H1_DEBUG") != null) {
-                        progress.println("DEBUG nic rxNoBuffer=" + m.nic().counters().rxNoBuffer() + " rxNotRunning="
-                                + " chainDrops=" + m.nic().counters().chainDrops() + " rx=" + m.nic().counters().rxFrames()
-                                + " tx=" + m.nic().counters().txFrames() + " guestTxDropped=" + guest.txDropped()
-                                + " guestRx=" + guest.rxFrames() + " port=" + port.describe());
-                    }
                     guest.shutdown();
                     if (peer != null) {
                         peer.stop();

@@ -237,9 +237,14 @@ public final class RebootExperiment {
         return String.format(java.util.Locale.ROOT, "%.1fs", ns / 1e9);
     }
 
-    /** Advances in small steps until no frame is on the wire (between two pings), at most 1 s. */
-    private static void quiesce(VirtualScheduler s, InProcessWire wire) {
-        long limit = Durations.addSaturating(s.now(), 1_000_000_000L);
+    /**
+     * Advances in small steps until no frame is on the wire (between two pings), at most 100 ping
+     * intervals and 1 s (with pings faster than the wire's round trip there is no such moment, and
+     * waiting a full second of them would cost far more than the run).
+     */
+    private void quiesce(VirtualScheduler s, InProcessWire wire) {
+        long limit = Durations.addSaturating(s.now(), Math.min(1_000_000_000L,
+                Durations.multiplySaturating(100, Math.max(1, cfg.pingIntervalNs()))));
         while (wire.inFlight() > 0 && s.now() < limit) {
             s.runUntil(Durations.addSaturating(s.now(), 10_000L));
         }

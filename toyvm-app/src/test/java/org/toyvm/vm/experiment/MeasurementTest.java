@@ -29,10 +29,15 @@ class MeasurementTest {
     private static final long MS = 1_000_000L;
     private static final long S = 1_000_000_000L;
 
+    // Runs stay short in simulated pings: the paranoid leak detector makes every buffer access slow.
     static RunConfig cfg(CostProfile costs, int reboots, long pingNs, long warmupNs, long timeoutNs) {
+        return cfg(costs, reboots, pingNs, warmupNs, timeoutNs, 200 * MS);
+    }
+
+    static RunConfig cfg(CostProfile costs, int reboots, long pingNs, long warmupNs, long timeoutNs, long settleNs) {
         RunConfig d = RunConfig.defaults();
         return new RunConfig(256L << 20, KernelVersion.V6_7, ParentKind.MLX5, ResetPolicy.PERSIST, reboots, pingNs,
-                costs, costs.name(), ClockMode.VIRTUAL, "local", d.mac(), d.ip(), d.peerIp(), warmupNs, 200 * MS,
+                costs, costs.name(), ClockMode.VIRTUAL, "local", d.mac(), d.ip(), d.peerIp(), warmupNs, settleNs,
                 timeoutNs, S, 1);
     }
 
@@ -47,11 +52,12 @@ class MeasurementTest {
     @Test
     void aFastPingIsNotTakenForConnectivityBeforeTheBootEnds() {
         // Was "restored after 0.1 ms" with a 2 s boot: a reply in flight across the reset counted.
-        // (A 200 ms boot here keeps the test quick under the paranoid leak detector.)
-        RunReport r = run(cfg(CostProfile.defaults().withGuestBootNs(200 * MS), 1, 100_000L, 100 * MS, 60 * S));
+        // (A 20 ms boot here keeps the test quick.)
+        RunReport r = run(cfg(CostProfile.defaults().withGuestBootNs(20 * MS), 1, 100_000L, MS, 60 * S, MS));
         RebootResult b = r.reboots().get(0);
         assertTrue(b.restored(), b.explanation());
-        assertTrue(b.downtimeMs() >= 200, "downtime at least the 200 ms boot: " + b.downtimeMs());
+        assertTrue(b.downtimeMs() >= 20, "downtime at least the 20 ms boot: " + b.downtimeMs());
+        assertTrue(b.pingsSent() >= 200, "pings in the window: " + b.pingsSent());
     }
 
     @Test
@@ -177,14 +183,14 @@ class MeasurementTest {
 
     @Test
     void aVeryFastPingKeepsTheTimelineBounded() {
-        // 1 ms pings over a run of about 7.5 s of virtual time: the timeline is buckets (merged past 4096 ms), not replies.
-        RunConfig c = cfg(CostProfile.zero().withGuestBootNs(50 * MS), 1, MS, 7 * S, 60 * S);
+        // 5 ms pings over a run of about 7.5 s of virtual time: the timeline is buckets (merged past 4096 ms), not replies.
+        RunConfig c = cfg(CostProfile.zero().withGuestBootNs(50 * MS), 1, 5 * MS, 7 * S, 60 * S);
         RebootExperiment.Outcome o = new RebootExperiment(c, IotlbTraceSink.NONE, PooledByteBufAllocator.DEFAULT).run();
         RebootResult b = o.report().reboots().get(0);
         assertTrue(b.restored(), b.explanation());
         assertTrue(b.downtimeMs() >= 50);
         assertTrue(o.timeline().replies().counts().length <= ReplyHistogram.BUCKETS);
         assertTrue(o.timeline().replies().bucketMs() > 1, "buckets merged: " + o.timeline().replies().bucketMs());
-        assertTrue(o.timeline().replies().total() > 5_000, "replies: " + o.timeline().replies().total());
+        assertTrue(o.timeline().replies().total() > 1_000, "replies: " + o.timeline().replies().total());
     }
 }
