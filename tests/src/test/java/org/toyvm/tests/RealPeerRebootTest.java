@@ -56,9 +56,9 @@ class RealPeerRebootTest {
             while (!progress.toString().contains("guest up at") && System.nanoTime() < deadline && !run.isDone()) {
                 Thread.sleep(20);
             }
-            // 550 pings at 10 ms: from the guest's start to about 5.5 s after; the reboot is at 3 s
+            // 450 pings at 10 ms (slower on a busy machine): from the guest's start to 4.5-6.5 s after; the reboot is at 3 s
             // (the warm-up), back about 1 s later, and the run settles 3 s more.
-            Process ping = n.start("ping", "-n", "-i", "0.01", "-c", "550", "-W", "1", "192.168.77.2");
+            Process ping = n.start("ping", "-n", "-i", "0.01", "-c", "450", "-W", "1", "192.168.77.2");
             String out = new String(ping.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(ping.waitFor(30, TimeUnit.SECONDS));
             RunReport report = run.get(60, TimeUnit.SECONDS).report();
@@ -84,8 +84,8 @@ class RealPeerRebootTest {
             }
             assertEquals(1, gaps, "one window of loss, then every reply arrives; replied " + replied);
             assertEquals(1, first, "no loss before the reboot");
-            assertEquals(550, last, "all replies after the reboot arrive");
-            int lost = 550 - replied.size();
+            assertEquals(450, last, "all replies after the reboot arrive");
+            int lost = 450 - replied.size();
             assertTrue(lost >= 50 && lost <= 200, "about one second of pings lost across the 1 s boot: " + lost);
         }
     }
