@@ -70,7 +70,8 @@ public record RunConfig(
      * @throws Durations.ClockOverflowException (an IllegalArgumentException) naming the options
      */
     public long requireRepresentable() {
-        String what = "--timeout, --warmup, --settle, --boot-time and --duration over " + reboots + " reboots";
+        String what = "the run's schedule (--timeout, --warmup, --settle, --boot-time, --duration; " + reboots
+                + (reboots == 1 ? " reboot)" : " reboots)");
         long perReboot = Durations.addChecked(timeoutNs, settleNs, what);
         long end = Durations.multiplyChecked(reboots, perReboot, what);
         end = Durations.addChecked(end, Durations.multiplyChecked(2, timeoutNs, what), what);
