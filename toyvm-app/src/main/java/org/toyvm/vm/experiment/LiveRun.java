@@ -232,7 +232,8 @@ public final class LiveRun {
                     return null;
                 });
                 if (!waitFor(() -> seen.firstUp >= 0 || seen.probeFailure != null, cfg.timeoutNs(), s, seen, "booting")
-                        || seen.probeFailure != null) {
+                        || seen.probeFailure != null || seen.firstUp > cfg.timeoutNs()) {
+                    // firstUp is when DRIVER_OK's handling ends: past the timeout, the guest is not up in time.
                     failure = seen.probeFailure != null ? "guest probe failed: " + seen.probeFailure
                             : "the guest did not come up within the timeout";
                 } else if (cfg.reboots() == 0) {

@@ -166,9 +166,13 @@ public final class RebootExperiment {
             s.schedule(peer::start, phase);
             s.runUntil(cfg.timeoutNs(), () -> rec.firstUp >= 0 || rec.probeFailure != null
                     || progress.tick(() -> "booting... virtual t=" + secs(s.now())));
-            if (rec.firstUp < 0) {
+            if (rec.firstUp < 0 || rec.firstUp > cfg.timeoutNs()) {
+                // DRIVER_OK may have been written in time while its handling (the modelled pinning
+                // and mapping) keeps the vCPU frozen far beyond the timeout: not up either.
                 failure = rec.probeFailure != null ? "guest probe failed: " + rec.probeFailure
-                        : "the guest did not bring its interface up within the timeout";
+                        : "the guest did not bring its interface up within the timeout ("
+                        + Durations.format(cfg.timeoutNs()) + ")" + (rec.firstUp > 0 ? "; its DRIVER_OK handling"
+                        + " lasts until t=" + secs(rec.firstUp) : "");
             } else if (cfg.reboots() == 0) {
                 s.runUntil(Durations.addSaturating(rec.firstUp, cfg.durationNs()),
                         () -> progress.tick(() -> "running... virtual t=" + secs(s.now())));

@@ -193,4 +193,16 @@ class MeasurementTest {
         assertTrue(o.timeline().replies().bucketMs() > 1, "buckets merged: " + o.timeline().replies().bucketMs());
         assertTrue(o.timeline().replies().total() > 1_000, "replies: " + o.timeline().replies().total());
     }
+
+    @Test
+    void aFirstBootWhoseDriverOkOutlastsTheTimeoutIsNotUp() throws IOException {
+        // An enormous pin cost: DRIVER_OK is written in time but its handling freezes the vCPU for
+        // years; the run used to simulate pings until then (no end, every ping kept).
+        RunConfig c = cfg(profile("pin_per_page = 1000s"), 1, 10 * MS, S, 5 * S).with(KernelVersion.V6_7,
+                ParentKind.MLX5, ResetPolicy.LEGACY);
+        RunReport r = run(c);
+        assertTrue(r.reboots().isEmpty());
+        assertNotNull(r.summary().failure());
+        assertTrue(r.summary().failure().contains("did not bring its interface up"), r.summary().failure());
+    }
 }
