@@ -89,7 +89,8 @@ public final class RunCommand implements Callable<Integer> {
             if (cfg.clock() == ClockMode.REAL) {
                 outcome = new LiveRun(cfg, sink, spec.commandLine().getErr()).run();
             } else {
-                outcome = new RebootExperiment(cfg, sink, PooledByteBufAllocator.DEFAULT).run();
+                outcome = new RebootExperiment(cfg, sink, PooledByteBufAllocator.DEFAULT, RebootExperiment.Inspector.NONE,
+                        spec.commandLine().getErr()).run();
             }
         } finally {
             if (trace != null) {

@@ -7,28 +7,57 @@ import org.toyvm.vm.report.Timeline;
 
 /**
  * What both kinds of run record of the guest: the milestones for the plot, the time its vCPU spent
- * frozen in the VMM, when it first came up, why a probe failed, and its own pings of the peer.
+ * frozen in the VMM, when it first came up, why a probe failed, its own pings of the peer, and for
+ * the reboot in progress what was actually observed (the reset reaching the device, boot done,
+ * DRIVER_OK), so that explanations state only what happened.
+ *
+ * <p>Written only from the machine's loop; the volatile fields are read by a live run's waiting thread.
  */
 class GuestRecorder implements GuestEvents {
     final List<Timeline.Marker> markers = new ArrayList<>();
     final PingLog guestPings = new PingLog();
-    long frozenNs;
+    volatile long frozenNs;
     volatile long firstUp = -1;
     volatile String probeFailure;
-    /** Reboot in progress, for the marker labels. */
+    /** Reboot in progress (1-based), for the marker labels; 0 before the first. */
     int rebootIndex;
+    /** When the current reboot's status-0 write reached the device, or -1 while it has not. */
+    volatile long resetAt = -1;
+    /** The previous reboot's reset instant, or -1. */
+    long previousResetAt = -1;
+    boolean bootDoneInReboot;
+    boolean driverOkInReboot;
+    String probeFailureInReboot;
 
     static double ms(long ns) {
         return ns / 1e6;
     }
 
+    /** A reboot is requested at {@code t}: its counting windows open now. */
+    void beginReboot(int index, long t) {
+        rebootIndex = index;
+        previousResetAt = resetAt;
+        resetAt = -1;
+        bootDoneInReboot = false;
+        driverOkInReboot = false;
+        probeFailureInReboot = null;
+        guestPings.openWindow(t);
+    }
+
+    /** The reboot's window ends at {@code t} (connectivity back, or the timeout). */
+    void endReboot(long t) {
+        guestPings.closeWindow(t);
+    }
+
     @Override
     public void resetWritten(long t) {
+        resetAt = t;
         markers.add(new Timeline.Marker(ms(t), "reset #" + rebootIndex));
     }
 
     @Override
     public void bootDone(long t) {
+        bootDoneInReboot = true;
         markers.add(new Timeline.Marker(ms(t), "boot done"));
     }
 
@@ -37,17 +66,23 @@ class GuestRecorder implements GuestEvents {
         if (firstUp < 0) {
             firstUp = doneAt;
         }
+        if (resetAt >= 0) {
+            driverOkInReboot = true;
+        }
         markers.add(new Timeline.Marker(ms(t), "DRIVER_OK"));
     }
 
     @Override
     public void probeFailed(long t, String why) {
         probeFailure = why;
+        if (resetAt >= 0) {
+            probeFailureInReboot = why;
+        }
     }
 
     @Override
     public void vcpuFrozen(long ns) {
-        frozenNs += ns;
+        frozenNs = org.toyvm.core.units.Durations.addSaturating(frozenNs, ns);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.toyvm.vm.experiment;
 
 import io.netty.buffer.ByteBufAllocator;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import org.toyvm.core.time.VirtualScheduler;
@@ -22,12 +23,16 @@ import org.toyvm.vm.stack.MacAddress;
 import org.toyvm.vm.stack.Ipv4Cidr;
 
 /**
- * One run on the virtual clock with the in-process peer: boot, traffic for the warm-up, then for
- * each reboot: reset, wait until the peer gets an echo reply again (or the timeout), settle.
+ * One run on the virtual clock with the in-process peer: boot, wait for the first echo reply (the
+ * peer must have seen the guest answer before any reboot can be measured), traffic for the warm-up,
+ * then for each reboot: reset, wait until the peer gets a reply to a request it sent after the reset
+ * reached the device (or the timeout), settle. Every requested reboot runs, also after one that was
+ * not restored.
  *
  * <p>Everything reported comes from the mechanisms: replies seen by the peer, the guest's frozen
  * vCPU time, the frontend's IOTLB message counts, the kernel's pin counters and the NIC's DMA faults,
  * taken as differences over each reboot's window (from the reset to the return of connectivity).
+ * Time sums saturate at the end of the 64-bit clock instead of wrapping ({@link Durations#addSaturating}).
  */
 public final class RebootExperiment {
     private static final MacAddress PEER_MAC = MacAddress.parse("52:54:00:00:00:01");
@@ -51,16 +56,24 @@ public final class RebootExperiment {
     }
 
     private final Inspector inspector;
+    private final Progress progress;
 
     public RebootExperiment(RunConfig cfg, IotlbTraceSink trace, ByteBufAllocator alloc) {
         this(cfg, trace, alloc, Inspector.NONE);
     }
 
     public RebootExperiment(RunConfig cfg, IotlbTraceSink trace, ByteBufAllocator alloc, Inspector inspector) {
+        this(cfg, trace, alloc, inspector, null);
+    }
+
+    /** {@code progress}: where long runs print a progress line a second (stderr), or null for none. */
+    public RebootExperiment(RunConfig cfg, IotlbTraceSink trace, ByteBufAllocator alloc, Inspector inspector,
+            PrintWriter progress) {
         this.cfg = cfg;
         this.trace = trace;
         this.alloc = alloc;
         this.inspector = inspector;
+        this.progress = new Progress(progress);
     }
 
     /** What a finished run leaves: the report and the timeline for the plot. */
@@ -70,10 +83,35 @@ public final class RebootExperiment {
     /** The guest's events plus the peer's view, which decides when connectivity is back. */
     private final class Recorder extends GuestRecorder implements PeerHost.Events {
         final PingLog peerPings = new PingLog();
-        long windowStart = -1;
+        final ReplyHistogram replies = new ReplyHistogram();
+        boolean inReboot;
         long restoredAt = -1;
+        long lastReplyBeforeReset = -1;
         String mappingsAfterReset;
         Machine machine;
+
+        @Override
+        void beginReboot(int index, long t) {
+            super.beginReboot(index, t);
+            peerPings.openWindow(t);
+            inReboot = true;
+            restoredAt = -1;
+            lastReplyBeforeReset = -1;
+            mappingsAfterReset = null;
+        }
+
+        @Override
+        void endReboot(long t) {
+            super.endReboot(t);
+            peerPings.closeWindow(t);
+            inReboot = false;
+        }
+
+        @Override
+        public void resetWritten(long t) {
+            super.resetWritten(t);
+            lastReplyBeforeReset = peerPings.lastReply();
+        }
 
         @Override
         public void requestSent(int seq, long t) {
@@ -82,8 +120,14 @@ public final class RebootExperiment {
 
         @Override
         public void replyReceived(int seq, long t) {
-            peerPings.replied(seq, t);
-            if (windowStart >= 0 && restoredAt < 0 && t > windowStart) {
+            long sentAt = peerPings.replied(seq, t);
+            if (sentAt < 0) {
+                return;
+            }
+            replies.add(t);
+            // Only a reply to a request sent once the reset had reached the device shows that the
+            // datapath is back; one to an earlier request may have been in flight across the reset.
+            if (inReboot && resetAt >= 0 && restoredAt < 0 && sentAt >= resetAt) {
                 restoredAt = t;
                 markers.add(new Timeline.Marker(ms(t), "restored #" + rebootIndex));
             }
@@ -112,39 +156,54 @@ public final class RebootExperiment {
                 alloc);
         PeerHost peer = new PeerHost(s, wire.endB(), PEER_MAC, new Ipv4Cidr(cfg.peerIp(), cfg.ip().prefixLength()),
                 cfg.ip().address(), cfg.pingIntervalNs(), alloc, rec);
-        List<RebootResult> results = new ArrayList<>();
+        List<Pending> pending = new ArrayList<>();
         String failure = null;
+        List<RebootResult> results = new ArrayList<>();
         try {
             guest.powerOn();
             // The seed sets the peer's phase against the guest's (a deterministic offset within one interval).
             long phase = Math.floorMod(cfg.seed() * 0x9E3779B97F4A7C15L, Math.max(1, cfg.pingIntervalNs()));
             s.schedule(peer::start, phase);
-            s.runUntil(cfg.timeoutNs(), () -> rec.firstUp >= 0 || rec.probeFailure != null);
-            if (rec.firstUp < 0) {
+            s.runUntil(cfg.timeoutNs(), () -> rec.firstUp >= 0 || rec.probeFailure != null
+                    || progress.tick(() -> "booting... virtual t=" + secs(s.now())));
+            if (rec.firstUp < 0 || rec.firstUp > cfg.timeoutNs()) {
+                // DRIVER_OK may have been written in time while its handling (the modelled pinning
+                // and mapping) keeps the vCPU frozen far beyond the timeout: not up either.
                 failure = rec.probeFailure != null ? "guest probe failed: " + rec.probeFailure
-                        : "the guest did not bring its interface up within the timeout";
+                        : "the guest did not bring its interface up within the timeout ("
+                        + Durations.format(cfg.timeoutNs()) + ")" + (rec.firstUp > 0 ? "; its DRIVER_OK handling"
+                        + " lasts until t=" + secs(rec.firstUp) : "");
             } else if (cfg.reboots() == 0) {
-                s.runUntil(rec.firstUp + cfg.durationNs());
+                s.runUntil(Durations.addSaturating(rec.firstUp, cfg.durationNs()),
+                        () -> progress.tick(() -> "running... virtual t=" + secs(s.now())));
                 inspector.beforePowerOff(m);
             } else {
-                long next = rec.firstUp + cfg.warmupNs();
-                s.runUntil(next);
-                quiesce(s, wire);
-                inspector.afterFirstBoot(m);
-                for (int i = 1; i <= cfg.reboots(); i++) {
+                // No reboot before connectivity was seen once: a reset before the first reply would
+                // measure nothing (no "last reply before the reset").
+                s.runUntil(Durations.addSaturating(rec.firstUp, cfg.timeoutNs()),
+                        () -> rec.peerPings.firstReply() >= 0 || progress.tick(() -> "waiting for the first echo"
+                                + " reply... virtual t=" + secs(s.now())));
+                if (rec.peerPings.firstReply() < 0) {
+                    failure = neverConnected(cfg);
+                } else {
+                    long next = Math.max(Durations.addSaturating(rec.firstUp, cfg.warmupNs()),
+                            rec.peerPings.firstReply());
                     s.runUntil(next);
-                    RebootResult r = reboot(s, m, guest, rec, i);
-                    results.add(r);
-                    if (!r.restored()) {
-                        break;
+                    quiesce(s, wire);
+                    inspector.afterFirstBoot(m);
+                    for (int i = 1; i <= cfg.reboots(); i++) {
+                        s.runUntil(Math.max(s.now(), next));
+                        pending.add(reboot(s, m, guest, rec, i));
+                        Pending p = pending.get(pending.size() - 1);
+                        int done = i;
+                        progress.now(() -> "reboot " + done + "/" + cfg.reboots() + (p.restored ? "" : " NOT restored")
+                                + ", virtual t=" + secs(s.now()));
+                        next = Durations.addSaturating(s.now(), cfg.settleNs());
                     }
-                    next = rec.restoredAt + cfg.settleNs();
+                    s.runUntil(Math.max(s.now(), next));
+                    quiesce(s, wire);
+                    inspector.beforePowerOff(m);
                 }
-                s.runUntil(Math.max(s.now(), next));
-                quiesce(s, wire);
-                inspector.beforePowerOff(m);
-                // Replies still in flight at the end of a window are counted as received, not lost.
-                results = recount(results, rec);
             }
             if (!s.failures().isEmpty()) {
                 failure = "internal error: " + s.failures().get(0);
@@ -154,108 +213,90 @@ public final class RebootExperiment {
             peer.stop();
             m.close();
             // Drain what is in flight (frames on the wire, pending steps); nothing periodic is left.
-            s.runUntil(s.now() + 3_600_000_000_000L, () -> s.pendingTasks() == 0);
+            s.runUntil(Durations.addSaturating(s.now(), 3_600_000_000_000L), () -> s.pendingTasks() == 0);
             wire.endA().close();
             wire.endB().close();
+        }
+        // Counted once the run is over, so that replies still in flight at the end of a window count
+        // as received.
+        for (int i = 0; i < pending.size(); i++) {
+            results.add(pending.get(i).result(rec.peerPings.windows().get(i), rec.guestPings.windows().get(i)));
         }
         long offered = m.frontend().offeredBackendFeatures();
         long acked = m.frontend().ackedBackendFeatures();
         RunReport report = new RunReport(cfg.toMap(), new RunReport.BackendFeatures(
                 VhostUapi.backendFeatureNames(offered), VhostUapi.backendFeatureNames(acked)), results,
                 summary(results, s.now(), failure));
-        List<Double> replies = rec.peerPings.replyTimes().stream().map(RebootExperiment::ms).toList();
-        return new Outcome(report, new Timeline(replies, rec.markers, ms(s.now())),
+        return new Outcome(report, new Timeline(rec.replies.snapshot(), rec.markers, ms(s.now())),
                 (offered & VhostUapi.bit(VhostUapi.F_IOTLB_PERSIST)) != 0, m.frontend().persistAcked());
     }
 
-    /** Advances in small steps until no frame is on the wire (between two pings), at most 1 s. */
-    private static void quiesce(VirtualScheduler s, InProcessWire wire) {
-        long limit = s.now() + 1_000_000_000L;
+    /** The run's failure when no echo reply ever came back before the first reboot. */
+    static String neverConnected(RunConfig cfg) {
+        return "no echo reply from the guest within " + Durations.format(cfg.timeoutNs()) + " after it came up:"
+                + " connectivity was never established, so none of the " + cfg.reboots() + " reboots was measured";
+    }
+
+    private static String secs(long ns) {
+        return String.format(java.util.Locale.ROOT, "%.1fs", ns / 1e9);
+    }
+
+    /**
+     * Advances in small steps until no frame is on the wire (between two pings), at most 100 ping
+     * intervals and 1 s (with pings faster than the wire's round trip there is no such moment, and
+     * waiting a full second of them would cost far more than the run).
+     */
+    private void quiesce(VirtualScheduler s, InProcessWire wire) {
+        long limit = Durations.addSaturating(s.now(), Math.min(1_000_000_000L,
+                Durations.multiplySaturating(100, Math.max(1, cfg.pingIntervalNs()))));
         while (wire.inFlight() > 0 && s.now() < limit) {
-            s.runUntil(s.now() + 10_000L);
+            s.runUntil(Durations.addSaturating(s.now(), 10_000L));
         }
     }
 
-    private final List<long[]> windows = new ArrayList<>(); // {start, end} per reboot
+    /** A reboot's result before its ping counts are final. */
+    private record Pending(int index, boolean restored, Double downtimeMs, double freezeMs, FrontendCounters iotlb,
+            long pinned, long unpinned, long faults, String why) {
+        RebootResult result(PingLog.Window peer, PingLog.Window own) {
+            return new RebootResult(index, restored, downtimeMs, freezeMs, peer.sent, peer.lost(), own.sent, own.lost(),
+                    iotlb.total(), new RebootResult.IotlbCounts(iotlb.update(), iotlb.invalidate(), iotlb.batchBegin(),
+                            iotlb.batchEnd()), pinned, unpinned, faults, why);
+        }
+    }
 
-    private RebootResult reboot(VirtualScheduler s, Machine m, ToyGuest guest, Recorder rec, int index) {
+    private Pending reboot(VirtualScheduler s, Machine m, ToyGuest guest, Recorder rec, int index) {
         FrontendCounters f0 = m.frontend().counters().snapshot();
         long pinned0 = m.kernelCounters().get(KernelEvent.PAGES_PINNED);
         long unpinned0 = m.kernelCounters().get(KernelEvent.PAGES_UNPINNED);
         long compat0 = m.kernelCounters().get(KernelEvent.COMPAT_RESET);
         long faults0 = m.nic().dmaFaults();
         long frozen0 = rec.frozenNs;
-        long tR = s.now();
-        rec.rebootIndex = index;
-        rec.windowStart = tR;
-        rec.restoredAt = -1;
-        rec.mappingsAfterReset = null;
+        long tReq = s.now();
+        rec.beginReboot(index, tReq);
         guest.reboot();
-        s.runUntil(tR + cfg.timeoutNs(), () -> rec.restoredAt >= 0);
+        s.runUntil(Durations.addSaturating(tReq, cfg.timeoutNs()), () -> rec.restoredAt >= 0
+                || progress.tick(() -> "reboot " + index + "/" + cfg.reboots() + "... virtual t=" + secs(s.now())));
         boolean restored = rec.restoredAt >= 0;
         long end = restored ? rec.restoredAt : s.now();
-        rec.windowStart = -1;
-        windows.add(new long[] {tR, end});
+        rec.endReboot(end);
         FrontendCounters f = m.frontend().counters().minus(f0);
         long pinned = m.kernelCounters().get(KernelEvent.PAGES_PINNED) - pinned0;
         long unpinned = m.kernelCounters().get(KernelEvent.PAGES_UNPINNED) - unpinned0;
         long faults = m.nic().dmaFaults() - faults0;
         boolean cleanMap = m.kernelCounters().get(KernelEvent.COMPAT_RESET) > compat0;
+        // Connectivity was already down at this reset when no reply arrived since the previous reset.
+        boolean downAtReset = rec.lastReplyBeforeReset < 0
+                || (rec.previousResetAt >= 0 && rec.lastReplyBeforeReset < rec.previousResetAt);
         Double downtime = null;
         if (restored) {
-            long last = rec.peerPings.lastReplyAtOrBefore(tR);
-            downtime = ms(rec.restoredAt - (last >= 0 ? last : tR));
+            downtime = ms(rec.restoredAt - (downAtReset ? rec.resetAt : rec.lastReplyBeforeReset));
         }
-        String why = explain(m, restored, f, pinned, faults, cleanMap, rec.mappingsAfterReset, downtime);
-        return new RebootResult(index, restored, downtime, ms(rec.frozenNs - frozen0), 0, 0, 0, 0, f.total(),
-                new RebootResult.IotlbCounts(f.update(), f.invalidate(), f.batchBegin(), f.batchEnd()), pinned,
-                unpinned, faults, why);
-    }
-
-    /** Fills in ping counts once the run is over, so that late replies count as received. */
-    private List<RebootResult> recount(List<RebootResult> rs, Recorder rec) {
-        List<RebootResult> out = new ArrayList<>();
-        for (int i = 0; i < rs.size(); i++) {
-            RebootResult r = rs.get(i);
-            long[] w = windows.get(i);
-            long[] peer = rec.peerPings.sentAndLost(w[0], w[1]);
-            long[] own = rec.guestPings.sentAndLost(w[0], w[1]);
-            out.add(new RebootResult(r.index(), r.restored(), r.downtimeMs(), r.vcpuFreezeMs(), peer[0], peer[1],
-                    own[0], own[1], r.iotlbMessages(), r.iotlb(), r.pagesPinned(), r.pagesUnpinned(), r.dmaFaults(),
-                    r.explanation()));
-        }
-        return out;
-    }
-
-    /** In words: what the frontend and the kernel did with the mappings, and what that did to the datapath. */
-    private String explain(Machine m, boolean restored, FrontendCounters f, long pinned, long faults,
-            boolean cleanMap, String mappingsAfterReset, Double downtime) {
-        List<String> parts = new ArrayList<>();
-        String reset = cleanMap ? "kernel " + cfg.kernel() + " reset the " + cfg.parent() + " parent with CLEAN_MAP"
-                : "kernel " + cfg.kernel() + " reset the " + cfg.parent() + " parent without cleaning the map";
-        parts.add(reset + (mappingsAfterReset == null ? "" : "; the parent's mappings after reset: "
-                + switch (mappingsAfterReset) {
-                    case "kept" -> "kept";
-                    case "1:1" -> "dropped (1:1 map in their place)";
-                    default -> "none";
-                }));
-        if (f.total() == 0) {
-            parts.add(m.frontend().persistAcked() ? "mappings kept by userspace: IOTLB_PERSIST acked, no IOTLB messages"
-                    : "userspace (" + cfg.policy() + ") kept its mappings without IOTLB_PERSIST acked and sent no"
-                    + " IOTLB messages");
-        } else {
-            parts.add("userspace (" + cfg.policy() + ") unmapped at reset (" + f.invalidate() + " INVALIDATE) and mapped"
-                    + " again at DRIVER_OK (" + f.update() + " UPDATE, " + pinned + " pages pinned again)");
-        }
-        if (restored) {
-            parts.add(String.format(java.util.Locale.ROOT, "connectivity back after %.1f ms", downtime));
-        } else if (faults > 0) {
-            parts.add("DMA faults after reset (" + faults + "): the parent dropped its mappings and userspace did not"
-                    + " restore them; connectivity not restored within " + Durations.format(cfg.timeoutNs()));
-        } else {
-            parts.add("connectivity not restored within " + Durations.format(cfg.timeoutNs()));
-        }
-        return String.join("; ", parts);
+        String why = new RebootStory(cfg, m.frontend().persistAcked(), rec.resetAt >= 0, cleanMap,
+                rec.mappingsAfterReset, rec.bootDoneInReboot, rec.driverOkInReboot, rec.probeFailureInReboot, f,
+                pinned, faults, restored, downtime, downAtReset, index, guest.busyUntil() > end).explain();
+        // The freeze inside the window: a charged cost longer than the window was not all spent in it.
+        long frozen = Math.min(rec.frozenNs - frozen0, end - tReq);
+        return new Pending(index, restored, downtime, ms(frozen), f, pinned, unpinned, faults, why);
     }
 
     /** Totals over a run's reboots; {@code end} is the run time in ns. */
@@ -276,8 +317,8 @@ public final class RebootExperiment {
                 sum += r.downtimeMs();
             }
             maxFreeze = Math.max(maxFreeze, r.vcpuFreezeMs());
-            ps += r.pingsSent();
-            pl += r.pingsLost();
+            ps += r.pingsSent() == null ? 0 : r.pingsSent();
+            pl += r.pingsLost() == null ? 0 : r.pingsLost();
             gs += r.guestPingsSent();
             gl += r.guestPingsLost();
             faults += r.dmaFaults();

@@ -62,6 +62,7 @@ public record RunConfig(
         }
         checkIovaRange(memoryBytes, parent);
         Addressing.check(mac, ip, peerIp, "local".equals(netdev) ? Addressing.IN_PROCESS_PEER_MAC : null);
+        requireRepresentable();
     }
 
     /**
@@ -108,6 +109,27 @@ public record RunConfig(
     public RunConfig withReboots(int n) {
         return new RunConfig(memoryBytes, kernel, parent, policy, n, pingIntervalNs, costs, costProfileName, clock,
                 netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed);
+    }
+
+    /**
+     * The latest clock time a run with this configuration can reach, checked: first boot and first
+     * reply (a timeout each), the warm-up, then per reboot a timeout and the settle time, plus the
+     * boot time and the 1 s quiesce. Runs saturate instead of wrapping whatever the values, but a run
+     * whose schedule does not fit the 64-bit nanosecond clock cannot be measured, so the CLI refuses it
+     * with this method before the run.
+     *
+     * @throws Durations.ClockOverflowException (an IllegalArgumentException) naming the options
+     */
+    public long requireRepresentable() {
+        String what = "the run's schedule (--timeout, --warmup, --settle, --boot-time, --duration; " + reboots
+                + (reboots == 1 ? " reboot)" : " reboots)");
+        long perReboot = Durations.addChecked(timeoutNs, settleNs, what);
+        long end = Durations.multiplyChecked(reboots, perReboot, what);
+        end = Durations.addChecked(end, Durations.multiplyChecked(2, timeoutNs, what), what);
+        end = Durations.addChecked(end, warmupNs, what);
+        end = Durations.addChecked(end, reboots == 0 ? durationNs : 0, what);
+        end = Durations.addChecked(end, bootNs(), what);
+        return Durations.addChecked(end, 1_000_000_000L, what);
     }
 
     /** Every option, for the report. */

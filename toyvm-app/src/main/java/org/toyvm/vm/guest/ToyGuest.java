@@ -9,6 +9,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.toyvm.core.mem.RamBlock;
 import org.toyvm.core.time.SimScheduler;
+import org.toyvm.core.units.Durations;
 import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioNet;
@@ -128,7 +129,9 @@ public final class ToyGuest {
         long before = machine.meter().total();
         as.writeValue(Machine.VIRTIO_MMIO_BASE + reg, value, 4);
         long cost = machine.meter().total() - before;
-        busyUntil = Math.max(busyUntil, sched.now()) + cost;
+        // Saturates: a modelled cost near the top of the clock freezes the vCPU "for ever", it never
+        // wraps to a time in the past.
+        busyUntil = Durations.addSaturating(Math.max(busyUntil, sched.now()), cost);
         if (cost > 0) {
             events.vcpuFrozen(cost);
         }
@@ -154,6 +157,7 @@ public final class ToyGuest {
         vcpu(() -> {
             up = false;
             bootGeneration++;
+            // The reset instant is this write reaching the device (handled synchronously, as a VMM exit).
             events.resetWritten(sched.now());
             mmioWrite(STATUS, 0);
             stack.clearArpCache();
@@ -163,7 +167,7 @@ public final class ToyGuest {
                     events.bootDone(sched.now());
                     vcpu(this::probe);
                 }
-            }, busyUntil - sched.now() + bootNs);
+            }, Durations.addSaturating(busyUntil - sched.now(), bootNs));
         });
     }
 

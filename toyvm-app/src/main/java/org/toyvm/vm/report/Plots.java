@@ -62,10 +62,13 @@ public final class Plots {
     public static void writeTimeline(Timeline t, Path file, String title) throws IOException {
         double bucketMs = Math.max(1, Math.ceil(t.endMs() / 200.0));
         int n = (int) Math.ceil(t.endMs() / bucketMs) + 1;
-        int[] counts = new int[n];
-        for (double r : t.replyTimesMs()) {
+        long[] counts = new long[n];
+        long[] recorded = t.replies().counts();
+        for (int j = 0; j < recorded.length; j++) {
+            // Each recorded bucket goes to the plot bucket of its middle (they are much finer).
+            double r = (j + 0.5) * t.replies().bucketMs();
             int i = (int) Math.min(n - 1, Math.max(0, Math.floor(r / bucketMs)));
-            counts[i]++;
+            counts[i] += recorded[j];
         }
         XYSeries s = new XYSeries("echo replies from the guest per " + fmt(bucketMs) + " ms");
         for (int i = 0; i < n; i++) {

@@ -6,8 +6,16 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * What one reboot did (DESIGN §5). Counts cover the window from the guest's reset to the return of
  * connectivity (or the end of the run when it did not return). Times are milliseconds.
  *
- * @param downtimeMs from the last echo reply the guest sent to the peer before the reset to the
- *     first it sent after; null when connectivity did not return ({@code restored} false)
+ * @param restored connectivity came back within the timeout: the peer received an echo reply to a
+ *     request it sent after the reset reached the device (a live run with an outside peer: the guest
+ *     answered a request it received after that reset)
+ * @param downtimeMs from the last echo reply before the reset to that first reply after it (from the
+ *     reset itself when connectivity was already down, the previous reboot not restored); null when
+ *     connectivity did not return ({@code restored} false)
+ * @param pingsSent the peer's echo requests sent in the window; null only in a live run with an
+ *     outside peer when connectivity did not return (the VMM then sees no sequence number to count by)
+ * @param pingsLost those of {@code pingsSent} that never got a reply (replies still in flight at the
+ *     end of the window count as received); null when {@code pingsSent} is
  * @param vcpuFreezeMs time the guest's vCPU spent stalled in the VMM (reset and DRIVER_OK handling)
  * @param explanation in words: what happened to the mappings across the reset, and why
  */
@@ -19,8 +27,8 @@ public record RebootResult(
         boolean restored,
         Double downtimeMs,
         double vcpuFreezeMs,
-        long pingsSent,
-        long pingsLost,
+        Long pingsSent,
+        Long pingsLost,
         long guestPingsSent,
         long guestPingsLost,
         long iotlbMessages,

@@ -25,7 +25,8 @@ public final class TextReport {
         sb.append("backend features offered: ").append(String.join(" ", r.backendFeatures().offered())).append('\n');
         sb.append("backend features acked:   ").append(String.join(" ", r.backendFeatures().acked())).append('\n');
         if (r.reboots().isEmpty()) {
-            sb.append("no reboot (traffic only)\n");
+            sb.append(r.summary().failure() != null && c.get("reboots") instanceof Integer n && n > 0
+                    ? "no reboot measured (see FAILURE below)\n" : "no reboot (traffic only)\n");
         } else {
             sb.append('\n');
             sb.append(String.format(Locale.ROOT, "%-6s %-9s %12s %12s %11s %11s %8s %12s %6s%n", "reboot", "restored",
@@ -33,7 +34,7 @@ public final class TextReport {
             for (RebootResult b : r.reboots()) {
                 sb.append(String.format(Locale.ROOT, "%-6d %-9s %12s %12s %11s %11s %8d %12d %6d%n", b.index(),
                         b.restored() ? "yes" : "NO", ms(b.downtimeMs()), ms(b.vcpuFreezeMs()),
-                        b.pingsLost() + "/" + b.pingsSent(), b.guestPingsLost() + "/" + b.guestPingsSent(),
+                        b.pingsSent() == null ? "?" : b.pingsLost() + "/" + b.pingsSent(), b.guestPingsLost() + "/" + b.guestPingsSent(),
                         b.iotlbMessages(), b.pagesPinned(), b.dmaFaults()));
             }
             sb.append('\n');

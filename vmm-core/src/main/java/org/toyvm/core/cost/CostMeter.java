@@ -24,8 +24,10 @@ public final class CostMeter {
         if (nanos <= 0) {
             return;
         }
-        byKind[kind.ordinal()] += nanos;
-        total += nanos;
+        // Saturating: a profile figure near the top of the clock must not wrap the running total
+        // (a call's cost is read as a difference of totals and would come out negative).
+        byKind[kind.ordinal()] = org.toyvm.core.units.Durations.addSaturating(byKind[kind.ordinal()], nanos);
+        total = org.toyvm.core.units.Durations.addSaturating(total, nanos);
     }
 
     /** Charges {@code units} × the profile's per-unit figure for {@code kind} (pages, calls, GiB as a fraction). */

@@ -104,7 +104,8 @@ public final class VirtualScheduler implements SimScheduler {
         if (delayNanos < 0) {
             delayNanos = 0;
         }
-        Entry e = new Entry(now() + delayNanos, seq++, task);
+        // Saturates: a delay past the end of the 64-bit clock means "never", not a deadline in the past.
+        Entry e = new Entry(org.toyvm.core.units.Durations.addSaturating(now(), delayNanos), seq++, task);
         queue.add(e);
         return e;
     }
@@ -145,7 +146,7 @@ public final class VirtualScheduler implements SimScheduler {
 
     /** Runs for {@code nanos} of virtual time from now. */
     public void runFor(long nanos) {
-        runUntil(now() + nanos);
+        runUntil(org.toyvm.core.units.Durations.addSaturating(now(), nanos));
     }
 
     /**

@@ -62,6 +62,63 @@ public final class Durations {
         return nanos + "ns";
     }
 
+    /**
+     * {@code a + b} for non-negative nanosecond values, clamped at {@link Long#MAX_VALUE} instead of
+     * wrapping: a deadline that far away is "never" (292 years of clock), never a time in the past.
+     * A negative operand is treated as 0 (a delay cannot move a clock back).
+     */
+    public static long addSaturating(long a, long b) {
+        long x = Math.max(0, a);
+        long y = Math.max(0, b);
+        return x > Long.MAX_VALUE - y ? Long.MAX_VALUE : x + y;
+    }
+
+    /** {@code n * each} for non-negative values, clamped at {@link Long#MAX_VALUE}. */
+    public static long multiplySaturating(long n, long each) {
+        long x = Math.max(0, n);
+        long y = Math.max(0, each);
+        return y != 0 && x > Long.MAX_VALUE / y ? Long.MAX_VALUE : x * y;
+    }
+
+    /**
+     * {@code a + b} for non-negative nanosecond values, refusing a sum past the representable clock.
+     *
+     * @param what names the sum for the message, e.g. "warm-up + 3 reboots × timeout"
+     * @throws ClockOverflowException when the sum does not fit in a signed 64-bit nanosecond count
+     */
+    public static long addChecked(long a, long b, String what) {
+        if (a < 0 || b < 0) {
+            throw new IllegalArgumentException(what + ": negative duration");
+        }
+        if (a > Long.MAX_VALUE - b) {
+            throw new ClockOverflowException(what);
+        }
+        return a + b;
+    }
+
+    /** {@code n * each}, refusing a product past the representable clock (see {@link #addChecked}). */
+    public static long multiplyChecked(long n, long each, String what) {
+        if (n < 0 || each < 0) {
+            throw new IllegalArgumentException(what + ": negative duration");
+        }
+        if (each != 0 && n > Long.MAX_VALUE / each) {
+            throw new ClockOverflowException(what);
+        }
+        return n * each;
+    }
+
+    /** A time that does not fit the 64-bit nanosecond clock (about 292 years): a user error. */
+    public static final class ClockOverflowException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        public ClockOverflowException(String what) {
+            super(what + " exceeds the longest time toyvm can represent (" + MAX_TEXT + ")");
+        }
+    }
+
+    /** {@link Long#MAX_VALUE} nanoseconds in words. */
+    public static final String MAX_TEXT = "9223372036.854775807s, about 292 years";
+
     /** Nanoseconds as milliseconds (for JSON: times are in ms as numbers). */
     public static double toMillis(long nanos) {
         return nanos / 1e6;

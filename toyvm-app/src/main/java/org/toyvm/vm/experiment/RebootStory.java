@@ -1,0 +1,101 @@
+package org.toyvm.vm.experiment;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.toyvm.core.units.Durations;
+import org.toyvm.net.vhost.FrontendCounters;
+
+/**
+ * The explanation of one reboot, in words, built only from what was observed in its window: the
+ * reset reaching the device, the kernel's reset flavour, the parent's mappings at boot done, the
+ * frontend's IOTLB messages, DRIVER_OK, DMA faults, and the return (or not) of connectivity. A step
+ * that was not observed is never claimed.
+ *
+ * @param mappingsAfterReset "kept", "1:1" or "gone" as seen when the guest's boot finished; null
+ *     when the boot did not finish in the window
+ * @param connectivityDownAtReset no reply since the previous reboot's reset (it was not restored),
+ *     so the downtime counts from this reset
+ * @param vcpuStillStalled at the end of the window the guest's vCPU was still stalled in the VMM
+ */
+record RebootStory(
+        RunConfig cfg,
+        boolean persistAcked,
+        boolean resetReachedDevice,
+        boolean cleanMap,
+        String mappingsAfterReset,
+        boolean bootDone,
+        boolean driverOk,
+        String probeFailure,
+        FrontendCounters iotlb,
+        long pagesPinned,
+        long dmaFaults,
+        boolean restored,
+        Double downtimeMs,
+        boolean connectivityDownAtReset,
+        int index,
+        boolean vcpuStillStalled) {
+
+    String explain() {
+        List<String> parts = new ArrayList<>();
+        if (!resetReachedDevice) {
+            parts.add("the guest's reset (status 0) did not reach the device within " + Durations.format(cfg.timeoutNs())
+                    + " (its vCPU was still stalled in the VMM)");
+        } else {
+            String reset = "kernel " + cfg.kernel() + " reset the " + cfg.parent() + " parent "
+                    + (cleanMap ? "with CLEAN_MAP" : "without cleaning the map");
+            if (mappingsAfterReset != null) {
+                reset += "; the parent's mappings after reset: " + switch (mappingsAfterReset) {
+                    case "kept" -> "kept";
+                    case "1:1" -> "dropped (1:1 map in their place)";
+                    default -> "none";
+                };
+            }
+            parts.add(reset);
+        }
+        if (iotlb.total() == 0) {
+            if (resetReachedDevice) {
+                parts.add(persistAcked ? "mappings kept by userspace: IOTLB_PERSIST acked, no IOTLB messages"
+                        : "userspace (" + cfg.policy() + ") sent no IOTLB messages (IOTLB_PERSIST not acked)");
+            }
+        } else {
+            List<String> did = new ArrayList<>();
+            if (iotlb.invalidate() > 0) {
+                did.add("unmapped at reset (" + iotlb.invalidate() + " INVALIDATE)");
+            }
+            if (iotlb.update() > 0) {
+                did.add((driverOk ? "mapped again at DRIVER_OK (" : "mapped (") + iotlb.update() + " UPDATE, "
+                        + pagesPinned + " pages pinned)");
+            }
+            parts.add("userspace (" + cfg.policy() + ") " + (did.isEmpty() ? "sent " + iotlb.total()
+                    + " IOTLB batch messages" : String.join(" and ", did)));
+        }
+        if (resetReachedDevice && !driverOk) {
+            if (vcpuStillStalled) {
+                parts.add("the guest's vCPU was still stalled in the VMM at the end of the window (the modelled"
+                        + " cost of handling its register writes outlasts the timeout)");
+            } else if (probeFailure != null) {
+                parts.add("the guest's probe failed: " + probeFailure);
+            } else if (!bootDone) {
+                parts.add("the guest's boot (" + Durations.format(cfg.bootNs()) + ") did not finish within "
+                        + Durations.format(cfg.timeoutNs()));
+            } else {
+                parts.add("the guest did not reach DRIVER_OK within " + Durations.format(cfg.timeoutNs()));
+            }
+        }
+        if (restored) {
+            parts.add(String.format(Locale.ROOT, "connectivity back after %.1f ms", downtimeMs)
+                    + (connectivityDownAtReset ? " (counted from this reset: connectivity had not returned since reboot "
+                    + (index - 1) + ")" : ""));
+        } else {
+            String faults = "";
+            if (dmaFaults > 0) {
+                faults = "DMA faults after reset (" + dmaFaults + ")"
+                        + (("gone".equals(mappingsAfterReset) || "1:1".equals(mappingsAfterReset)) && iotlb.update() == 0
+                        ? ": the parent dropped its mappings and userspace did not map them again" : "") + "; ";
+            }
+            parts.add(faults + "connectivity not restored within " + Durations.format(cfg.timeoutNs()));
+        }
+        return String.join("; ", parts);
+    }
+}
