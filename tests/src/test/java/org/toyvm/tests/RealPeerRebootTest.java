@@ -41,7 +41,7 @@ class RealPeerRebootTest {
             RunConfig cfg = new RunConfig(256L << 20, KernelVersion.V6_7, ParentKind.MLX5, ResetPolicy.PERSIST, 1,
                     10_000_000L, costs, "zero", ClockMode.REAL, n.netdev(4789), MacAddress.parse("52:54:00:12:34:56"),
                     Ipv4Cidr.parse("192.168.77.2/24"), Ipv4Address.parse("192.168.77.1"), 3_000_000_000L,
-                    3_000_000_000L, 20_000_000_000L, 0, 1);
+                    6_000_000_000L, 20_000_000_000L, 0, 1); // settle: ping -i 0.01 runs slower on a busy machine
             StringWriter progress = new StringWriter();
             CompletableFuture<RebootExperiment.Outcome> run = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -57,7 +57,7 @@ class RealPeerRebootTest {
                 Thread.sleep(20);
             }
             // 450 pings at 10 ms (slower on a busy machine): from the guest's start to 4.5-6.5 s after; the reboot is at 3 s
-            // (the warm-up), back about 1 s later, and the run settles 3 s more.
+            // (the warm-up), back about 1 s later, and the run settles 6 s more.
             Process ping = n.start("ping", "-n", "-i", "0.01", "-c", "450", "-W", "1", "192.168.77.2");
             String out = new String(ping.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(ping.waitFor(30, TimeUnit.SECONDS));
