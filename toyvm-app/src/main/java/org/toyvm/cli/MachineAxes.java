@@ -7,6 +7,9 @@ import java.util.function.Function;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.kernel.KernelVersion;
 import org.toyvm.vdpa.parent.ParentKind;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -69,5 +72,31 @@ final class MachineAxes {
             }
         }
         return out;
+    }
+
+    /** Default comma lists of the three axes; each command that has axes names its own. */
+    abstract static class Defaults implements IDefaultValueProvider {
+        private final String kernels;
+        private final String parents;
+        private final String policies;
+
+        Defaults(String kernels, String parents, String policies) {
+            this.kernels = kernels;
+            this.parents = parents;
+            this.policies = policies;
+        }
+
+        @Override
+        public String defaultValue(ArgSpec arg) {
+            if (!(arg instanceof OptionSpec o)) {
+                return null;
+            }
+            return switch (o.longestName()) {
+                case "--kernel" -> kernels;
+                case "--parent" -> parents;
+                case "--policy" -> policies;
+                default -> null;
+            };
+        }
     }
 }

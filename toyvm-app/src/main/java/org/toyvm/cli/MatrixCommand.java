@@ -9,11 +9,8 @@ import org.toyvm.vm.report.Json;
 import org.toyvm.vm.report.MatrixReport;
 import org.toyvm.vm.report.TextReport;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -43,18 +40,9 @@ public final class MatrixCommand implements Callable<Integer> {
     LoggingOptions logging;
 
     /** matrix's axes default to every value. */
-    static final class Defaults implements IDefaultValueProvider {
-        @Override
-        public String defaultValue(ArgSpec arg) {
-            if (!(arg instanceof OptionSpec o)) {
-                return null;
-            }
-            return switch (o.longestName()) {
-                case "--kernel" -> "6.6,6.7";
-                case "--parent" -> "platform,mlx5,vdpa-sim";
-                case "--policy" -> "legacy,persist,naive";
-                default -> null;
-            };
+    static final class Defaults extends MachineAxes.Defaults {
+        Defaults() {
+            super("6.6,6.7", "platform,mlx5,vdpa-sim", "legacy,persist,naive");
         }
     }
 

@@ -11,11 +11,8 @@ import org.toyvm.vm.report.Plots;
 import org.toyvm.vm.report.SweepReport;
 import org.toyvm.vm.report.TextReport;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -50,18 +47,9 @@ public final class SweepCommand implements Callable<Integer> {
     LoggingOptions logging;
 
     /** sweep's axes default to the question it answers: legacy against persist on 6.7 and mlx5. */
-    static final class Defaults implements IDefaultValueProvider {
-        @Override
-        public String defaultValue(ArgSpec arg) {
-            if (!(arg instanceof OptionSpec o)) {
-                return null;
-            }
-            return switch (o.longestName()) {
-                case "--kernel" -> "6.7";
-                case "--parent" -> "mlx5";
-                case "--policy" -> "legacy,persist";
-                default -> null;
-            };
+    static final class Defaults extends MachineAxes.Defaults {
+        Defaults() {
+            super("6.7", "mlx5", "legacy,persist");
         }
     }
 
