@@ -60,20 +60,14 @@ public final class LiveRun {
     }
 
     /** Both views of the pings: the guest's (requests it answered) and, with the local peer, the peer's. */
-    private static final class Seen extends GuestRecorder implements PeerHost.Events {
+    private static final class Seen extends PeerRecorder {
         final boolean peerView;
-        final PingLog peerPings = new PingLog();
-        final ReplyHistogram replies = new ReplyHistogram();
         volatile long repliesSent;
-        volatile long firstReplyAt = -1;
-        volatile long restoredAt = -1;
-        boolean inReboot;
         // Guest side: the latest request answered and when.
         long lastSeq = -1;
         long lastGuestReply = -1;
         long lastSeqBeforeReset = -1;
         long firstSeqAfterReset = -1;
-        long lastReplyBeforeReset = -1;
 
         Seen(boolean peerView) {
             this.peerView = peerView;
@@ -82,26 +76,17 @@ public final class LiveRun {
         @Override
         void beginReboot(int index, long t) {
             super.beginReboot(index, t);
-            peerPings.openWindow(t);
-            inReboot = true;
-            restoredAt = -1;
             lastSeqBeforeReset = -1;
             firstSeqAfterReset = -1;
-            lastReplyBeforeReset = -1;
-        }
-
-        @Override
-        void endReboot(long t) {
-            super.endReboot(t);
-            peerPings.closeWindow(t);
-            inReboot = false;
         }
 
         @Override
         public void resetWritten(long t) {
             super.resetWritten(t);
             lastSeqBeforeReset = lastSeq;
-            lastReplyBeforeReset = peerView ? peerPings.lastReply() : lastGuestReply;
+            if (!peerView) {
+                lastReplyBeforeReset = lastGuestReply;
+            }
         }
 
         @Override
@@ -110,40 +95,13 @@ public final class LiveRun {
             lastSeq = request.seq();
             lastGuestReply = t;
             if (!peerView) {
-                replies.add(t);
-                if (firstReplyAt < 0) {
-                    firstReplyAt = t;
-                }
                 // The guest is down from the reset to DRIVER_OK: a request it answers after the reset
                 // was received after it, through the restored datapath.
-                if (inReboot && resetAt >= 0 && restoredAt < 0) {
+                boolean first = restoredAt < 0;
+                replyAt(t, true);
+                if (first && restoredAt >= 0) {
                     firstSeqAfterReset = request.seq();
-                    restoredAt = t;
-                    markers.add(new Timeline.Marker(ms(t), "restored #" + rebootIndex));
                 }
-            }
-        }
-
-        @Override
-        public void requestSent(int seq, long t) {
-            peerPings.sent(seq, t);
-        }
-
-        @Override
-        public void replyReceived(int seq, long t) {
-            long sentAt = peerPings.replied(seq, t);
-            if (sentAt < 0) {
-                return;
-            }
-            replies.add(t);
-            if (firstReplyAt < 0) {
-                firstReplyAt = t;
-            }
-            // As on the virtual clock: only a reply to a request sent after the reset reached the
-            // device shows the datapath is back (an earlier one may have crossed the reset in flight).
-            if (inReboot && resetAt >= 0 && restoredAt < 0 && sentAt >= resetAt) {
-                restoredAt = t;
-                markers.add(new Timeline.Marker(ms(t), "restored #" + rebootIndex));
             }
         }
     }
@@ -323,9 +281,8 @@ public final class LiveRun {
             long unpinned = m.kernelCounters().get(KernelEvent.PAGES_UNPINNED) - (long) at[2];
             long faults = m.nic().dmaFaults() - (long) at[3];
             boolean cleanMap = m.kernelCounters().get(KernelEvent.COMPAT_RESET) > (long) at[4];
-            boolean downAtReset = seen.lastReplyBeforeReset < 0
-                    || (seen.previousResetAt >= 0 && seen.lastReplyBeforeReset < seen.previousResetAt);
-            Double downtime = back ? (end - (downAtReset ? seen.resetAt : seen.lastReplyBeforeReset)) / 1e6 : null;
+            boolean downAtReset = seen.downAtReset();
+            Double downtime = seen.downtimeMs();
             Long seqSent = null;
             if (back && !seen.peerView && seen.lastSeqBeforeReset >= 0) {
                 seqSent = (seen.firstSeqAfterReset - seen.lastSeqBeforeReset) & 0xffffL;

@@ -80,57 +80,15 @@ public final class RebootExperiment {
     public record Outcome(RunReport report, Timeline timeline, boolean persistOffered, boolean persistAcked) {
     }
 
-    /** The guest's events plus the peer's view, which decides when connectivity is back. */
-    private final class Recorder extends GuestRecorder implements PeerHost.Events {
-        final PingLog peerPings = new PingLog();
-        final ReplyHistogram replies = new ReplyHistogram();
-        boolean inReboot;
-        long restoredAt = -1;
-        long lastReplyBeforeReset = -1;
+    /** The peer's view plus what the virtual run alone can look at: the parent's mapping after the boot. */
+    private static final class Recorder extends PeerRecorder {
         String mappingsAfterReset;
         Machine machine;
 
         @Override
         void beginReboot(int index, long t) {
             super.beginReboot(index, t);
-            peerPings.openWindow(t);
-            inReboot = true;
-            restoredAt = -1;
-            lastReplyBeforeReset = -1;
             mappingsAfterReset = null;
-        }
-
-        @Override
-        void endReboot(long t) {
-            super.endReboot(t);
-            peerPings.closeWindow(t);
-            inReboot = false;
-        }
-
-        @Override
-        public void resetWritten(long t) {
-            super.resetWritten(t);
-            lastReplyBeforeReset = peerPings.lastReply();
-        }
-
-        @Override
-        public void requestSent(int seq, long t) {
-            peerPings.sent(seq, t);
-        }
-
-        @Override
-        public void replyReceived(int seq, long t) {
-            long sentAt = peerPings.replied(seq, t);
-            if (sentAt < 0) {
-                return;
-            }
-            replies.add(t);
-            // Only a reply to a request sent once the reset had reached the device shows that the
-            // datapath is back; one to an earlier request may have been in flight across the reset.
-            if (inReboot && resetAt >= 0 && restoredAt < 0 && sentAt >= resetAt) {
-                restoredAt = t;
-                markers.add(new Timeline.Marker(ms(t), "restored #" + rebootIndex));
-            }
         }
 
         @Override
@@ -284,13 +242,8 @@ public final class RebootExperiment {
         long unpinned = m.kernelCounters().get(KernelEvent.PAGES_UNPINNED) - unpinned0;
         long faults = m.nic().dmaFaults() - faults0;
         boolean cleanMap = m.kernelCounters().get(KernelEvent.COMPAT_RESET) > compat0;
-        // Connectivity was already down at this reset when no reply arrived since the previous reset.
-        boolean downAtReset = rec.lastReplyBeforeReset < 0
-                || (rec.previousResetAt >= 0 && rec.lastReplyBeforeReset < rec.previousResetAt);
-        Double downtime = null;
-        if (restored) {
-            downtime = ms(rec.restoredAt - (downAtReset ? rec.resetAt : rec.lastReplyBeforeReset));
-        }
+        boolean downAtReset = rec.downAtReset();
+        Double downtime = rec.downtimeMs();
         String why = new RebootStory(cfg, m.frontend().persistAcked(), rec.resetAt >= 0, cleanMap,
                 rec.mappingsAfterReset, rec.bootDoneInReboot, rec.driverOkInReboot, rec.probeFailureInReboot, f,
                 pinned, faults, restored, downtime, downAtReset, index, guest.busyUntil() > end).explain();
