@@ -10,12 +10,12 @@ import org.toyvm.core.time.VirtualScheduler;
 import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioStatus;
-import org.toyvm.vdpa.dma.DmaEntry;
+import org.toyvm.hw.api.DmaEntry;
+import org.toyvm.hw.net.ChainError;
+import org.toyvm.hw.net.VirtioNetNic;
+import org.toyvm.netdev.InProcessWire;
+import org.toyvm.netdev.WirePort;
 import org.toyvm.vdpa.iotlb.VhostIotlb;
-import org.toyvm.vdpa.nic.ChainError;
-import org.toyvm.vdpa.nic.VirtioNetNic;
-import org.toyvm.vdpa.wire.InProcessWire;
-import org.toyvm.vdpa.wire.WirePort;
 
 /**
  * The split ring against the simulated NIC: a guest that writes random descriptor tables, avail
@@ -318,7 +318,7 @@ final class RingSurface implements Surface<RingSurface.Step> {
                 + " drops=" + dropKinds(c) + " faults=" + Math.min(nic.dmaFaults(), 1);
     }
 
-    private static String dropKinds(org.toyvm.vdpa.nic.NicCounters c) {
+    private static String dropKinds(org.toyvm.hw.net.NicCounters c) {
         StringBuilder sb = new StringBuilder();
         for (ChainError e : ChainError.values()) {
             if (c.chainDrops(e) > 0) {

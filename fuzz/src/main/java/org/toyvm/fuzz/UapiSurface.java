@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.toyvm.vdpa.kernel.KernelVersion;
-import org.toyvm.vdpa.parent.ParentKind;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vdpa.uapi.Errno;
 import org.toyvm.vm.uapi.UapiConsole;
 

@@ -15,10 +15,10 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import org.toyvm.core.time.RealScheduler;
-import org.toyvm.vdpa.wire.NetdevSpec;
-import org.toyvm.vdpa.wire.StreamPort;
-import org.toyvm.vdpa.wire.UdpPort;
-import org.toyvm.vdpa.wire.WirePort;
+import org.toyvm.netdev.NetdevSpec;
+import org.toyvm.netdev.StreamPort;
+import org.toyvm.netdev.UdpPort;
+import org.toyvm.netdev.WirePort;
 
 /**
  * Frames on each wire port, in-process: datagrams into the VXLAN and dgram decoders of

@@ -6,8 +6,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.toyvm.net.device.VirtioMmioLayout;
 import org.toyvm.net.vhost.ResetPolicy;
-import org.toyvm.vdpa.kernel.KernelVersion;
-import org.toyvm.vdpa.parent.ParentKind;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.ParentKind;
 
 /** Finding mmio-1 (findings-fuzz.md): QueueSel with bit 31 set, then a queue register, threw out of VirtioNetDevice. */
 class FindingMmioQueueSelTest {

@@ -7,8 +7,8 @@ import java.io.PrintWriter;
 import java.io.StringReader;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import org.toyvm.vdpa.kernel.KernelVersion;
-import org.toyvm.vdpa.parent.ParentKind;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vm.uapi.UapiConsole;
 
 /**

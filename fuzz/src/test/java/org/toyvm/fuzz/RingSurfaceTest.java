@@ -8,8 +8,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.core.virtio.VirtioStatus;
-import org.toyvm.vdpa.dma.DmaEntry;
-import org.toyvm.vdpa.nic.VirtioNetNic;
+import org.toyvm.hw.api.DmaEntry;
+import org.toyvm.hw.net.VirtioNetNic;
 
 /** The ring surface's own oracles can fire: they are not vacuous. */
 class RingSurfaceTest {

@@ -2,8 +2,8 @@ package org.toyvm.cli;
 
 import org.toyvm.core.units.Durations;
 import org.toyvm.net.vhost.ResetPolicy;
-import org.toyvm.vdpa.kernel.KernelVersion;
-import org.toyvm.vdpa.parent.ParentKind;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.ParentKind;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 

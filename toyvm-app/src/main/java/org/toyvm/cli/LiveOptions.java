@@ -1,7 +1,7 @@
 package org.toyvm.cli;
 
 import java.nio.file.Path;
-import org.toyvm.vdpa.wire.NetdevSpec;
+import org.toyvm.netdev.NetdevSpec;
 import org.toyvm.vm.experiment.ClockMode;
 import picocli.CommandLine.Option;
 

@@ -1,8 +1,8 @@
 package org.toyvm.cli;
 
 import org.toyvm.net.vhost.ResetPolicy;
-import org.toyvm.vdpa.kernel.KernelVersion;
-import org.toyvm.vdpa.parent.ParentKind;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.ParentKind;
 import picocli.CommandLine.Option;
 
 /** {@code run}'s machine: one guest size, kernel, parent and policy. */

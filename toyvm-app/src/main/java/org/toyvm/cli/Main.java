@@ -5,7 +5,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.toyvm.vdpa.wire.NetdevException;
+import org.toyvm.netdev.NetdevException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -10,10 +10,10 @@ import org.toyvm.core.time.VirtualScheduler;
 import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioStatus;
-import org.toyvm.vdpa.dma.DmaEntry;
+import org.toyvm.hw.api.DmaEntry;
+import org.toyvm.hw.net.VirtioNetNic;
+import org.toyvm.netdev.WirePort;
 import org.toyvm.vdpa.iotlb.VhostIotlb;
-import org.toyvm.vdpa.nic.VirtioNetNic;
-import org.toyvm.vdpa.wire.WirePort;
 
 /**
  * One frame through the whole datapath: the driver puts it on the TX ring, the NIC reads it through

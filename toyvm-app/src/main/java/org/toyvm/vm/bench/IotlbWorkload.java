@@ -3,7 +3,7 @@ package org.toyvm.vm.bench;
 import com.google.common.collect.Range;
 import com.google.common.collect.TreeRangeMap;
 import java.util.SplittableRandom;
-import org.toyvm.vdpa.dma.DmaEntry;
+import org.toyvm.hw.api.DmaEntry;
 import org.toyvm.vdpa.iotlb.VhostIotlb;
 
 /**

@@ -13,12 +13,12 @@ import org.toyvm.core.time.RealScheduler;
 import org.toyvm.core.units.Durations;
 import org.toyvm.net.vhost.FrontendCounters;
 import org.toyvm.net.vhost.IotlbTraceSink;
-import org.toyvm.vdpa.kernel.KernelEvent;
+import org.toyvm.netdev.InProcessWire;
+import org.toyvm.netdev.NetdevSpec;
+import org.toyvm.netdev.UdpPort;
+import org.toyvm.netdev.WirePort;
+import org.toyvm.vdpa.bus.KernelEvent;
 import org.toyvm.vdpa.uapi.VhostUapi;
-import org.toyvm.vdpa.wire.InProcessWire;
-import org.toyvm.vdpa.wire.NetdevSpec;
-import org.toyvm.vdpa.wire.UdpPort;
-import org.toyvm.vdpa.wire.WirePort;
 import org.toyvm.vm.guest.PeerHost;
 import org.toyvm.vm.guest.ToyGuest;
 import org.toyvm.vm.machine.Machine;
@@ -171,7 +171,7 @@ public final class LiveRun {
         try (RealScheduler s = new RealScheduler()) {
             InProcessWire wire = local ? new InProcessWire(s, cfg.costs().wireLatencyNs()) : null;
             WirePort port = wire != null ? wire.endA()
-                    : spec.kind() == NetdevSpec.Kind.STREAM ? org.toyvm.vdpa.wire.StreamPort.open(spec, s.eventLoop())
+                    : spec.kind() == NetdevSpec.Kind.STREAM ? org.toyvm.netdev.StreamPort.open(spec, s.eventLoop())
                     : UdpPort.open(spec, s.eventLoop());
             progress.println("toyvm: live run on " + port.describe());
             Machine m = on(s, () -> new Machine(new MachineConfig(cfg.memoryBytes(), cfg.kernel(), cfg.parent(),

@@ -6,12 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.toyvm.core.time.VirtualScheduler;
 import org.toyvm.core.units.Durations;
+import org.toyvm.hw.api.DmaEntry;
 import org.toyvm.net.vhost.FrontendCounters;
 import org.toyvm.net.vhost.IotlbTraceSink;
-import org.toyvm.vdpa.dma.DmaEntry;
-import org.toyvm.vdpa.kernel.KernelEvent;
+import org.toyvm.netdev.InProcessWire;
+import org.toyvm.vdpa.bus.KernelEvent;
 import org.toyvm.vdpa.uapi.VhostUapi;
-import org.toyvm.vdpa.wire.InProcessWire;
 import org.toyvm.vm.guest.PeerHost;
 import org.toyvm.vm.guest.ToyGuest;
 import org.toyvm.vm.machine.Machine;
@@ -19,8 +19,8 @@ import org.toyvm.vm.machine.MachineConfig;
 import org.toyvm.vm.report.RebootResult;
 import org.toyvm.vm.report.RunReport;
 import org.toyvm.vm.report.Timeline;
-import org.toyvm.vm.stack.MacAddress;
 import org.toyvm.vm.stack.Ipv4Cidr;
+import org.toyvm.vm.stack.MacAddress;
 
 /**
  * One run on the virtual clock with the in-process peer: boot, wait for the first echo reply (the

@@ -2,14 +2,14 @@ package org.toyvm.vm.experiment;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
-import org.toyvm.core.addr.AddrRange;
 import java.util.Map;
+import org.toyvm.core.addr.AddrRange;
 import org.toyvm.core.cost.CostProfile;
 import org.toyvm.core.units.Durations;
 import org.toyvm.core.units.Sizes;
 import org.toyvm.net.vhost.ResetPolicy;
-import org.toyvm.vdpa.kernel.KernelVersion;
-import org.toyvm.vdpa.parent.ParentKind;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vm.machine.Machine;
 import org.toyvm.vm.machine.MachineConfig;
 import org.toyvm.vm.stack.Addressing;

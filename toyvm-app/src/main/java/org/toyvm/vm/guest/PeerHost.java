@@ -3,7 +3,7 @@ package org.toyvm.vm.guest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import org.toyvm.core.time.SimScheduler;
-import org.toyvm.vdpa.wire.WirePort;
+import org.toyvm.netdev.WirePort;
 import org.toyvm.vm.stack.Ipv4Address;
 import org.toyvm.vm.stack.Ipv4Cidr;
 import org.toyvm.vm.stack.MacAddress;

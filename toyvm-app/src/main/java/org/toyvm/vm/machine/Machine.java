@@ -5,6 +5,7 @@ import org.toyvm.core.cost.CostMeter;
 import org.toyvm.core.mem.HostAddressSpace;
 import org.toyvm.core.mem.RamBlock;
 import org.toyvm.core.time.SimScheduler;
+import org.toyvm.hw.net.VirtioNetNic;
 import org.toyvm.memory.AddressSpace;
 import org.toyvm.memory.MemoryRegion;
 import org.toyvm.memory.MemoryRegionOps;
@@ -13,12 +14,11 @@ import org.toyvm.net.device.VirtioMmioLayout;
 import org.toyvm.net.device.VirtioNetDevice;
 import org.toyvm.net.vhost.IotlbTraceSink;
 import org.toyvm.net.vhost.VhostVdpaNet;
-import org.toyvm.vdpa.kernel.KernelCounters;
+import org.toyvm.netdev.WirePort;
+import org.toyvm.vdpa.bus.KernelCounters;
+import org.toyvm.vdpa.bus.VdpaParent;
 import org.toyvm.vdpa.kernel.VhostVdpaDevice;
-import org.toyvm.vdpa.nic.VirtioNetNic;
-import org.toyvm.vdpa.parent.VdpaParent;
 import org.toyvm.vdpa.parent.VdpaParents;
-import org.toyvm.vdpa.wire.WirePort;
 
 /**
  * The toy VM: a pc-like memory map over one sparse RAM block, the simulated kernel with its vDPA
@@ -62,7 +62,7 @@ public final class Machine implements AutoCloseable {
      * its IOMMU domain's aperture (48-bit); the others cover the whole 64-bit space. The same answer
      * as {@link VhostVdpaDevice#iovaRange()} on a built machine (a test holds the two together).
      */
-    public static org.toyvm.core.addr.AddrRange iovaRange(org.toyvm.vdpa.parent.ParentKind parent) {
+    public static org.toyvm.core.addr.AddrRange iovaRange(org.toyvm.vdpa.bus.ParentKind parent) {
         return switch (parent) {
             case PLATFORM -> org.toyvm.vdpa.parent.PlatformIommuParent.APERTURE;
             case MLX5, VDPA_SIM -> org.toyvm.core.addr.AddrRange.ALL;

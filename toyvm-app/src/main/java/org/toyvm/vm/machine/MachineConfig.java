@@ -4,8 +4,8 @@ import java.util.Locale;
 import org.toyvm.core.cost.CostProfile;
 import org.toyvm.core.units.Sizes;
 import org.toyvm.net.vhost.ResetPolicy;
-import org.toyvm.vdpa.kernel.KernelVersion;
-import org.toyvm.vdpa.parent.ParentKind;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vm.stack.MacAddress;
 
 /** What the machine is made of. */

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.toyvm.core.cost.CostProfile;
 import org.toyvm.net.vhost.IotlbTraceSink;
 import org.toyvm.net.vhost.ResetPolicy;
-import org.toyvm.vdpa.kernel.KernelVersion;
-import org.toyvm.vdpa.parent.ParentKind;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vm.report.RebootResult;
 import org.toyvm.vm.report.RunReport;
 

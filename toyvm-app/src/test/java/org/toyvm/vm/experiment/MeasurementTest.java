@@ -14,8 +14,8 @@ import org.toyvm.core.cost.CostProfile;
 import org.toyvm.core.units.Durations;
 import org.toyvm.net.vhost.IotlbTraceSink;
 import org.toyvm.net.vhost.ResetPolicy;
-import org.toyvm.vdpa.kernel.KernelVersion;
-import org.toyvm.vdpa.parent.ParentKind;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vm.report.RebootResult;
 import org.toyvm.vm.report.RunReport;
 

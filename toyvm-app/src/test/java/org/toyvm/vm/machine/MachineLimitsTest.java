@@ -10,9 +10,9 @@ import org.toyvm.core.cost.CostProfile;
 import org.toyvm.core.time.VirtualScheduler;
 import org.toyvm.net.vhost.IotlbTraceSink;
 import org.toyvm.net.vhost.ResetPolicy;
-import org.toyvm.vdpa.kernel.KernelVersion;
-import org.toyvm.vdpa.parent.ParentKind;
-import org.toyvm.vdpa.wire.InProcessWire;
+import org.toyvm.netdev.InProcessWire;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vm.experiment.RunConfig;
 import org.toyvm.vm.stack.MacAddress;
 

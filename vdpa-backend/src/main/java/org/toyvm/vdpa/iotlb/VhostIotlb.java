@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.toyvm.core.addr.U64;
-import org.toyvm.vdpa.dma.DmaEntry;
-import org.toyvm.vdpa.dma.DmaTranslation;
+import org.toyvm.hw.api.DmaEntry;
+import org.toyvm.hw.api.DmaTranslation;
 
 /**
  * {@code struct vhost_iotlb}: IOVA ranges {@code [start, last]} (inclusive) mapped to addresses with

@@ -15,11 +15,14 @@ import org.toyvm.core.cost.CostKind;
 import org.toyvm.core.cost.CostMeter;
 import org.toyvm.core.mem.HostAddressSpace;
 import org.toyvm.core.mem.RamBlock;
-import org.toyvm.vdpa.dma.DmaEntry;
-import org.toyvm.vdpa.hw.VirtioNetHardware;
+import org.toyvm.hw.api.DmaEntry;
+import org.toyvm.hw.api.VirtioNetHardware;
+import org.toyvm.vdpa.bus.KernelCounters;
+import org.toyvm.vdpa.bus.KernelEvent;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.VdpaParent;
 import org.toyvm.vdpa.iotlb.VhostIotlb;
 import org.toyvm.vdpa.parent.PlatformIommuParent;
-import org.toyvm.vdpa.parent.VdpaParent;
 import org.toyvm.vdpa.uapi.Errno;
 import org.toyvm.vdpa.uapi.VhostMsgV2;
 

@@ -2,13 +2,14 @@ package org.toyvm.vdpa.parent;
 
 import org.toyvm.core.cost.CostKind;
 import org.toyvm.core.cost.CostMeter;
-import org.toyvm.vdpa.dma.DmaTranslation;
-import org.toyvm.vdpa.hw.VirtioNetHardware;
-import org.toyvm.vdpa.kernel.KernelCounters;
-import org.toyvm.vdpa.kernel.KernelEvent;
-import org.toyvm.vdpa.kernel.KernelVersion;
-import org.toyvm.vdpa.uapi.Errno;
+import org.toyvm.hw.api.DmaTranslation;
+import org.toyvm.hw.api.VirtioNetHardware;
+import org.toyvm.vdpa.bus.KernelCounters;
+import org.toyvm.vdpa.bus.KernelEvent;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.VdpaParent;
 import org.toyvm.vdpa.iotlb.VhostIotlb;
+import org.toyvm.vdpa.uapi.Errno;
 
 /** What every parent shares: the hardware, the generation, the cost meter and the counters. */
 abstract class AbstractParent implements VdpaParent {

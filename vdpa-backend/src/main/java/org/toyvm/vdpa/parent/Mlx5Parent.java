@@ -3,11 +3,12 @@ package org.toyvm.vdpa.parent;
 import org.toyvm.core.addr.AddrRange;
 import org.toyvm.core.cost.CostKind;
 import org.toyvm.core.cost.CostMeter;
-import org.toyvm.vdpa.hw.VirtioNetHardware;
+import org.toyvm.hw.api.VirtioNetHardware;
+import org.toyvm.vdpa.bus.KernelCounters;
+import org.toyvm.vdpa.bus.KernelEvent;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vdpa.iotlb.VhostIotlb;
-import org.toyvm.vdpa.kernel.KernelCounters;
-import org.toyvm.vdpa.kernel.KernelEvent;
-import org.toyvm.vdpa.kernel.KernelVersion;
 import org.toyvm.vdpa.uapi.Errno;
 import org.toyvm.vdpa.uapi.VhostUapi;
 

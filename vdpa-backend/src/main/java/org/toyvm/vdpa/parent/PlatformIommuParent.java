@@ -4,11 +4,12 @@ import org.toyvm.core.addr.AddrRange;
 import org.toyvm.core.addr.Pages;
 import org.toyvm.core.cost.CostKind;
 import org.toyvm.core.cost.CostMeter;
-import org.toyvm.vdpa.dma.DmaEntry;
-import org.toyvm.vdpa.hw.VirtioNetHardware;
-import org.toyvm.vdpa.kernel.KernelCounters;
-import org.toyvm.vdpa.kernel.KernelEvent;
-import org.toyvm.vdpa.kernel.KernelVersion;
+import org.toyvm.hw.api.DmaEntry;
+import org.toyvm.hw.api.VirtioNetHardware;
+import org.toyvm.vdpa.bus.KernelCounters;
+import org.toyvm.vdpa.bus.KernelEvent;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.ParentKind;
 
 /**
  * A parent without set_map or dma_map (an ifcvf-like device behind the platform IOMMU): vhost-vdpa

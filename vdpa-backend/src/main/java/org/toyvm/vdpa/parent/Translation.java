@@ -1,8 +1,8 @@
 package org.toyvm.vdpa.parent;
 
 import org.toyvm.core.addr.U64;
-import org.toyvm.vdpa.dma.DmaEntry;
-import org.toyvm.vdpa.dma.DmaTranslation;
+import org.toyvm.hw.api.DmaEntry;
+import org.toyvm.hw.api.DmaTranslation;
 import org.toyvm.vdpa.iotlb.VhostIotlb;
 
 /**

@@ -1,9 +1,11 @@
 package org.toyvm.vdpa.parent;
 
 import org.toyvm.core.cost.CostMeter;
-import org.toyvm.vdpa.hw.VirtioNetHardware;
-import org.toyvm.vdpa.kernel.KernelCounters;
-import org.toyvm.vdpa.kernel.KernelVersion;
+import org.toyvm.hw.api.VirtioNetHardware;
+import org.toyvm.vdpa.bus.KernelCounters;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vdpa.bus.VdpaParent;
 
 /** The vdpa bus's parent drivers: creates the parent of a kind in front of a piece of hardware. */
 public final class VdpaParents {

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.TestInfo;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
 import org.quicktheories.generators.SourceDSL;
-import org.toyvm.core.testing.Props;
 import org.toyvm.core.addr.U64;
-import org.toyvm.vdpa.dma.DmaEntry;
+import org.toyvm.core.testing.Props;
+import org.toyvm.hw.api.DmaEntry;
 
 /** The IOTLB's costs (changes never rebuild the lookup index) and its answers against a linear oracle. */
 class VhostIotlbTest {

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
-import org.toyvm.vdpa.dma.DmaTranslation;
-import org.toyvm.vdpa.hw.VirtioNetHardware;
+import org.toyvm.hw.api.DmaTranslation;
+import org.toyvm.hw.api.VirtioNetHardware;
 
 /** A hardware double for kernel-model tests: keeps the state the parents set and records calls. */
 public final class FakeNetHardware implements VirtioNetHardware {

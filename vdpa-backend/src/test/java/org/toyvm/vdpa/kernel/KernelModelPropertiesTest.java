@@ -12,8 +12,9 @@ import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
 import org.quicktheories.generators.SourceDSL;
 import org.toyvm.core.testing.Props;
-import org.toyvm.vdpa.dma.DmaEntry;
-import org.toyvm.vdpa.parent.ParentKind;
+import org.toyvm.hw.api.DmaEntry;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vdpa.uapi.VhostMsgV2;
 import org.toyvm.vdpa.uapi.VhostUapi;
 

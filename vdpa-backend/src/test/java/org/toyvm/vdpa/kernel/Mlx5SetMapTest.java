@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 import org.toyvm.core.mem.RamBlock;
-import org.toyvm.vdpa.dma.DmaEntry;
-import org.toyvm.vdpa.parent.ParentKind;
+import org.toyvm.hw.api.DmaEntry;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vdpa.uapi.VhostMsgV2;
 
 /**

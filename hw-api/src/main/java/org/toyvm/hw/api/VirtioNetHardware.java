@@ -1,0 +1,88 @@
+package org.toyvm.hw.api;
+
+import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
+import org.toyvm.hw.api.DmaTranslation;
+
+/**
+ * The vDPA network hardware as its parent driver sees it: the virtqueue and status operations of
+ * {@code vdpa_config_ops} that concern the device itself (the mapping operations stay in the
+ * parent). The kernel model's parents drive it; the simulated NIC implements it.
+ *
+ * <p>Queues are numbered as virtio-net does: queue pair k has rx = 2k and tx = 2k+1; the control
+ * queue, if any, comes last. Every access the hardware makes to rings and buffers goes through the
+ * translation of the address space its virtqueue group is bound to
+ * ({@link #setTranslations(IntFunction)}), never directly to memory.
+ */
+public interface VirtioNetHardware {
+    /** Virtio device features the hardware offers (VERSION_1, net features...). */
+    long deviceFeatures();
+
+    /** Features the driver accepted (SET_FEATURES). */
+    void setDriverFeatures(long features);
+
+    /** Number of virtqueues (rx/tx pairs plus the control queue). */
+    int numQueues();
+
+    /** Largest queue size the hardware supports (VHOST_VDPA_GET_VRING_NUM). */
+    int maxQueueSize();
+
+    /** Number of virtqueue groups and address spaces the hardware supports. */
+    int numGroups();
+
+    int numAddressSpaces();
+
+    /** Group of virtqueue {@code vq} (VHOST_VDPA_GET_VRING_GROUP). */
+    int vqGroup(int vq);
+
+    void setVqNum(int vq, int num);
+
+    void setVqAddress(int vq, long descIova, long availIova, long usedIova);
+
+    /** SET_VRING_BASE: the next avail index the device will read (and used index it will write). */
+    void setVqBase(int vq, int base);
+
+    /** GET_VRING_BASE: the device's last avail index for {@code vq}. */
+    int vqBase(int vq);
+
+    void setVqReady(int vq, boolean ready);
+
+    boolean vqReady(int vq);
+
+    /** The driver's doorbell for {@code vq} (kick): processed on the VM's event loop. */
+    void kick(int vq);
+
+    /** Where used-buffer notifications (interrupts to the guest) go: called with the queue index. */
+    void setCallHandler(IntConsumer call);
+
+    /**
+     * How the hardware finds the translation for an address space id; consulted on every access
+     * through a small cache keyed by {@link DmaTranslation#generation()}.
+     */
+    void setTranslations(IntFunction<DmaTranslation> translationForAsid);
+
+    /** Binds virtqueue group {@code group} to address space {@code asid}. */
+    void setGroupAsid(int group, int asid);
+
+    /** Device status byte (DRIVER_OK starts the datapath; NEEDS_RESET is set by the device on error). */
+    int status();
+
+    void setStatus(int status);
+
+    /** Full device reset: queues stopped and forgotten, indices back to 0, status 0. */
+    void reset();
+
+    /** Stops processing while keeping queue state (VHOST_VDPA_SUSPEND). */
+    void suspend();
+
+    void resume();
+
+    boolean suspended();
+
+    /** Device config space (virtio_net_config). */
+    int configSize();
+
+    void readConfig(int offset, byte[] dst, int dstIndex, int len);
+
+    void writeConfig(int offset, byte[] src, int srcIndex, int len);
+}

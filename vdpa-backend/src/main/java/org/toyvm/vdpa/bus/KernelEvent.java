@@ -1,0 +1,7 @@
+package org.toyvm.vdpa.bus;
+
+/** What the kernel model counts for the reports: parent calls and pinning. */
+public enum KernelEvent {
+    SET_MAP, DMA_MAP, DMA_UNMAP, IOMMU_MAP, IOMMU_UNMAP, RESET, COMPAT_RESET, RESET_MAP, MR_BUILD, MR_DESTROY,
+    SUSPEND, RESUME, PAGES_PINNED, PAGES_UNPINNED
+}

@@ -1,0 +1,163 @@
+package org.toyvm.hw.net;
+
+import org.toyvm.core.addr.U64;
+import org.toyvm.core.virtio.SplitRing;
+import org.toyvm.hw.api.DmaEntry;
+
+/**
+ * A descriptor chain as an iterator with a bound on its length (after rust-vmm virtio-queue's
+ * DescriptorChain): {@link #next()} yields the chain's buffers in order, following {@code next}
+ * links and, once, an indirect table. The walk never visits more descriptors than the table holds,
+ * so a loop ends as {@link ChainError#TOO_LONG} instead of hanging.
+ *
+ * <p>One instance is reused for every chain of a queue (no allocation per packet): {@link #reset}
+ * starts a new walk; the yielded {@link Descriptor} is overwritten by the next call.
+ */
+public final class DescriptorChain {
+    /** One buffer of the chain (reused). */
+    public static final class Descriptor {
+        long addr;
+        int len;
+        int flags;
+
+        public long addr() {
+            return addr;
+        }
+
+        /** Length as an unsigned 32-bit value. */
+        public long len() {
+            return len & 0xffff_ffffL;
+        }
+
+        public boolean writable() {
+            return (flags & SplitRing.DESC_F_WRITE) != 0;
+        }
+    }
+
+    private final DmaEngine dma;
+    private final Descriptor out = new Descriptor();
+    private int asid;
+    private long table;
+    private int tableSize;
+    private int queueSize;
+    private boolean indirectAllowed;
+    private boolean inIndirect;
+    private int index;
+    private int visited;
+    private boolean more;
+    private boolean sawWritable;
+    private long totalLen;
+    private ChainError error = ChainError.NONE;
+
+    public DescriptorChain(DmaEngine dma) {
+        this.dma = dma;
+    }
+
+    /** Starts walking the chain whose head is {@code head} in the queue's descriptor table. */
+    public void reset(int asid, long descTable, int queueSize, int head, boolean indirectAllowed) {
+        this.asid = asid;
+        this.table = descTable;
+        this.tableSize = queueSize;
+        this.queueSize = queueSize;
+        this.indirectAllowed = indirectAllowed;
+        this.inIndirect = false;
+        this.index = head;
+        this.visited = 0;
+        this.more = true;
+        this.sawWritable = false;
+        this.totalLen = 0;
+        this.error = ChainError.NONE;
+    }
+
+    public ChainError error() {
+        return error;
+    }
+
+    /** Sum of the lengths seen so far. */
+    public long totalLen() {
+        return totalLen;
+    }
+
+    private Descriptor fail(ChainError e) {
+        error = e;
+        more = false;
+        return null;
+    }
+
+    /**
+     * The next buffer, or null at the end of the chain or on an error ({@link #error()} says which).
+     */
+    public Descriptor next() {
+        while (more) {
+            // virtio 1.x §2.7.5: a chain has at most as many descriptors as its table (queue size, or
+            // the indirect table's entries); more means a loop or a malformed chain.
+            if (++visited > tableSize) {
+                return fail(ChainError.TOO_LONG);
+            }
+            if (Integer.compareUnsigned(index, tableSize) >= 0) {
+                return fail(ChainError.NEXT_OUT_OF_RANGE); // a head the caller did not check
+            }
+            long at = table + SplitRing.desc(index);
+            if (!dma.readU64(asid, at + SplitRing.DESC_ADDR, DmaEntry.PERM_RO)) {
+                return fail(ChainError.DMA_FAULT);
+            }
+            // Each field at its width, unsigned: addr u64, len u32 (as a long), flags and next u16 (-1 = fault).
+            long addr = dma.lastU64();
+            long len = dma.readU32(asid, at + SplitRing.DESC_LEN, DmaEntry.PERM_RO);
+            int flags = dma.readU16(asid, at + SplitRing.DESC_FLAGS, DmaEntry.PERM_RO);
+            int next = dma.readU16(asid, at + SplitRing.DESC_NEXT, DmaEntry.PERM_RO);
+            if (len < 0 || flags < 0 || next < 0) {
+                return fail(ChainError.DMA_FAULT);
+            }
+            if ((flags & SplitRing.DESC_F_INDIRECT) != 0) {
+                // §2.7.5.3: only with INDIRECT_DESC, never nested, never with NEXT, whole 16-byte entries.
+                if (!indirectAllowed) {
+                    return fail(ChainError.INDIRECT_NOT_NEGOTIATED);
+                }
+                if (inIndirect) {
+                    return fail(ChainError.NESTED_INDIRECT);
+                }
+                if ((flags & SplitRing.DESC_F_NEXT) != 0) {
+                    return fail(ChainError.INDIRECT_WITH_NEXT);
+                }
+                if (len == 0 || len % SplitRing.DESC_SIZE != 0 || len / SplitRing.DESC_SIZE > queueSize) {
+                    return fail(ChainError.BAD_INDIRECT_LEN);
+                }
+                if (U64.addOverflows(addr, len - 1)) {
+                    return fail(ChainError.LENGTH_OVERFLOW); // the table's entries would wrap to low memory
+                }
+                inIndirect = true;
+                table = addr;
+                tableSize = (int) (len / SplitRing.DESC_SIZE);
+                index = 0;
+                visited = 0;
+                continue;
+            }
+            if (len != 0 && U64.addOverflows(addr, len - 1)) {
+                return fail(ChainError.LENGTH_OVERFLOW);
+            }
+            boolean writable = (flags & SplitRing.DESC_F_WRITE) != 0;
+            if (!writable && sawWritable) {
+                return fail(ChainError.READABLE_AFTER_WRITABLE); // §2.7.4.2: readable ones come first
+            }
+            sawWritable |= writable;
+            totalLen += len;
+            if (totalLen > 0xffff_ffffL) {
+                return fail(ChainError.LENGTH_OVERFLOW);
+            }
+            if ((flags & SplitRing.DESC_F_NEXT) != 0) {
+                if (next >= tableSize) {
+                    return fail(ChainError.NEXT_OUT_OF_RANGE);
+                }
+                index = next;
+            } else {
+                more = false;
+            }
+            out.addr = addr;
+            out.len = (int) len;
+            out.flags = flags;
+            return out;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,78 @@
+package org.toyvm.hw.net;
+
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** What the simulated NIC counts. */
+public final class NicCounters {
+    long txFrames;
+    long txBytes;
+    long rxFrames;
+    long rxBytes;
+    long rxNoBuffer;
+    long rxDroppedNotRunning;
+    /** Wire frames shorter than an Ethernet header or longer than the MTU allows. */
+    long rxDroppedBadLength;
+    /** Doorbell writes of another width or naming a queue the device does not have. */
+    long badDoorbells;
+    long needsReset;
+    long notifications;
+    final EnumMap<ChainError, Long> chainDrops = new EnumMap<>(ChainError.class);
+
+    void drop(ChainError e) {
+        chainDrops.merge(e, 1L, Long::sum);
+    }
+
+    public long txFrames() {
+        return txFrames;
+    }
+
+    public long rxFrames() {
+        return rxFrames;
+    }
+
+    public long rxNoBuffer() {
+        return rxNoBuffer;
+    }
+
+    public long rxDroppedBadLength() {
+        return rxDroppedBadLength;
+    }
+
+    public long badDoorbells() {
+        return badDoorbells;
+    }
+
+    public long needsResetEvents() {
+        return needsReset;
+    }
+
+    public long notifications() {
+        return notifications;
+    }
+
+    public long chainDrops(ChainError e) {
+        return chainDrops.getOrDefault(e, 0L);
+    }
+
+    public long chainDrops() {
+        return chainDrops.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    public Map<String, Long> snapshot() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("tx_frames", txFrames);
+        m.put("tx_bytes", txBytes);
+        m.put("rx_frames", rxFrames);
+        m.put("rx_bytes", rxBytes);
+        m.put("rx_no_buffer", rxNoBuffer);
+        m.put("rx_dropped_not_running", rxDroppedNotRunning);
+        m.put("rx_dropped_bad_length", rxDroppedBadLength);
+        m.put("bad_doorbells", badDoorbells);
+        m.put("needs_reset", needsReset);
+        m.put("notifications", notifications);
+        chainDrops.forEach((k, v) -> m.put("drop_" + k.name().toLowerCase(java.util.Locale.ROOT), v));
+        return m;
+    }
+}

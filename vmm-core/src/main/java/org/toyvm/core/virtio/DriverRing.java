@@ -1,0 +1,181 @@
+package org.toyvm.core.virtio;
+
+import org.toyvm.core.addr.Gpa;
+import org.toyvm.core.mem.GuestRam;
+import org.toyvm.core.mem.RamBlock;
+
+/**
+ * The driver's side of one split virtqueue (virtio 1.x §2.7), written the way a guest driver writes
+ * it: descriptors into the table, heads into the avail ring, the avail index published with release
+ * order, and used elements read back after an acquire load of the used index. The toy guest, the
+ * datapath benchmark and every device test drive queues through this one class.
+ *
+ * <p>The three ring areas are resolved from guest physical addresses to RAM once, at construction.
+ * Nothing here checks what the device wrote: a test reads the raw used ring to see exactly what a
+ * (possibly misbehaving) device did. Indexes are the spec's free-running 16-bit counters.
+ */
+public final class DriverRing {
+    private final int size;
+    private final Layout layout;
+    private final RamBlock descRam;
+    private final long descOff;
+    private final RamBlock availRam;
+    private final long availOff;
+    private final RamBlock usedRam;
+    private final long usedOff;
+    private int availIdx;
+    private int usedSeen;
+
+    /** Where the three areas of a queue live, as the driver programs them into the device. */
+    public record Layout(Gpa desc, Gpa avail, Gpa used) {
+        /** Descriptor table at {@code base}, the avail ring right after it, the used ring 4-aligned after that. */
+        public static Layout contiguous(Gpa base, int size) {
+            Gpa avail = base.plus(SplitRing.descTableSize(size));
+            long usedAt = (avail.value() + SplitRing.availSize(size) + SplitRing.USED_ALIGN - 1)
+                    & -(long) SplitRing.USED_ALIGN;
+            return new Layout(base, avail, Gpa.of(usedAt));
+        }
+    }
+
+    /**
+     * A ring of {@code size} entries at {@code layout} in {@code ram}.
+     *
+     * @throws IllegalArgumentException when {@code size} is not a valid split queue size
+     * @throws org.toyvm.core.mem.MemoryAccessException when an area is not inside guest RAM
+     */
+    public DriverRing(GuestRam ram, int size, Layout layout) {
+        if (!SplitRing.validSize(size)) {
+            throw new IllegalArgumentException("queue size " + size + " is not a power of two in 1.."
+                    + SplitRing.MAX_QUEUE_SIZE);
+        }
+        this.size = size;
+        this.layout = layout;
+        GuestRam.RamSpan d = ram.span(layout.desc(), SplitRing.descTableSize(size));
+        GuestRam.RamSpan a = ram.span(layout.avail(), SplitRing.availSize(size));
+        GuestRam.RamSpan u = ram.span(layout.used(), SplitRing.usedSize(size));
+        descRam = d.block();
+        descOff = d.offset();
+        availRam = a.block();
+        availOff = a.offset();
+        usedRam = u.block();
+        usedOff = u.offset();
+    }
+
+    /** A ring laid out contiguously from {@code base} ({@link Layout#contiguous}). */
+    public static DriverRing contiguous(GuestRam ram, int size, Gpa base) {
+        return new DriverRing(ram, size, Layout.contiguous(base, size));
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    /** Writes descriptor {@code i} (taken modulo the size): buffer {@code addr}, {@code len} bytes, flags, next. */
+    public void writeDesc(int i, Gpa addr, int len, int flags, int next) {
+        long at = descOff + SplitRing.desc(i & (size - 1));
+        descRam.putU64(at + SplitRing.DESC_ADDR, addr.value());
+        descRam.putU32(at + SplitRing.DESC_LEN, len);
+        descRam.putU16(at + SplitRing.DESC_FLAGS, (short) flags);
+        descRam.putU16(at + SplitRing.DESC_NEXT, (short) next);
+    }
+
+    /** Rewrites only the length of descriptor {@code i}: the common case of reusing a buffer. */
+    public void writeDescLen(int i, int len) {
+        descRam.putU32(descOff + SplitRing.desc(i & (size - 1)) + SplitRing.DESC_LEN, len);
+    }
+
+    /** Puts {@code head} in the next avail slot without publishing it (see {@link #publish()}). */
+    public void add(int head) {
+        availRam.putU16(availOff + SplitRing.availRing(availIdx & (size - 1)), (short) head);
+        availIdx = (availIdx + 1) & 0xffff;
+    }
+
+    /** Publishes every head added so far: the avail index store the device may act on. */
+    public void publish() {
+        availRam.putU16Release(availOff + SplitRing.AVAIL_IDX, (short) availIdx);
+    }
+
+    /** {@link #add} then {@link #publish}: one chain made available. */
+    public void offer(int head) {
+        add(head);
+        publish();
+    }
+
+    /** The driver's avail index (what it has published or is about to). */
+    public int availIdx() {
+        return availIdx;
+    }
+
+    /**
+     * Sets the avail index and publishes it as is, whatever the ring holds: how a test starts near
+     * the 16-bit wrap or plays a driver that lies about how many heads it added.
+     */
+    public void forceAvailIdx(int idx) {
+        availIdx = idx & 0xffff;
+        publish();
+    }
+
+    /** The avail ring's flags (NO_INTERRUPT suppresses used-buffer notifications without event idx). */
+    public void setAvailFlags(int flags) {
+        availRam.putU16(availOff + SplitRing.AVAIL_FLAGS, (short) flags);
+    }
+
+    /** used_event (event idx): notify me when the used index passes this. */
+    public void setUsedEvent(int idx) {
+        availRam.putU16(availOff + SplitRing.usedEvent(size), (short) idx);
+    }
+
+    /** The device's used index, read with acquire order. */
+    public int usedIdx() {
+        return usedRam.getU16Acquire(usedOff + SplitRing.USED_IDX) & 0xffff;
+    }
+
+    /** The device's used-ring flags (NO_NOTIFY asks the driver not to kick). */
+    public int usedFlags() {
+        return usedRam.getU16(usedOff + SplitRing.USED_FLAGS) & 0xffff;
+    }
+
+    /** avail_event (event idx): the device asks to be kicked when the avail index passes this. */
+    public int availEvent() {
+        return usedRam.getU16(usedOff + SplitRing.availEvent(size)) & 0xffff;
+    }
+
+    /** Raw id of used element {@code i} (taken modulo the size), as the device wrote it. */
+    public int usedId(int i) {
+        return usedRam.getU32(usedOff + SplitRing.usedElem(i & (size - 1)) + SplitRing.USED_ELEM_ID);
+    }
+
+    /** Raw length of used element {@code i} (taken modulo the size), as the device wrote it. */
+    public int usedLen(int i) {
+        return usedRam.getU32(usedOff + SplitRing.usedElem(i & (size - 1)) + SplitRing.USED_ELEM_LEN);
+    }
+
+    /** True when the device has used a chain the driver has not consumed yet. */
+    public boolean hasUsed() {
+        return usedSeen != usedIdx();
+    }
+
+    /** Id of the oldest used element not consumed yet; valid only when {@link #hasUsed()}. */
+    public int nextUsedId() {
+        return usedId(usedSeen);
+    }
+
+    /** Length of the oldest used element not consumed yet; valid only when {@link #hasUsed()}. */
+    public int nextUsedLen() {
+        return usedLen(usedSeen);
+    }
+
+    /** Consumes the oldest used element. */
+    public void consumeUsed() {
+        usedSeen = (usedSeen + 1) & 0xffff;
+    }
+
+    /** How many used elements the driver has consumed (its free-running last-seen used index). */
+    public int usedSeen() {
+        return usedSeen;
+    }
+}
