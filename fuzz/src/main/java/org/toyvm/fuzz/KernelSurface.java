@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.toyvm.core.addr.Hva;
+import org.toyvm.core.addr.Iova;
 import org.toyvm.core.cost.CostMeter;
 import org.toyvm.core.cost.CostProfile;
 import org.toyvm.core.mem.HostAddressSpace;
@@ -14,6 +16,7 @@ import org.toyvm.hw.api.DmaTranslation;
 import org.toyvm.hw.net.VirtioNetNic;
 import org.toyvm.vdpa.bus.KernelCounters;
 import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.MappingStyle;
 import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vdpa.bus.VdpaParent;
 import org.toyvm.vdpa.kernel.IoctlResult;
@@ -219,7 +222,8 @@ final class KernelSurface implements Surface<KernelSurface.Step> {
             if (st instanceof Msg m) {
                 long uaddr = m.block() == 0 ? ram.base().value() + m.uaddr()
                         : m.block() == 1 ? shm.base().value() + m.uaddr() : m.uaddr();
-                VhostMsgV2 msg = new VhostMsgV2(m.envelope(), m.asid(), m.iova(), m.size(), uaddr, m.perm(), m.type());
+                VhostMsgV2 msg = new VhostMsgV2(m.envelope(), m.asid(), Iova.of(m.iova()), m.size(), Hva.of(uaddr), m.perm(),
+                        m.type());
                 WriteResult r = dev.write(msg.encode());
                 checkWrite(r, st);
                 outcome.append(' ').append(r.ok() ? "ok" : r.failure().ordinal());
@@ -239,7 +243,7 @@ final class KernelSurface implements Surface<KernelSurface.Step> {
             }
             sched.runUntil(Long.MAX_VALUE, () -> sched.pendingTasks() == 0 || sched.executedTasks() > 100_000);
             checkPins(mm, ram, shm, st);
-            if (!batch || !parent.hasSetMap()) {
+            if (!batch || !(parent.mappingStyle() instanceof MappingStyle.SetMap)) {
                 checkReach(parent, mm, probes, st);
             }
         }
@@ -276,7 +280,8 @@ final class KernelSurface implements Surface<KernelSurface.Step> {
             case SET_BACKEND_FEATURES -> dev.setBackendFeatures(io.a());
             case SET_STATUS -> dev.setStatus(a);
             case SET_VRING_NUM -> dev.setVringNum(a, b);
-            case SET_VRING_ADDR -> dev.setVringAddr(a, io.b(), io.b() + 0x1000, io.b() + 0x2000);
+            case SET_VRING_ADDR -> dev.setVringAddr(a, Iova.of(io.b()), Iova.of(io.b() + 0x1000),
+                    Iova.of(io.b() + 0x2000));
             case SET_VRING_BASE -> dev.setVringBase(a, b);
             case GET_VRING_BASE -> dev.getVringBase(a);
             case SET_VRING_ENABLE -> dev.setVringEnable(a, b != 0);

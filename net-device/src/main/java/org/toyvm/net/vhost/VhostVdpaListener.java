@@ -4,6 +4,8 @@ import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.toyvm.core.addr.AddrRange;
+import org.toyvm.core.addr.Hva;
+import org.toyvm.core.addr.Iova;
 import org.toyvm.core.addr.Pages;
 import org.toyvm.core.addr.U64;
 import org.toyvm.memory.MemoryListener;
@@ -94,7 +96,7 @@ public final class VhostVdpaListener implements MemoryListener {
         beginBatchIfNeeded();
         long uaddr = s.hostAddress() + (r.start() - s.offsetWithinAddressSpace());
         int perm = s.readonly() ? VhostUapi.VHOST_ACCESS_RO : VhostUapi.VHOST_ACCESS_RW;
-        send(VhostMsgV2.update(0, r.start(), r.size(), uaddr, perm));
+        send(VhostMsgV2.update(0, Iova.of(r.start()), r.size(), Hva.of(uaddr), perm));
     }
 
     @Override
@@ -107,10 +109,10 @@ public final class VhostVdpaListener implements MemoryListener {
         beginBatchIfNeeded();
         if (r.coversAll()) {
             // A 2^64 unmap does not fit in one message: split in two.
-            send(VhostMsgV2.invalidate(0, 0, 1L << 63));
-            send(VhostMsgV2.invalidate(0, 1L << 63, 1L << 63));
+            send(VhostMsgV2.invalidate(0, Iova.of(0), 1L << 63));
+            send(VhostMsgV2.invalidate(0, Iova.of(1L << 63), 1L << 63));
         } else {
-            send(VhostMsgV2.invalidate(0, r.start(), r.size()));
+            send(VhostMsgV2.invalidate(0, Iova.of(r.start()), r.size()));
         }
     }
 
@@ -134,11 +136,11 @@ public final class VhostVdpaListener implements MemoryListener {
         String result = r.ok() ? "ok" : r.errno().name();
         if (!r.ok()) {
             counters.failed++;
-            LOG.warn("vhost-vdpa: {} iova {} size {} failed: {} ({})", m.typeName(), U64.hex(m.iova()),
+            LOG.warn("vhost-vdpa: {} iova {} size {} failed: {} ({})", m.typeName(), U64.hex(m.iova().value()),
                     U64.hex(m.size()), r.errno(), dev.lastDetail());
         }
         TRACE_MSG.trace("vhost_vdpa_iotlb_msg {} iova {} size {} uaddr {} perm {} -> {}", m.typeName(),
-                U64.hex(m.iova()), U64.hex(m.size()), U64.hex(m.uaddr()), m.perm(), result);
+                U64.hex(m.iova().value()), U64.hex(m.size()), U64.hex(m.uaddr().value()), m.perm(), result);
         trace.written(clock.getAsLong(), m, result);
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.toyvm.core.addr.Iova;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.memory.AddressSpace;
@@ -163,7 +164,10 @@ public final class VhostVdpaNet implements VirtioNetBackend {
                 }
                 check(dev.setVringNum(q.index(), q.size()), "SET_VRING_NUM " + q.index());
                 check(dev.setVringBase(q.index(), 0), "SET_VRING_BASE " + q.index());
-                check(dev.setVringAddr(q.index(), q.descGpa(), q.availGpa(), q.usedGpa()), "SET_VRING_ADDR " + q.index());
+                // Without a shadow virtqueue QEMU's vhost-vdpa maps guest memory at IOVA = GPA
+                // (vhost_vdpa_listener_region_add), so the ring GPAs are the ring IOVAs.
+                check(dev.setVringAddr(q.index(), Iova.of(q.descGpa()), Iova.of(q.availGpa()),
+                        Iova.of(q.usedGpa())), "SET_VRING_ADDR " + q.index());
                 check(dev.setVringKick(q.index()), "SET_VRING_KICK");
                 check(dev.setVringCall(q.index()), "SET_VRING_CALL");
                 ready.add(q);

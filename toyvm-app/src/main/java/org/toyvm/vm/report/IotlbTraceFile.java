@@ -35,8 +35,8 @@ public final class IotlbTraceFile implements IotlbTraceSink, AutoCloseable {
         }
         try {
             out.write("{\"t_ns\":" + timeNs + ",\"asid\":" + Integer.toUnsignedString(m.asid()) + ",\"type\":\""
-                    + m.typeName() + "\",\"iova\":" + Long.toUnsignedString(m.iova()) + ",\"size\":"
-                    + Long.toUnsignedString(m.size()) + ",\"uaddr\":" + Long.toUnsignedString(m.uaddr())
+                    + m.typeName() + "\",\"iova\":" + Long.toUnsignedString(m.iova().value()) + ",\"size\":"
+                    + Long.toUnsignedString(m.size()) + ",\"uaddr\":" + Long.toUnsignedString(m.uaddr().value())
                     + ",\"perm\":" + m.perm() + ",\"hex\":\"" + m.hex() + "\",\"result\":\"" + result + "\"}\n");
             lines++;
         } catch (IOException e) {

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.toyvm.core.addr.AddrRange;
+import org.toyvm.core.addr.Hva;
+import org.toyvm.core.addr.Iova;
 import org.toyvm.core.addr.U64;
 import org.toyvm.core.cost.CostMeter;
 import org.toyvm.core.cost.CostProfile;
@@ -194,8 +196,8 @@ public final class UapiConsole {
             case "get_vring_base" -> value(op, dev.getVringBase(u32(pos, 0, "index")), "num", false);
             case "set_vring_addr" -> {
                 // struct vhost_vring_addr: u32 index, u64 addresses.
-                ioctl(op, dev.setVringAddr(u32(pos, 0, "index"), key(kv, "desc"), key(kv, "avail"),
-                        key(kv, "used")), "");
+                ioctl(op, dev.setVringAddr(u32(pos, 0, "index"), Iova.of(key(kv, "desc")), Iova.of(key(kv, "avail")),
+                        Iova.of(key(kv, "used"))), "");
             }
             case "set_vring_enable" -> ioctl(op, dev.setVringEnable(u32(pos, 0, "index"), u32(pos, 1, "num")), "");
             case "suspend" -> ioctl(op, dev.suspend(), "");
@@ -212,9 +214,9 @@ public final class UapiConsole {
                 long iova = key(kv, "iova");
                 long size = key(kv, "size");
                 long uaddr = uaddr(kv.get("uaddr"));
-                write(op, VhostMsgV2.update(asid, iova, size, uaddr, perm(kv.get("perm"))).encode());
+                write(op, VhostMsgV2.update(asid, Iova.of(iova), size, Hva.of(uaddr), perm(kv.get("perm"))).encode());
             }
-            case "invalidate" -> write(op, VhostMsgV2.invalidate(asid(kv), key(kv, "iova"), key(kv, "size")).encode());
+            case "invalidate" -> write(op, VhostMsgV2.invalidate(asid(kv), Iova.of(key(kv, "iova")), key(kv, "size")).encode());
             case "batch_begin" -> write(op, VhostMsgV2.batchBegin(asid(kv)).encode());
             case "batch_end" -> write(op, VhostMsgV2.batchEnd(asid(kv)).encode());
             case "write_hex" -> {

@@ -3,13 +3,13 @@ package org.toyvm.vdpa.bus;
 import org.toyvm.core.addr.AddrRange;
 import org.toyvm.hw.api.DmaTranslation;
 import org.toyvm.hw.api.VirtioNetHardware;
-import org.toyvm.vdpa.iotlb.VhostIotlb;
 import org.toyvm.vdpa.uapi.Errno;
 
 /**
  * A vDPA parent driver as vhost-vdpa sees it: the mapping half of {@code vdpa_config_ops}, with its
  * optional operations said by the {@code has*} methods (vhost-vdpa checks for an op before it calls
- * it). The device half (status, queues, config) is the {@link #hardware()}.
+ * it). The map operations themselves are the {@link #mappingStyle()}, a closed type. The device half
+ * (status, queues, config) is the {@link #hardware()}.
  *
  * <p>Every parent exposes the translation its hardware uses per address space. Where it falls back
  * to a 1:1 map (mlx5's DMA MR, vdpa_sim's identity), that translation holds an identity entry, which
@@ -24,9 +24,8 @@ public interface VdpaParent {
 
     int numGroups();
 
-    boolean hasSetMap();
-
-    boolean hasDmaMap();
+    /** How the parent takes mappings: per-entry dma_map, whole-table set_map, or the platform IOMMU. */
+    MappingStyle mappingStyle();
 
     boolean hasResetMap();
 
@@ -49,15 +48,6 @@ public interface VdpaParent {
 
     /** {@code get_iova_range}, or null when the parent has none. */
     AddrRange iovaRange();
-
-    /** {@code set_map(asid, iotlb)}: the whole table. */
-    Errno setMap(int asid, VhostIotlb table);
-
-    /** {@code dma_map}: one entry. */
-    Errno dmaMap(int asid, long iova, long size, long addr, int perm);
-
-    /** {@code dma_unmap}: one entry. */
-    Errno dmaUnmap(int asid, long iova, long size);
 
     /** {@code reset_map(asid)}: back to the mapping the parent starts with. */
     Errno resetMap(int asid);

@@ -1,6 +1,7 @@
 package org.toyvm.vdpa.kernel;
 
 import org.toyvm.vdpa.uapi.Errno;
+import org.toyvm.vdpa.uapi.VhostMsgV2;
 
 /**
  * What a {@code write()} to the device returns: {@code rc} is 72 (a successful message, also for a
@@ -8,7 +9,7 @@ import org.toyvm.vdpa.uapi.Errno;
  * the handler's own reason (for example EFAULT to userspace, EEXIST inside, reason OVERLAP).
  */
 public record WriteResult(int rc, Errno errno, Errno innerErrno, IotlbFailure failure) {
-    public static final WriteResult OK = new WriteResult(72, Errno.OK, Errno.OK, IotlbFailure.NONE);
+    public static final WriteResult OK = new WriteResult(VhostMsgV2.SIZE, Errno.OK, Errno.OK, IotlbFailure.NONE);
 
     public boolean ok() {
         return errno == Errno.OK;

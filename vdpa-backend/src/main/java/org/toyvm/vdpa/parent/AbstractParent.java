@@ -1,5 +1,6 @@
 package org.toyvm.vdpa.parent;
 
+import org.toyvm.core.addr.U64;
 import org.toyvm.core.cost.CostKind;
 import org.toyvm.core.cost.CostMeter;
 import org.toyvm.hw.api.DmaTranslation;
@@ -8,8 +9,8 @@ import org.toyvm.vdpa.bus.KernelCounters;
 import org.toyvm.vdpa.bus.KernelEvent;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.VdpaParent;
-import org.toyvm.vdpa.iotlb.VhostIotlb;
 import org.toyvm.vdpa.uapi.Errno;
+import org.toyvm.vdpa.uapi.VhostUapi;
 
 /** What every parent shares: the hardware, the generation, the cost meter and the counters. */
 abstract class AbstractParent implements VdpaParent {
@@ -83,21 +84,6 @@ abstract class AbstractParent implements VdpaParent {
     }
 
     @Override
-    public Errno setMap(int asid, VhostIotlb table) {
-        return Errno.EOPNOTSUPP;
-    }
-
-    @Override
-    public Errno dmaMap(int asid, long iova, long size, long addr, int perm) {
-        return Errno.EOPNOTSUPP;
-    }
-
-    @Override
-    public Errno dmaUnmap(int asid, long iova, long size) {
-        return Errno.EOPNOTSUPP;
-    }
-
-    @Override
     public Errno resetMap(int asid) {
         return Errno.EOPNOTSUPP;
     }
@@ -133,10 +119,10 @@ abstract class AbstractParent implements VdpaParent {
 
     @Override
     public long extraBackendFeatures() {
-        return org.toyvm.vdpa.uapi.VhostUapi.bit(org.toyvm.vdpa.uapi.VhostUapi.F_ENABLE_AFTER_DRIVER_OK);
+        return VhostUapi.bit(VhostUapi.F_ENABLE_AFTER_DRIVER_OK);
     }
 
     static double gib(long bytes) {
-        return org.toyvm.core.addr.U64.toDouble(bytes) / (double) (1L << 30);
+        return U64.toDouble(bytes) / (double) (1L << 30);
     }
 }

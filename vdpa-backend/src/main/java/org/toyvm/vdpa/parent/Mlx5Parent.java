@@ -3,10 +3,12 @@ package org.toyvm.vdpa.parent;
 import org.toyvm.core.addr.AddrRange;
 import org.toyvm.core.cost.CostKind;
 import org.toyvm.core.cost.CostMeter;
+import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.hw.api.VirtioNetHardware;
 import org.toyvm.vdpa.bus.KernelCounters;
 import org.toyvm.vdpa.bus.KernelEvent;
 import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.MappingStyle;
 import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vdpa.iotlb.VhostIotlb;
 import org.toyvm.vdpa.uapi.Errno;
@@ -31,11 +33,13 @@ public final class Mlx5Parent extends AbstractParent {
     // since instead of copying every entry again (modelled time is charged as a full rebuild either way).
     private final VhostIotlb[] builtFrom;
     private final long[] builtAtSeq;
+    private final MappingStyle style;
 
     Mlx5Parent(VirtioNetHardware hw, KernelVersion version, CostMeter meter, KernelCounters counters) {
         super(hw, version, meter, counters, Math.max(1, hw.numAddressSpaces()), Translation.State.IDENTITY);
         builtFrom = new VhostIotlb[as.length];
         builtAtSeq = new long[as.length];
+        style = new MappingStyle.SetMap(this::setMap);
     }
 
     @Override
@@ -44,12 +48,17 @@ public final class Mlx5Parent extends AbstractParent {
     }
 
     @Override
-    public Errno setMap(int asid, VhostIotlb table) {
+    public MappingStyle mappingStyle() {
+        return style;
+    }
+
+    /** {@code mlx5_vdpa_set_map}: destroy the MR and build one from the whole table (suspending a live device). */
+    private Errno setMap(int asid, VhostIotlb table) {
         if (asid < 0 || asid >= as.length) {
             return Errno.EINVAL;
         }
         counters.inc(KernelEvent.SET_MAP);
-        boolean live = (hw.status() & 4) != 0 && !hw.suspended();
+        boolean live = (hw.status() & VirtioStatus.DRIVER_OK) != 0 && !hw.suspended();
         if (live) {
             suspend();
         }
@@ -121,24 +130,9 @@ public final class Mlx5Parent extends AbstractParent {
     }
 
     @Override
-    public boolean hasSetMap() {
-        return true;
-    }
-
-    @Override
-    public boolean hasDmaMap() {
-        return false;
-    }
-
-
-
-
-    @Override
     public boolean hasDescGroup() {
         return version.hasIotlbPersist();
     }
-
-
 
     @Override
     public AddrRange iovaRange() {

@@ -9,6 +9,7 @@ import org.toyvm.hw.api.VirtioNetHardware;
 import org.toyvm.vdpa.bus.KernelCounters;
 import org.toyvm.vdpa.bus.KernelEvent;
 import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.MappingStyle;
 import org.toyvm.vdpa.bus.ParentKind;
 
 /**
@@ -21,8 +22,11 @@ public final class PlatformIommuParent extends AbstractParent {
     /** The IOMMU domain's aperture (48-bit, as a typical x86 IOMMU). */
     public static final AddrRange APERTURE = new AddrRange(0, (1L << 48) - 1);
 
+    private final MappingStyle style;
+
     PlatformIommuParent(VirtioNetHardware hw, KernelVersion version, CostMeter meter, KernelCounters counters) {
         super(hw, version, meter, counters, 1, Translation.State.TABLE);
+        style = new MappingStyle.IommuDomain(new Domain(), APERTURE);
     }
 
     @Override
@@ -30,42 +34,31 @@ public final class PlatformIommuParent extends AbstractParent {
         return ParentKind.PLATFORM;
     }
 
-    /** {@code iommu_map} of one entry into the attached domain. */
-    public void iommuMap(long iova, long size, long addr, int perm) {
-        as[0].table().add(iova, iova + size - 1, addr, iommuPerm(perm));
-        as[0].changed();
-        counters.inc(KernelEvent.IOMMU_MAP);
-        meter.chargeUnits(CostKind.IOMMU_MAP, Pages.spanned(iova, size));
+    @Override
+    public MappingStyle mappingStyle() {
+        return style;
     }
 
     /**
-     * vhost-vdpa's perm_to_iommu_flags: RO, WO and RW become IOMMU_READ/WRITE; any other u8 value
-     * (0, or bits beyond RW) only WARNs and maps with IOMMU_CACHE alone, so the device may neither
-     * read nor write through it.
+     * The domain vhost-vdpa attached: the hardware's translation for the one address space. The
+     * flags are already IOMMU_READ/WRITE (vhost-vdpa's perm_to_iommu_flags ran before iommu_map).
      */
-    static int iommuPerm(int perm) {
-        return switch (perm) {
-            case DmaEntry.PERM_RO, DmaEntry.PERM_WO, DmaEntry.PERM_RW -> perm;
-            default -> DmaEntry.PERM_NONE;
-        };
-    }
+    private final class Domain implements MappingStyle.DomainOps {
+        @Override
+        public void iommuMap(long iova, long size, long addr, int iommuFlags) {
+            as[0].table().add(iova, iova + size - 1, addr, iommuFlags);
+            as[0].changed();
+            counters.inc(KernelEvent.IOMMU_MAP);
+            meter.chargeUnits(CostKind.IOMMU_MAP, Pages.spanned(iova, size));
+        }
 
-    /** {@code iommu_unmap} of one entry. */
-    public void iommuUnmap(DmaEntry e) {
-        as[0].table().removeOverlapping(e.start(), e.last());
-        as[0].changed();
-        counters.inc(KernelEvent.IOMMU_UNMAP);
-        meter.chargeUnits(CostKind.IOMMU_UNMAP, (e.last() - e.start()) / Pages.SIZE + 1);
-    }
-
-    @Override
-    public boolean hasSetMap() {
-        return false;
-    }
-
-    @Override
-    public boolean hasDmaMap() {
-        return false;
+        @Override
+        public void iommuUnmap(DmaEntry e) {
+            as[0].table().removeOverlapping(e.start(), e.last());
+            as[0].changed();
+            counters.inc(KernelEvent.IOMMU_UNMAP);
+            meter.chargeUnits(CostKind.IOMMU_UNMAP, (e.last() - e.start()) / Pages.SIZE + 1);
+        }
     }
 
     @Override

@@ -7,7 +7,9 @@ import org.toyvm.hw.api.VirtioNetHardware;
 import org.toyvm.vdpa.bus.KernelCounters;
 import org.toyvm.vdpa.bus.KernelEvent;
 import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.MappingStyle;
 import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vdpa.iotlb.VhostIotlb;
 import org.toyvm.vdpa.uapi.Errno;
 import org.toyvm.vdpa.uapi.VhostUapi;
 
@@ -16,9 +18,17 @@ import org.toyvm.vdpa.uapi.VhostUapi;
  * entry by entry. Each address space starts as an identity map; the first dma_map empties it;
  * {@code reset_map} (6.7+) and a reset that cleans the map (any reset before 6.7) restore identity.
  */
-public final class VdpaSimParent extends AbstractParent {
+public final class VdpaSimParent extends AbstractParent implements MappingStyle.DmaMapOps {
+    private final MappingStyle style;
+
     VdpaSimParent(VirtioNetHardware hw, KernelVersion version, CostMeter meter, KernelCounters counters) {
         super(hw, version, meter, counters, Math.max(1, hw.numAddressSpaces()), Translation.State.IDENTITY);
+        style = new MappingStyle.DmaMap(this);
+    }
+
+    @Override
+    public MappingStyle mappingStyle() {
+        return style;
     }
 
     @Override
@@ -35,7 +45,7 @@ public final class VdpaSimParent extends AbstractParent {
         meter.chargeUnits(CostKind.DMA_MAP_CALL, 1);
         Translation t = as[asid];
         if (t.state() != Translation.State.TABLE) {
-            t.setTable(new org.toyvm.vdpa.iotlb.VhostIotlb());
+            t.setTable(new VhostIotlb());
         }
         long last = iova + size - 1;
         if (t.table().firstOverlap(iova, last) != null) {
@@ -94,25 +104,9 @@ public final class VdpaSimParent extends AbstractParent {
     }
 
     @Override
-    public boolean hasSetMap() {
-        return false;
-    }
-
-    @Override
-    public boolean hasDmaMap() {
-        return true;
-    }
-
-
-
-
-    @Override
     public boolean hasDescGroup() {
         return false;
     }
-
-
-
     @Override
     public AddrRange iovaRange() {
         return AddrRange.ALL;

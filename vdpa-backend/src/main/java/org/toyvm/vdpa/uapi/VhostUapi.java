@@ -39,6 +39,15 @@ public final class VhostUapi {
     /** Reset flag of vdpa_config_ops.compat_reset: also drop the parent's DMA mappings. */
     public static final int VDPA_RESET_F_CLEAN_MAP = 1;
 
+    /** {@code VIRTIO_ID_NET} of {@code <linux/virtio_ids.h>}: what VHOST_VDPA_GET_DEVICE_ID answers. */
+    public static final int VIRTIO_ID_NET = 1;
+
+    /**
+     * The largest {@code vhost_vring_state.num} vhost_vring_set_num accepts ({@code s.num > 0xffff}
+     * is -EINVAL), and the largest split-ring base VHOST_SET_VRING_BASE accepts (a u16 index).
+     */
+    public static final int VHOST_VRING_U16_MAX = 0xffff;
+
     /** A {@code write()} of at least this many bytes is read as a message (type + asid + vhost_iotlb_msg). */
     public static final int MIN_MSG_WRITE = 40;
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.toyvm.core.addr.Hva;
+import org.toyvm.core.addr.Iova;
 import org.toyvm.core.addr.U64;
 import org.toyvm.hw.api.DmaEntry;
 import org.toyvm.vdpa.bus.KernelVersion;
@@ -61,21 +63,21 @@ class BadInputTest {
 
     @Test
     void writeOf40To71BytesIsAcceptedAndReturns72() {
-        byte[] full = VhostMsgV2.invalidate(0, 0x900000, 0x1000).encode();
+        byte[] full = VhostMsgV2.invalidate(0, Iova.of(0x900000), 0x1000).encode();
         WriteResult r = k.dev.write(full, 40);
         assertEquals(72, r.rc());
     }
 
     @Test
     void unknownEnvelopeType() {
-        byte[] m = VhostMsgV2.update(0, 0x900000, 0x1000, k.ram.base().value(), 3).encode();
+        byte[] m = VhostMsgV2.update(0, Iova.of(0x900000), 0x1000, k.ram.base(), 3).encode();
         m[0] = 9;
         refused(Errno.EINVAL, IotlbFailure.BAD_ENVELOPE, () -> k.dev.write(m));
     }
 
     @Test
     void v1EnvelopeIsAccepted() {
-        byte[] m = VhostMsgV2.update(0, 0x900000, 0x1000, k.ram.base().value() + 0x900000, 3).encode();
+        byte[] m = VhostMsgV2.update(0, Iova.of(0x900000), 0x1000, k.ram.base().plus(0x900000), 3).encode();
         m[0] = VhostUapi.VHOST_IOTLB_MSG;
         assertEquals(72, k.dev.write(m).rc());
     }
@@ -83,7 +85,7 @@ class BadInputTest {
     @Test
     void unknownOrDeviceOnlyInnerType() {
         for (int t : new int[] {VhostUapi.VHOST_IOTLB_MISS, VhostUapi.VHOST_IOTLB_ACCESS_FAIL, 0, 7, 255}) {
-            refused(Errno.EFAULT, IotlbFailure.BAD_TYPE, () -> k.write(VhostMsgV2.of(0, t, 0x900000, 0x1000, 0, 3)));
+            refused(Errno.EFAULT, IotlbFailure.BAD_TYPE, () -> k.write(VhostMsgV2.of(0, t, Iova.of(0x900000), 0x1000, Hva.of(0), 3)));
         }
     }
 
@@ -133,17 +135,17 @@ class BadInputTest {
     void badAsid() {
         k.ackBackend(false); // IOTLB_ASID acked: the asid field is read
         refused(Errno.EFAULT, IotlbFailure.BAD_ASID,
-                () -> k.write(VhostMsgV2.update(2, 0x900000, 0x1000, k.ram.base().value(), 3)));
+                () -> k.write(VhostMsgV2.update(2, Iova.of(0x900000), 0x1000, k.ram.base(), 3)));
         refused(Errno.EFAULT, IotlbFailure.BAD_ASID,
-                () -> k.write(VhostMsgV2.update(-1, 0x900000, 0x1000, k.ram.base().value(), 3)));
+                () -> k.write(VhostMsgV2.update(-1, Iova.of(0x900000), 0x1000, k.ram.base(), 3)));
         // asid 1 exists as a number but its address space was never created: INVALIDATE needs it.
-        refused(Errno.EFAULT, IotlbFailure.BAD_ASID, () -> k.write(VhostMsgV2.invalidate(1, 0, 0x1000)));
+        refused(Errno.EFAULT, IotlbFailure.BAD_ASID, () -> k.write(VhostMsgV2.invalidate(1, Iova.of(0), 0x1000)));
     }
 
     @Test
     void asidIsIgnoredWithoutIotlbAsid() {
         assertEquals(Errno.OK, k.dev.setBackendFeatures(VhostUapi.bit(VhostUapi.F_IOTLB_MSG_V2)).errno());
-        assertEquals(72, k.write(VhostMsgV2.update(7, 0x900000, 0x1000, k.ram.base().value() + 0x900000, 3)).rc());
+        assertEquals(72, k.write(VhostMsgV2.update(7, Iova.of(0x900000), 0x1000, k.ram.base().plus(0x900000), 3)).rc());
         assertEquals(2, k.dev.iotlb(0).size(), "asid 7 read as asid 0");
     }
 
@@ -151,7 +153,7 @@ class BadInputTest {
     void asidChangeInsideABatch() {
         assertEquals(72, k.write(VhostMsgV2.batchBegin(0)).rc());
         refused(Errno.EFAULT, IotlbFailure.ASID_CHANGE_IN_BATCH,
-                () -> k.write(VhostMsgV2.update(1, 0x900000, 0x1000, k.ram.base().value(), 3)));
+                () -> k.write(VhostMsgV2.update(1, Iova.of(0x900000), 0x1000, k.ram.base(), 3)));
         assertEquals(72, k.write(VhostMsgV2.batchEnd(0)).rc());
     }
 
@@ -177,7 +179,7 @@ class BadInputTest {
     @Test
     void unmappedUaddr() {
         refused(Errno.EFAULT, IotlbFailure.UNMAPPED_UADDR,
-                () -> k.write(VhostMsgV2.update(0, 0x900000, 0x1000, 0x1000, 3)));
+                () -> k.write(VhostMsgV2.update(0, Iova.of(0x900000), 0x1000, Hva.of(0x1000), 3)));
         // Straddling the end of the block into the hole after it.
         refused(Errno.EFAULT, IotlbFailure.UNMAPPED_UADDR,
                 () -> k.update(0x900000, 0x2000, k.ram.size() - 0x1000, 3));
@@ -193,7 +195,7 @@ class BadInputTest {
     void vringIndexOutOfRange() {
         refusedIoctl(Errno.ENOBUFS, () -> k.dev.setVringNum(3, 256));
         refusedIoctl(Errno.ENOBUFS, () -> k.dev.getVringBase(99));
-        refusedIoctl(Errno.ENOBUFS, () -> k.dev.setVringAddr(-1, 0, 0, 0));
+        refusedIoctl(Errno.ENOBUFS, () -> k.dev.setVringAddr(-1, Iova.of(0), Iova.of(0), Iova.of(0)));
         refusedIoctl(Errno.ENOBUFS, () -> k.dev.setVringEnable(3, true));
     }
 

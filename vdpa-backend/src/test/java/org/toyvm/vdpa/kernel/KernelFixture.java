@@ -1,5 +1,7 @@
 package org.toyvm.vdpa.kernel;
 
+import org.toyvm.core.addr.Hva;
+import org.toyvm.core.addr.Iova;
 import org.toyvm.core.cost.CostMeter;
 import org.toyvm.core.cost.CostProfile;
 import org.toyvm.core.mem.HostAddressSpace;
@@ -32,11 +34,11 @@ final class KernelFixture {
     }
 
     WriteResult update(long iova, long size, long offsetInRam, int perm) {
-        return dev.write(VhostMsgV2.update(0, iova, size, ram.base().value() + offsetInRam, perm).encode());
+        return dev.write(VhostMsgV2.update(0, Iova.of(iova), size, Hva.of(ram.base().value() + offsetInRam), perm).encode());
     }
 
     WriteResult invalidate(long iova, long size) {
-        return dev.write(VhostMsgV2.invalidate(0, iova, size).encode());
+        return dev.write(VhostMsgV2.invalidate(0, Iova.of(iova), size).encode());
     }
 
     WriteResult write(VhostMsgV2 m) {

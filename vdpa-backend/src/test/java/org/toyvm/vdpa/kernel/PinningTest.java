@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.toyvm.core.addr.Iova;
 import org.toyvm.core.mem.RamBlock;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
@@ -18,7 +19,7 @@ class PinningTest {
         KernelFixture k = new KernelFixture(KernelVersion.V6_7, ParentKind.VDPA_SIM, 1L << 20);
         k.ackBackend(false);
         RamBlock shm = k.mm.map("shm", 1L << 20, 4096);
-        assertEquals(72, k.write(VhostMsgV2.update(0, 0x100000, 1L << 20, shm.base().value(), 3)).rc());
+        assertEquals(72, k.write(VhostMsgV2.update(0, Iova.of(0x100000), 1L << 20, shm.base(), 3)).rc());
         assertEquals(256, k.dev.iotlb(0).size());
         assertEquals(256, k.mm.pinnedPages());
         assertEquals(72, k.invalidate(0x100000 + 0x80000, 0x1000).rc());
@@ -55,7 +56,7 @@ class PinningTest {
         second.open();
         second.setOwner();
         assertEquals(72, k.update(0, 1L << 20, 0, 3).rc());
-        assertEquals(72, second.write(VhostMsgV2.update(0, 0, 1L << 20, k.ram.base().value(), 3).encode()).rc());
+        assertEquals(72, second.write(VhostMsgV2.update(0, Iova.of(0), 1L << 20, k.ram.base(), 3).encode()).rc());
         assertEquals(512, k.mm.pinnedPages(), "two devices pinning the same memory count twice in one mm");
         assertEquals(2, k.ram.pins().countAt(0));
         second.close();

@@ -10,6 +10,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.toyvm.core.addr.Hva;
+import org.toyvm.core.addr.Iova;
 import org.toyvm.core.addr.U64;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
@@ -39,7 +41,7 @@ class UnsignedArgumentsTest {
                 new Object[] {"SET_VRING_NUM", (VringOp) (d, i) -> d.setVringNum(i, 256)},
                 new Object[] {"SET_VRING_BASE", (VringOp) (d, i) -> d.setVringBase(i, 0)},
                 new Object[] {"GET_VRING_BASE", (VringOp) VhostVdpaDevice::getVringBase},
-                new Object[] {"SET_VRING_ADDR", (VringOp) (d, i) -> d.setVringAddr(i, 0x1000, 0x2000, 0x3000)},
+                new Object[] {"SET_VRING_ADDR", (VringOp) (d, i) -> d.setVringAddr(i, Iova.of(0x1000), Iova.of(0x2000), Iova.of(0x3000))},
                 new Object[] {"SET_VRING_KICK", (VringOp) VhostVdpaDevice::setVringKick},
                 new Object[] {"SET_VRING_CALL", (VringOp) VhostVdpaDevice::setVringCall},
                 new Object[] {"VDPA_SET_VRING_ENABLE", (VringOp) (d, i) -> d.setVringEnable(i, 1)},
@@ -103,11 +105,11 @@ class UnsignedArgumentsTest {
     @Test
     void vringAddrAlignmentAndFullWidthAddresses() {
         KernelFixture k = fixture();
-        assertEquals(Errno.EINVAL, k.dev.setVringAddr(0, 0, 1, 0).errno());
-        assertEquals(Errno.EINVAL, k.dev.setVringAddr(0, 0, 0, 2).errno());
+        assertEquals(Errno.EINVAL, k.dev.setVringAddr(0, Iova.of(0), Iova.of(1), Iova.of(0)).errno());
+        assertEquals(Errno.EINVAL, k.dev.setVringAddr(0, Iova.of(0), Iova.of(0), Iova.of(2)).errno());
         for (long a : U64S) {
             long aligned = a & ~3L;
-            assertEquals(Errno.OK, k.dev.setVringAddr(0, a, aligned, aligned).errno(), U64.hex(a));
+            assertEquals(Errno.OK, k.dev.setVringAddr(0, Iova.of(a), Iova.of(aligned), Iova.of(aligned)).errno(), U64.hex(a));
         }
     }
 
@@ -201,7 +203,7 @@ class UnsignedArgumentsTest {
     void updateUaddr(long uaddr) {
         KernelFixture k = fixture();
         assertWrite(Errno.EFAULT, IotlbFailure.UNMAPPED_UADDR,
-                k.write(VhostMsgV2.update(0, 0, 4096, uaddr, VhostUapi.VHOST_ACCESS_RW)));
+                k.write(VhostMsgV2.update(0, Iova.of(0), 4096, Hva.of(uaddr), VhostUapi.VHOST_ACCESS_RW)));
         assertEquals(0, k.dev.iotlb(0).size());
     }
 
@@ -211,12 +213,12 @@ class UnsignedArgumentsTest {
     void messageAsid(int asid) {
         KernelFixture k = fixture();
         long base = k.ram.base().value();
-        WriteResult r = k.write(VhostMsgV2.update(asid, 0, 4096, base, VhostUapi.VHOST_ACCESS_RW));
+        WriteResult r = k.write(VhostMsgV2.update(asid, Iova.of(0), 4096, Hva.of(base), VhostUapi.VHOST_ACCESS_RW));
         if (Integer.compareUnsigned(asid, 2) < 0) {
             assertWrite(Errno.OK, IotlbFailure.NONE, r);
         } else {
             assertWrite(Errno.EFAULT, IotlbFailure.BAD_ASID, r);
-            assertWrite(Errno.EFAULT, IotlbFailure.BAD_ASID, k.write(VhostMsgV2.invalidate(asid, 0, 4096)));
+            assertWrite(Errno.EFAULT, IotlbFailure.BAD_ASID, k.write(VhostMsgV2.invalidate(asid, Iova.of(0), 4096)));
             assertWrite(Errno.EFAULT, IotlbFailure.BAD_ASID, k.write(VhostMsgV2.batchBegin(asid)));
         }
     }
@@ -226,7 +228,7 @@ class UnsignedArgumentsTest {
     @ValueSource(ints = {0, Integer.MAX_VALUE, Integer.MIN_VALUE, -1})
     void envelopeType(int type) {
         KernelFixture k = fixture();
-        VhostMsgV2 m = new VhostMsgV2(type, 0, 0, 4096, k.ram.base().value(), 3, VhostUapi.VHOST_IOTLB_UPDATE);
+        VhostMsgV2 m = new VhostMsgV2(type, 0, Iova.of(0), 4096, k.ram.base(), 3, VhostUapi.VHOST_IOTLB_UPDATE);
         assertWrite(Errno.EINVAL, IotlbFailure.BAD_ENVELOPE, k.write(m));
     }
 
@@ -236,9 +238,9 @@ class UnsignedArgumentsTest {
         KernelFixture k = fixture();
         long base = k.ram.base().value();
         // Before any UPDATE the address space does not exist: other types are EINVAL for that first.
-        VhostMsgV2 inner = new VhostMsgV2(VhostUapi.VHOST_IOTLB_MSG_V2, 0, 0, 4096, base, 3, u8);
+        VhostMsgV2 inner = new VhostMsgV2(VhostUapi.VHOST_IOTLB_MSG_V2, 0, Iova.of(0), 4096, Hva.of(base), 3, u8);
         assertWrite(Errno.EFAULT, IotlbFailure.BAD_ASID, k.write(inner));
-        assertWrite(Errno.OK, IotlbFailure.NONE, k.write(VhostMsgV2.update(0, 0x10000, 4096, base, u8)));
+        assertWrite(Errno.OK, IotlbFailure.NONE, k.write(VhostMsgV2.update(0, Iova.of(0x10000), 4096, Hva.of(base), u8)));
         assertEquals(u8, k.dev.iotlb(0).find(0x10000).perm(), "stored as given (vhost-vdpa does not check perm)");
         assertWrite(Errno.EFAULT, IotlbFailure.BAD_TYPE, k.write(inner));
     }
@@ -267,10 +269,10 @@ class UnsignedArgumentsTest {
     @Test
     void writeCountIsUnsignedAndBoundedByTheBuffer() {
         KernelFixture k = fixture();
-        byte[] msg = VhostMsgV2.update(0, 0, 4096, k.ram.base().value(), 3).encode();
+        byte[] msg = VhostMsgV2.update(0, Iova.of(0), 4096, k.ram.base(), 3).encode();
         assertWrite(Errno.OK, IotlbFailure.NONE, k.dev.write(msg, -1)); // 2^32 − 1 bytes asked, 72 there
         assertWrite(Errno.EINVAL, IotlbFailure.SHORT_WRITE, k.dev.write(msg, 39));
-        byte[] forty = java.util.Arrays.copyOf(VhostMsgV2.invalidate(0, 0, 4096).encode(), 40);
+        byte[] forty = java.util.Arrays.copyOf(VhostMsgV2.invalidate(0, Iova.of(0), 4096).encode(), 40);
         assertWrite(Errno.OK, IotlbFailure.NONE, k.dev.write(forty, Integer.MAX_VALUE));
         assertEquals(0, k.dev.iotlb(0).size());
         assertWrite(Errno.EFAULT, IotlbFailure.SHORT_WRITE, k.dev.write(null, 72));
@@ -291,7 +293,7 @@ class UnsignedArgumentsTest {
             for (long size : U64S) {
                 for (long uaddr : new long[] {0, k.ram.base().value(), U64.MAX, 1L << 63}) {
                     for (int type : new int[] {2, 3, 5, 6, 1, 0xff}) {
-                        WriteResult r = k.write(new VhostMsgV2(2, 0, iova, size, uaddr, 3, type));
+                        WriteResult r = k.write(new VhostMsgV2(2, 0, Iova.of(iova), size, Hva.of(uaddr), 3, type));
                         assertTrue(r.rc() == 72 || r.rc() == -1, String.valueOf(r));
                         assertEquals(r.rc() == 72, r.errno() == Errno.OK);
                     }

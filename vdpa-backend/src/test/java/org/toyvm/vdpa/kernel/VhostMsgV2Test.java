@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
+import org.toyvm.core.addr.Hva;
+import org.toyvm.core.addr.Iova;
 import org.toyvm.core.testing.Golden;
 import org.toyvm.vdpa.uapi.VhostMsgV2;
 import org.toyvm.vdpa.uapi.VhostUapi;
@@ -20,13 +22,13 @@ class VhostMsgV2Test {
             String name = s.get("name").asText();
             assertEquals(VhostUapi.VHOST_IOTLB_MSG_V2, m.type(), name);
             assertEquals(s.get("asid").asInt(), m.asid(), name);
-            assertEquals(s.get("iova").asLong(), m.iova(), name);
+            assertEquals(s.get("iova").asLong(), m.iova().value(), name);
             assertEquals(s.get("size").asLong(), m.size(), name);
-            assertEquals(s.get("uaddr").asLong(), m.uaddr(), name);
+            assertEquals(s.get("uaddr").asLong(), m.uaddr().value(), name);
             assertEquals(s.get("perm").asInt(), m.perm(), name);
             assertEquals(s.get("type").asInt(), m.iotlbType(), name);
-            VhostMsgV2 built = VhostMsgV2.of(s.get("asid").asInt(), s.get("type").asInt(), s.get("iova").asLong(),
-                    s.get("size").asLong(), s.get("uaddr").asLong(), s.get("perm").asInt());
+            VhostMsgV2 built = VhostMsgV2.of(s.get("asid").asInt(), s.get("type").asInt(), Iova.of(s.get("iova").asLong()),
+                    s.get("size").asLong(), Hva.of(s.get("uaddr").asLong()), s.get("perm").asInt());
             assertEquals(s.get("hex").asText(), built.hex(), name);
             n++;
         }

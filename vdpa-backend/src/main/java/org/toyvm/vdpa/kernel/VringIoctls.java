@@ -1,0 +1,148 @@
+package org.toyvm.vdpa.kernel;
+
+import static org.toyvm.vdpa.uapi.VhostUapi.VHOST_VRING_U16_MAX;
+
+import org.toyvm.core.addr.Iova;
+import org.toyvm.core.addr.U64;
+import org.toyvm.core.virtio.SplitRing;
+import org.toyvm.core.virtio.VirtioStatus;
+import org.toyvm.hw.api.VirtioNetHardware;
+import org.toyvm.vdpa.bus.VdpaParent;
+import org.toyvm.vdpa.uapi.Errno;
+
+/**
+ * The vring ioctls of {@code vhost_vdpa_vring_ioctl} (and {@code vhost_vring_ioctl} for NUM, ADDR and
+ * BASE). Each goes through the {@link DeviceGate} first, which runs {@code vhost_dev_check_owner} and
+ * the u32 index check, so a handler here only ever sees an index below the number of queues.
+ * <pre>
+ *  SET_VRING_NUM       EINVAL (0, > 0xffff, not a power of two, > the parent's maximum)
+ *  SET_VRING_ADDR      EINVAL (DRIVER_OK and not suspended; avail not 2-, used not 4-aligned)
+ *  SET_VRING_BASE      EINVAL (DRIVER_OK and not suspended; > 0xffff)
+ *  SET_GROUP_ASID      EINVAL (asid >= nas), EOPNOTSUPP (no op), EINVAL (group >= groups)
+ *  GET_VRING_BASE, SET_VRING_KICK/CALL, VDPA_SET_VRING_ENABLE, GET_VRING_GROUP: the gate's checks only
+ * </pre>
+ */
+final class VringIoctls {
+    private final VirtioNetHardware hw;
+    private final VdpaParent parent;
+    private final DeviceGate gate;
+
+    VringIoctls(VirtioNetHardware hw, VdpaParent parent, DeviceGate gate) {
+        this.hw = hw;
+        this.parent = parent;
+        this.gate = gate;
+    }
+
+    private boolean runningUnsuspended() {
+        return (hw.status() & VirtioStatus.DRIVER_OK) != 0 && !hw.suspended();
+    }
+
+    /**
+     * VHOST_SET_VRING_NUM: {@code num} is the u32 {@code vhost_vring_state.num}; vhost_vring_set_num
+     * refuses 0, above 0xffff and not a power of two (-EINVAL); above the parent's maximum is -EINVAL
+     * too (6.8+, see linux-vhost-vdpa.md §8).
+     */
+    IoctlResult setVringNum(int index, int num) {
+        return gate.dispatch(VhostIoctl.VHOST_SET_VRING_NUM, index, () -> {
+            if (num == 0 || Integer.compareUnsigned(num, VHOST_VRING_U16_MAX) > 0 || Integer.bitCount(num) != 1
+                    || num > hw.maxQueueSize()) {
+                return gate.fail(Errno.EINVAL, "vring num " + Integer.toUnsignedString(num));
+            }
+            hw.setVqNum(index, num);
+            return IoctlResult.OK;
+        });
+    }
+
+    /**
+     * VHOST_SET_VRING_ADDR: refused while DRIVER_OK unless suspended (newer kernels). The three
+     * addresses are the u64 {@code desc/avail/used_user_addr}, which vhost-vdpa hands to
+     * {@code set_vq_address} as the device's ring areas: IOVAs. vhost_vring_set_addr refuses an avail
+     * ring not 2-aligned and a used ring not 4-aligned (VRING_AVAIL_ALIGN_SIZE, VRING_USED_ALIGN_SIZE:
+     * -EINVAL). Flags and the log address (dirty logging) are not modelled.
+     */
+    IoctlResult setVringAddr(int index, Iova desc, Iova avail, Iova used) {
+        return gate.dispatch(VhostIoctl.VHOST_SET_VRING_ADDR, index, () -> {
+            if (runningUnsuspended()) {
+                return gate.fail(Errno.EINVAL, "SET_VRING_ADDR while DRIVER_OK and not suspended");
+            }
+            if ((avail.value() & (SplitRing.AVAIL_ALIGN - 1)) != 0 || (used.value() & (SplitRing.USED_ALIGN - 1)) != 0) {
+                return gate.fail(Errno.EINVAL, "avail ring " + U64.hex(avail.value()) + " not 2-aligned or used ring "
+                        + U64.hex(used.value()) + " not 4-aligned");
+            }
+            hw.setVqAddress(index, desc.value(), avail.value(), used.value());
+            return IoctlResult.OK;
+        });
+    }
+
+    /** VHOST_SET_VRING_BASE: refused while running; a split ring's base is a u16 (vhost_vring_ioctl). */
+    IoctlResult setVringBase(int index, int base) {
+        return gate.dispatch(VhostIoctl.VHOST_SET_VRING_BASE, index, () -> {
+            if (runningUnsuspended()) {
+                return gate.fail(Errno.EINVAL, "SET_VRING_BASE while DRIVER_OK and not suspended");
+            }
+            if (Integer.compareUnsigned(base, VHOST_VRING_U16_MAX) > 0) {
+                return gate.fail(Errno.EINVAL, "vring base " + Integer.toUnsignedString(base));
+            }
+            hw.setVqBase(index, base);
+            return IoctlResult.OK;
+        });
+    }
+
+    IoctlResult getVringBase(int index) {
+        return gate.dispatch(VhostIoctl.VHOST_GET_VRING_BASE, index, () -> IoctlResult.ok(hw.vqBase(index)));
+    }
+
+    /** VHOST_SET_VRING_KICK / CALL: eventfds are not modelled; the index is checked. */
+    IoctlResult setVringKick(int index) {
+        return gate.dispatch(VhostIoctl.VHOST_SET_VRING_KICK, index, () -> IoctlResult.OK);
+    }
+
+    IoctlResult setVringCall(int index) {
+        return gate.dispatch(VhostIoctl.VHOST_SET_VRING_CALL, index, () -> IoctlResult.OK);
+    }
+
+    IoctlResult setVringEnable(int index, boolean enable) {
+        return gate.dispatch(VhostIoctl.VHOST_VDPA_SET_VRING_ENABLE, index, () -> {
+            hw.setVqReady(index, enable);
+            return IoctlResult.OK;
+        });
+    }
+
+    /**
+     * VHOST_VDPA_SET_VRING_ENABLE with the u32 {@code vhost_vring_state.num} as userspace passes it:
+     * the kernel hands it to {@code set_vq_ready(..., bool ready)}, so any non-zero value enables.
+     */
+    IoctlResult setVringEnable(int index, int num) {
+        return setVringEnable(index, num != 0);
+    }
+
+    IoctlResult getVringGroup(int index) {
+        return gate.dispatch(VhostIoctl.VHOST_VDPA_GET_VRING_GROUP, index,
+                () -> IoctlResult.ok(Math.min(hw.vqGroup(index), parent.numGroups() - 1)));
+    }
+
+    /**
+     * VHOST_VDPA_SET_GROUP_ASID, {@code struct vhost_vring_state {u32 index = group; u32 num = asid}}.
+     * It is a vring ioctl (vhost_vdpa_vring_ioctl): the group goes through the vring-index check first
+     * (EPERM without owner, ENOBUFS at or above the number of queues); then {@code s.num >= nas} is
+     * EINVAL, no {@code set_group_asid} op EOPNOTSUPP, and the parent's own
+     * {@code group >= ngroups} check EINVAL. Both values are u32 bits.
+     */
+    IoctlResult setGroupAsid(int group, int asid) {
+        return gate.dispatch(VhostIoctl.VHOST_VDPA_SET_GROUP_ASID, group, () -> {
+            if (Integer.compareUnsigned(asid, parent.numAddressSpaces()) >= 0) {
+                return gate.fail(Errno.EINVAL,
+                        "asid " + Integer.toUnsignedString(asid) + " >= " + parent.numAddressSpaces());
+            }
+            if (!parent.hasSetGroupAsid()) {
+                return gate.fail(Errno.EOPNOTSUPP, "no set_group_asid");
+            }
+            if (Integer.compareUnsigned(group, parent.numGroups()) >= 0) {
+                return gate.fail(Errno.EINVAL,
+                        "group " + Integer.toUnsignedString(group) + " >= " + parent.numGroups());
+            }
+            hw.setGroupAsid(group, asid);
+            return IoctlResult.OK;
+        });
+    }
+}
