@@ -54,4 +54,19 @@ class VhostMsgV2Test {
         assertEquals(Golden.value("VHOST_BACKEND_F_IOTLB_ASID"), VhostUapi.F_IOTLB_ASID);
         assertEquals(Golden.value("VHOST_BACKEND_F_SUSPEND"), VhostUapi.F_SUSPEND);
     }
+
+    /** The typed addresses hold any u64: hostile values survive encode and decode bit for bit. */
+    @Test
+    void hostileAddressesStayRepresentable() {
+        long[] values = {0, 1, Long.MAX_VALUE, Long.MIN_VALUE, -1L, 0xffff_f000_0000_0000L};
+        for (long iova : values) {
+            for (long uaddr : values) {
+                VhostMsgV2 m = VhostMsgV2.update(0, Iova.of(iova), -1L, Hva.of(uaddr), 0xff);
+                VhostMsgV2 back = VhostMsgV2.decode(m.encode());
+                assertEquals(m, back);
+                assertEquals(iova, back.iova().value());
+                assertEquals(uaddr, back.uaddr().value());
+            }
+        }
+    }
 }
