@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.toyvm.core.addr.AddrRange;
+import org.toyvm.core.addr.Pages;
 import org.toyvm.core.addr.U64;
 import org.toyvm.core.cost.CostKind;
 import org.toyvm.core.cost.CostMeter;
@@ -41,6 +42,7 @@ import org.toyvm.vdpa.uapi.VhostMsgV2;
  * inner errno and an {@link IotlbFailure}.
  */
 final class IotlbMessageHandler {
+    // The device's own log category, as before the split: log configuration keeps working.
     private static final Logger LOG = LogManager.getLogger(VhostVdpaDevice.class);
     private static final Logger TRACE = LogManager.getLogger("trace.vhost_vdpa_kernel");
 
@@ -228,7 +230,7 @@ final class IotlbMessageHandler {
             return handlerError(Errno.EFAULT, IotlbFailure.UNMAPPED_UADDR,
                     "uaddr [" + U64.hex(uaddr) + ", +" + U64.hex(size) + ") is not mapped memory of the process");
         }
-        long npages = PinAccounting.pagesSpanned(uaddr, size);
+        long npages = Pages.spanned(uaddr, size);
         if (!pins.mayPin(npages)) {
             return handlerError(Errno.ENOMEM, IotlbFailure.MEMLOCK, pins.memlockDetail(npages));
         }

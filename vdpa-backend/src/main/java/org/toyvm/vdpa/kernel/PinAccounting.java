@@ -1,6 +1,5 @@
 package org.toyvm.vdpa.kernel;
 
-import org.toyvm.core.addr.Pages;
 import org.toyvm.core.addr.U64;
 import org.toyvm.core.cost.CostKind;
 import org.toyvm.core.cost.CostMeter;
@@ -58,10 +57,5 @@ final class PinAccounting {
         mm.accountUnpinned(pages);
         counters.add(KernelEvent.PAGES_UNPINNED, pages);
         meter.chargeUnits(CostKind.UNPIN, pages);
-    }
-
-    /** Pages a range of {@code size} bytes at {@code uaddr} spans. */
-    static long pagesSpanned(long uaddr, long size) {
-        return Pages.spanned(uaddr, size);
     }
 }

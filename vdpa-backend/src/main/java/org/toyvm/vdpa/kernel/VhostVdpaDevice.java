@@ -121,11 +121,6 @@ public final class VhostVdpaDevice {
         return backend.persistAcked();
     }
 
-    /** True when the parent keeps its mappings across reset if asked (the kernel's has_persistent_map). */
-    public boolean hasPersistentMap() {
-        return backend.hasPersistentMap();
-    }
-
     /** What GET_BACKEND_FEATURES offers (never the acked set). */
     public long offeredBackendFeatures() {
         return backend.offered();
@@ -253,26 +248,12 @@ public final class VhostVdpaDevice {
      * is the u32 (its bits in an int), {@code len} is {@code buf.length}.
      */
     public IoctlResult getConfig(int offset, byte[] buf) {
-        return gate.dispatch(VhostIoctl.VHOST_VDPA_GET_CONFIG, () -> {
-            IoctlResult bad = configRange(offset, buf);
-            if (bad != null) {
-                return bad;
-            }
-            hw.readConfig(offset, buf, 0, buf.length);
-            return IoctlResult.OK;
-        });
+        return gate.dispatch(VhostIoctl.VHOST_VDPA_GET_CONFIG, () -> config(offset, buf, false));
     }
 
     /** VHOST_VDPA_SET_CONFIG, with the checks of {@link #getConfig}. */
     public IoctlResult setConfig(int offset, byte[] buf) {
-        return gate.dispatch(VhostIoctl.VHOST_VDPA_SET_CONFIG, () -> {
-            IoctlResult bad = configRange(offset, buf);
-            if (bad != null) {
-                return bad;
-            }
-            hw.writeConfig(offset, buf, 0, buf.length);
-            return IoctlResult.OK;
-        });
+        return gate.dispatch(VhostIoctl.VHOST_VDPA_SET_CONFIG, () -> config(offset, buf, true));
     }
 
     /**
@@ -280,7 +261,7 @@ public final class VhostVdpaDevice {
      * is -E2BIG; the get/set callers turn any failure into -EINVAL. {@code off} is unsigned; a null
      * buffer is the -EFAULT of copy_from_user.
      */
-    private IoctlResult configRange(int offset, byte[] buf) {
+    private IoctlResult config(int offset, byte[] buf, boolean write) {
         if (buf == null) {
             return gate.fail(Errno.EFAULT, "config buffer is not readable");
         }
@@ -290,7 +271,12 @@ public final class VhostVdpaDevice {
             return gate.fail(Errno.EINVAL, "config [off " + off + ", len " + buf.length + "] outside the " + size
                     + "-byte config space");
         }
-        return null;
+        if (write) {
+            hw.writeConfig(offset, buf, 0, buf.length);
+        } else {
+            hw.readConfig(offset, buf, 0, buf.length);
+        }
+        return IoctlResult.OK;
     }
 
     public IoctlResult getVringNum() {
@@ -340,7 +326,6 @@ public final class VhostVdpaDevice {
 
     // ---------------------------------------------------------------- vring ioctls (see VringIoctls)
 
-    /** VHOST_SET_VRING_NUM: 0, above 0xffff, not a power of two or above the maximum is EINVAL. */
     public IoctlResult setVringNum(int index, int num) {
         return vrings.setVringNum(index, num);
     }
@@ -370,7 +355,6 @@ public final class VhostVdpaDevice {
         return vrings.setVringEnable(index, enable);
     }
 
-    /** VHOST_VDPA_SET_VRING_ENABLE with the u32 {@code num}: any non-zero value enables. */
     public IoctlResult setVringEnable(int index, int num) {
         return vrings.setVringEnable(index, num);
     }
@@ -379,7 +363,6 @@ public final class VhostVdpaDevice {
         return vrings.getVringGroup(index);
     }
 
-    /** VHOST_VDPA_SET_GROUP_ASID: the group is the vring index of the gate's check. */
     public IoctlResult setGroupAsid(int group, int asid) {
         return vrings.setGroupAsid(group, asid);
     }
