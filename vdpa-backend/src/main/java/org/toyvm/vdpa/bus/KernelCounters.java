@@ -2,6 +2,7 @@ package org.toyvm.vdpa.bus;
 
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.toyvm.vdpa.uapi.Errno;
 import org.toyvm.vdpa.uapi.VhostUapi;
@@ -31,23 +32,14 @@ public final class KernelCounters {
         messages.merge(VhostUapi.iotlbTypeName(iotlbType) + ":" + result.symbol(), 1L, Long::sum);
     }
 
-    /** Messages by "TYPE:result", e.g. {@code UPDATE:0}, {@code UPDATE:EFAULT}. */
-    public Map<String, Long> messages() {
-        return Map.copyOf(messages);
-    }
-
-    public long messages(String type, Errno result) {
-        return messages.getOrDefault(type + ":" + result.symbol(), 0L);
-    }
-
-    /** Every counter by name. */
+    /** Every counter by name; messages as "msg:TYPE:result", e.g. {@code msg:UPDATE:0}, {@code msg:UPDATE:EFAULT}. */
     public Map<String, Long> snapshot() {
         Map<String, Long> m = new LinkedHashMap<>();
         EnumMap<KernelEvent, Long> e = new EnumMap<>(KernelEvent.class);
         for (KernelEvent k : KernelEvent.values()) {
             e.put(k, events[k.ordinal()]);
         }
-        e.forEach((k, v) -> m.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
+        e.forEach((k, v) -> m.put(k.name().toLowerCase(Locale.ROOT), v));
         messages.forEach((k, v) -> m.put("msg:" + k, v));
         return m;
     }
