@@ -222,8 +222,8 @@ final class KernelSurface implements Surface<KernelSurface.Step> {
             if (st instanceof Msg m) {
                 long uaddr = m.block() == 0 ? ram.base().value() + m.uaddr()
                         : m.block() == 1 ? shm.base().value() + m.uaddr() : m.uaddr();
-                VhostMsgV2 msg = new VhostMsgV2(m.envelope(), m.asid(), Iova.of(m.iova()), m.size(), Hva.of(uaddr), m.perm(),
-                        m.type());
+                VhostMsgV2 msg = new VhostMsgV2(m.envelope(), m.asid(), Iova.of(m.iova()), m.size(), Hva.of(uaddr),
+                        m.perm(), m.type());
                 WriteResult r = dev.write(msg.encode());
                 checkWrite(r, st);
                 outcome.append(' ').append(r.ok() ? "ok" : r.failure().ordinal());

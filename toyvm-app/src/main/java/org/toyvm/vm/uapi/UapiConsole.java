@@ -216,7 +216,8 @@ public final class UapiConsole {
                 long uaddr = uaddr(kv.get("uaddr"));
                 write(op, VhostMsgV2.update(asid, Iova.of(iova), size, Hva.of(uaddr), perm(kv.get("perm"))).encode());
             }
-            case "invalidate" -> write(op, VhostMsgV2.invalidate(asid(kv), Iova.of(key(kv, "iova")), key(kv, "size")).encode());
+            case "invalidate" ->
+                    write(op, VhostMsgV2.invalidate(asid(kv), Iova.of(key(kv, "iova")), key(kv, "size")).encode());
             case "batch_begin" -> write(op, VhostMsgV2.batchBegin(asid(kv)).encode());
             case "batch_end" -> write(op, VhostMsgV2.batchEnd(asid(kv)).encode());
             case "write_hex" -> {

@@ -65,7 +65,8 @@ final class VringIoctls {
             if (runningUnsuspended()) {
                 return gate.fail(Errno.EINVAL, "SET_VRING_ADDR while DRIVER_OK and not suspended");
             }
-            if ((avail.value() & (SplitRing.AVAIL_ALIGN - 1)) != 0 || (used.value() & (SplitRing.USED_ALIGN - 1)) != 0) {
+            if ((avail.value() & (SplitRing.AVAIL_ALIGN - 1)) != 0
+                    || (used.value() & (SplitRing.USED_ALIGN - 1)) != 0) {
                 return gate.fail(Errno.EINVAL, "avail ring " + U64.hex(avail.value()) + " not 2-aligned or used ring "
                         + U64.hex(used.value()) + " not 4-aligned");
             }

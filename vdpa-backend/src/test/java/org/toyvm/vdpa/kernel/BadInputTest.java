@@ -85,7 +85,8 @@ class BadInputTest {
     @Test
     void unknownOrDeviceOnlyInnerType() {
         for (int t : new int[] {VhostUapi.VHOST_IOTLB_MISS, VhostUapi.VHOST_IOTLB_ACCESS_FAIL, 0, 7, 255}) {
-            refused(Errno.EFAULT, IotlbFailure.BAD_TYPE, () -> k.write(VhostMsgV2.of(0, t, Iova.of(0x900000), 0x1000, Hva.of(0), 3)));
+            refused(Errno.EFAULT, IotlbFailure.BAD_TYPE,
+                    () -> k.write(VhostMsgV2.of(0, t, Iova.of(0x900000), 0x1000, Hva.of(0), 3)));
         }
     }
 

@@ -34,7 +34,8 @@ final class KernelFixture {
     }
 
     WriteResult update(long iova, long size, long offsetInRam, int perm) {
-        return dev.write(VhostMsgV2.update(0, Iova.of(iova), size, Hva.of(ram.base().value() + offsetInRam), perm).encode());
+        Hva uaddr = Hva.of(ram.base().value() + offsetInRam);
+        return dev.write(VhostMsgV2.update(0, Iova.of(iova), size, uaddr, perm).encode());
     }
 
     WriteResult invalidate(long iova, long size) {

@@ -41,7 +41,8 @@ class UnsignedArgumentsTest {
                 new Object[] {"SET_VRING_NUM", (VringOp) (d, i) -> d.setVringNum(i, 256)},
                 new Object[] {"SET_VRING_BASE", (VringOp) (d, i) -> d.setVringBase(i, 0)},
                 new Object[] {"GET_VRING_BASE", (VringOp) VhostVdpaDevice::getVringBase},
-                new Object[] {"SET_VRING_ADDR", (VringOp) (d, i) -> d.setVringAddr(i, Iova.of(0x1000), Iova.of(0x2000), Iova.of(0x3000))},
+                new Object[] {"SET_VRING_ADDR",
+                    (VringOp) (d, i) -> d.setVringAddr(i, Iova.of(0x1000), Iova.of(0x2000), Iova.of(0x3000))},
                 new Object[] {"SET_VRING_KICK", (VringOp) VhostVdpaDevice::setVringKick},
                 new Object[] {"SET_VRING_CALL", (VringOp) VhostVdpaDevice::setVringCall},
                 new Object[] {"VDPA_SET_VRING_ENABLE", (VringOp) (d, i) -> d.setVringEnable(i, 1)},
@@ -109,7 +110,8 @@ class UnsignedArgumentsTest {
         assertEquals(Errno.EINVAL, k.dev.setVringAddr(0, Iova.of(0), Iova.of(0), Iova.of(2)).errno());
         for (long a : U64S) {
             long aligned = a & ~3L;
-            assertEquals(Errno.OK, k.dev.setVringAddr(0, Iova.of(a), Iova.of(aligned), Iova.of(aligned)).errno(), U64.hex(a));
+            assertEquals(Errno.OK, k.dev.setVringAddr(0, Iova.of(a), Iova.of(aligned), Iova.of(aligned)).errno(),
+                    U64.hex(a));
         }
     }
 
@@ -240,7 +242,8 @@ class UnsignedArgumentsTest {
         // Before any UPDATE the address space does not exist: other types are EINVAL for that first.
         VhostMsgV2 inner = new VhostMsgV2(VhostUapi.VHOST_IOTLB_MSG_V2, 0, Iova.of(0), 4096, Hva.of(base), 3, u8);
         assertWrite(Errno.EFAULT, IotlbFailure.BAD_ASID, k.write(inner));
-        assertWrite(Errno.OK, IotlbFailure.NONE, k.write(VhostMsgV2.update(0, Iova.of(0x10000), 4096, Hva.of(base), u8)));
+        assertWrite(Errno.OK, IotlbFailure.NONE,
+                k.write(VhostMsgV2.update(0, Iova.of(0x10000), 4096, Hva.of(base), u8)));
         assertEquals(u8, k.dev.iotlb(0).find(0x10000).perm(), "stored as given (vhost-vdpa does not check perm)");
         assertWrite(Errno.EFAULT, IotlbFailure.BAD_TYPE, k.write(inner));
     }

@@ -27,8 +27,9 @@ class VhostMsgV2Test {
             assertEquals(s.get("uaddr").asLong(), m.uaddr().value(), name);
             assertEquals(s.get("perm").asInt(), m.perm(), name);
             assertEquals(s.get("type").asInt(), m.iotlbType(), name);
-            VhostMsgV2 built = VhostMsgV2.of(s.get("asid").asInt(), s.get("type").asInt(), Iova.of(s.get("iova").asLong()),
-                    s.get("size").asLong(), Hva.of(s.get("uaddr").asLong()), s.get("perm").asInt());
+            VhostMsgV2 built = VhostMsgV2.of(s.get("asid").asInt(), s.get("type").asInt(),
+                    Iova.of(s.get("iova").asLong()), s.get("size").asLong(), Hva.of(s.get("uaddr").asLong()),
+                    s.get("perm").asInt());
             assertEquals(s.get("hex").asText(), built.hex(), name);
             n++;
         }
