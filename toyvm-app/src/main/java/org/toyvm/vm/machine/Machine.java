@@ -2,6 +2,7 @@ package org.toyvm.vm.machine;
 
 import org.toyvm.core.addr.U64;
 import org.toyvm.core.cost.CostMeter;
+import org.toyvm.core.mem.GuestRam;
 import org.toyvm.core.mem.HostAddressSpace;
 import org.toyvm.core.mem.RamBlock;
 import org.toyvm.core.time.SimScheduler;
@@ -160,6 +161,11 @@ public final class Machine implements AutoCloseable {
     }
 
     public AddressSpace systemMemory() {
+        return systemMemory;
+    }
+
+    /** Guest RAM by guest physical address, resolved through the system memory's current view. */
+    public GuestRam guestRam() {
         return systemMemory;
     }
 
