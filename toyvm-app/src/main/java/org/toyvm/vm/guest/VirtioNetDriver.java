@@ -85,7 +85,9 @@ final class VirtioNetDriver {
     private void fail(String why) {
         LOG.warn("guest: virtio-net probe failed: {}", why);
         events.probeFailed(vcpu.scheduler().now(), why);
-        vcpu.mmioWrite(STATUS, VirtioStatus.FAILED);
+        // virtio_add_status(dev, FAILED): the bit is added to the status read back. (Written alone it
+        // would clear the others without a reset, which the device ignores as a driver bug.)
+        vcpu.mmioWrite(STATUS, vcpu.mmioRead(STATUS) | VirtioStatus.FAILED);
     }
 
     /** The probe up to DRIVER_OK; answers whether the device accepted it (a failure is reported and FAILED set). */
