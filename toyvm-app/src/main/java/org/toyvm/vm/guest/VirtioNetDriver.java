@@ -72,7 +72,7 @@ final class VirtioNetDriver {
         return rxFrames;
     }
 
-    /** The device reset the guest writes before it reboots: the interface is down from here on. */
+    /** The device reset (status 0) the guest writes when it reboots, after taking the interface down. */
     void resetDevice() {
         vcpu.mmioWrite(STATUS, 0);
     }
