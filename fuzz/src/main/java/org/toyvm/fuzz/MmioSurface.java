@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.toyvm.core.cost.CostProfile;
 import org.toyvm.core.time.VirtualScheduler;
+import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.net.device.VirtioNetDevice;
 import org.toyvm.net.vhost.IotlbTraceSink;
 import org.toyvm.net.vhost.ResetPolicy;
@@ -155,7 +156,7 @@ final class MmioSurface implements Surface<MmioSurface.Step> {
                         OracleFailure.check(expect < 0 || v == expect, "identity-registers", () -> a + " read 0x" + Long.toHexString(v));
                     }
                 }
-                OracleFailure.check(!dev.started() || (dev.status() & VirtioNetDevice.S_DRIVER_OK) != 0,
+                OracleFailure.check(!dev.started() || (dev.status() & VirtioStatus.DRIVER_OK) != 0,
                         "started-has-driver-ok", () -> "status 0x" + Integer.toHexString(dev.status()));
                 long start = sched.executedTasks();
                 sched.runUntil(sched.now() + 1_000_000, () -> sched.executedTasks() - start > 100_000);

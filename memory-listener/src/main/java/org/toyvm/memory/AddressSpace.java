@@ -3,7 +3,10 @@ package org.toyvm.memory;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.toyvm.core.addr.Gpa;
 import org.toyvm.core.addr.U64;
+import org.toyvm.core.mem.GuestRam;
+import org.toyvm.core.mem.MemoryAccessException;
 import org.toyvm.core.mem.RamBlock;
 
 /**
@@ -13,8 +16,11 @@ import org.toyvm.core.mem.RamBlock;
  * <p>Accesses: RAM and ROM read their RAM block; RAM writes land there; ROM writes are ignored; MMIO
  * (and rom_device writes, and reads outside romd mode) go to the region's callbacks; addresses where
  * nothing is mapped read as zero and answer {@link MemTxResult#DECODE_ERROR}.
+ *
+ * <p>As {@link GuestRam} it is what a guest driver writes its rings and buffers through: a GPA range
+ * resolves, through the current FlatView, to the RAM block and the offset the range lives at.
  */
-public final class AddressSpace {
+public final class AddressSpace implements GuestRam {
     private final MemorySystem system;
     private final String name;
     private final MemoryRegion root;
@@ -231,6 +237,27 @@ public final class AddressSpace {
             return null;
         }
         return new RamSlice(mr.ramBlock(), mr.ramOffset() + r.offsetInRegion() + (addr - r.start()), r.readonly());
+    }
+
+    /**
+     * The writable RAM holding {@code [gpa, gpa+len)}, resolved through the current FlatView (QEMU's
+     * address_space_translate followed by the RAM block offset of the region, as address_space_map
+     * does for a direct RAM access). A driver writes what it resolves, so ROM and read-only ranges do
+     * not resolve, nor does a range that leaves its FlatRange (QEMU would bounce or split it).
+     *
+     * @throws MemoryAccessException when the range is not inside one writable RAM range
+     */
+    @Override
+    public RamSpan span(Gpa gpa, long len) {
+        long addr = gpa.value();
+        FlatRange r = view.lookup(addr);
+        if (r == null || len <= 0 || U64.addOverflows(addr, len - 1) || U64.gt(addr + len - 1, r.last())
+                || r.region().kind() != RegionKind.RAM || r.readonly()) {
+            throw new MemoryAccessException(len + " bytes at " + gpa + " are not inside one writable RAM range of "
+                    + this);
+        }
+        MemoryRegion mr = r.region();
+        return new RamSpan(mr.ramBlock(), mr.ramOffset() + r.offsetInRegion() + (addr - r.start()));
     }
 
     @Override

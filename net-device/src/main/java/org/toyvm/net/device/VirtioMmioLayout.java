@@ -42,6 +42,11 @@ public final class VirtioMmioLayout {
     public static final int CONFIG_GENERATION = 0x0fc;
     public static final int CONFIG = 0x100;
 
+    /** InterruptStatus bit: a used buffer was added (VIRTIO_MMIO_INT_VRING). */
+    public static final int INT_VRING = 1;
+    /** InterruptStatus bit: the configuration changed (VIRTIO_MMIO_INT_CONFIG). */
+    public static final int INT_CONFIG = 2;
+
     /** "virt" in little-endian. */
     public static final int MAGIC = 0x74726976;
     public static final int MMIO_VERSION = 2;

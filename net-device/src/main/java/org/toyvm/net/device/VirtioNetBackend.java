@@ -1,6 +1,7 @@
 package org.toyvm.net.device;
 
 import java.util.List;
+import org.toyvm.core.addr.Gpa;
 
 /**
  * What the guest-facing virtio-net device asks of the thing that really runs the datapath — here
@@ -31,7 +32,10 @@ public interface VirtioNetBackend {
     /** The guest reset the device (status 0) after it was started, or before: stop and reset. */
     void reset();
 
-    /** One virtqueue as the guest configured it. */
-    record QueueConfig(int index, int size, long descGpa, long availGpa, long usedGpa, boolean ready) {
+    /**
+     * One virtqueue as the guest configured it: its three ring areas as the guest physical addresses
+     * the driver wrote (QueueDesc, QueueDriver, QueueDevice), unchecked — any 64-bit value.
+     */
+    record QueueConfig(int index, int size, Gpa desc, Gpa avail, Gpa used, boolean ready) {
     }
 }

@@ -4,6 +4,7 @@ import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.toyvm.core.addr.AddrRange;
+import org.toyvm.core.addr.Gpa;
 import org.toyvm.core.addr.Hva;
 import org.toyvm.core.addr.Iova;
 import org.toyvm.core.addr.Pages;
@@ -17,8 +18,9 @@ import org.toyvm.vdpa.uapi.VhostUapi;
 
 /**
  * The vhost-vdpa memory listener (QEMU hw/virtio/vhost-vdpa.c): turns region_add into an IOTLB
- * UPDATE and region_del into an INVALIDATE, batched between BATCH_BEGIN and BATCH_END, ASID 0,
- * IOVA = guest physical address (no shadow virtqueues).
+ * UPDATE and region_del into an INVALIDATE, batched between BATCH_BEGIN and BATCH_END, ASID 0.
+ * Each section goes Gpa → Iova (IOVA = guest physical address: no vIOMMU, no shadow virtqueues) and
+ * Gpa → Hva (the RAM block's host address), as vhost_vdpa_listener_region_add computes them.
  *
  * <p>Skipped, as QEMU skips them: sections that are not RAM (MMIO, rom_device), ram_device
  * (doorbell pages), sections starting below the device's IOVA range or ending above it, and
@@ -54,7 +56,19 @@ public final class VhostVdpaListener implements MemoryListener {
         return "vhost-vdpa";
     }
 
-    /** The IOVA range to map for {@code s}, or null when it is skipped. */
+    /**
+     * The IOVA the device uses for a guest physical address: the same value. QEMU's
+     * vhost_vdpa_listener_region_add takes {@code iova = section->offset_within_address_space} when
+     * there is no vIOMMU and no shadow virtqueue (SVQ would allocate IOVAs from its iova tree).
+     */
+    static Iova iovaOf(Gpa gpa) {
+        return Iova.of(gpa.value());
+    }
+
+    /**
+     * The guest-physical range to map for {@code s} (its page-aligned part), or null when it is
+     * skipped: vhost_vdpa_listener_skipped_section, the IOVA-range check, the sub-page alignment check.
+     */
     private AddrRange mappable(MemoryRegionSection s) {
         if (!s.region().isRam() && !s.region().isIommu()) {
             return null;
@@ -64,19 +78,21 @@ public final class VhostVdpaListener implements MemoryListener {
         }
         long start = s.offsetWithinAddressSpace();
         long last = s.lastInAddressSpace();
-        if (U64.lt(start, iovaRange.start()) || U64.gt(Pages.alignDown(last), iovaRange.last())) {
+        // The device's IOVA range bounds the IOVAs the section would get, which are its GPAs (iovaOf).
+        if (U64.lt(iovaOf(Gpa.of(start)).value(), iovaRange.start())
+                || U64.gt(iovaOf(Gpa.of(Pages.alignDown(last))).value(), iovaRange.last())) {
             return null;
         }
         if ((start & Pages.MASK) != (s.offsetWithinRegion() & Pages.MASK)) {
             LOG.error("vhost-vdpa: section {} has unaligned address and region offset", s);
             return null;
         }
-        long iova = Pages.alignUp(start);
+        long first = Pages.alignUp(start);
         long endExcl = last == U64.MAX ? Pages.alignDown(U64.MAX) : Pages.alignDown(last + 1);
-        if (U64.ge(iova, endExcl)) {
+        if (U64.ge(first, endExcl)) {
             return null;
         }
-        return new AddrRange(iova, endExcl - 1);
+        return new AddrRange(first, endExcl - 1);
     }
 
     private void beginBatchIfNeeded() {
@@ -94,9 +110,14 @@ public final class VhostVdpaListener implements MemoryListener {
         }
         TRACE_ADD.trace("vhost_vdpa_listener_region_add {} iova {}", s, r);
         beginBatchIfNeeded();
-        long uaddr = s.hostAddress() + (r.start() - s.offsetWithinAddressSpace());
+        // vhost_vdpa_listener_region_add: the page-aligned part of the section, Gpa -> Iova (the rule
+        // above) and Gpa -> Hva (the RAM block's pointer + offset_within_region + the head the page
+        // alignment skipped).
+        Gpa gpa = Gpa.of(r.start());
+        Iova iova = iovaOf(gpa);
+        Hva hva = Hva.of(s.hostAddress()).plus(gpa.value() - s.offsetWithinAddressSpace());
         int perm = s.readonly() ? VhostUapi.VHOST_ACCESS_RO : VhostUapi.VHOST_ACCESS_RW;
-        send(VhostMsgV2.update(0, Iova.of(r.start()), r.size(), Hva.of(uaddr), perm));
+        send(VhostMsgV2.update(0, iova, r.size(), hva, perm));
     }
 
     @Override
@@ -105,6 +126,7 @@ public final class VhostVdpaListener implements MemoryListener {
         if (r == null) {
             return;
         }
+        // vhost_vdpa_listener_region_del: the same page-aligned part, unmapped by IOVA.
         TRACE_DEL.trace("vhost_vdpa_listener_region_del {} iova {}", s, r);
         beginBatchIfNeeded();
         if (r.coversAll()) {
@@ -112,7 +134,7 @@ public final class VhostVdpaListener implements MemoryListener {
             send(VhostMsgV2.invalidate(0, Iova.of(0), 1L << 63));
             send(VhostMsgV2.invalidate(0, Iova.of(1L << 63), 1L << 63));
         } else {
-            send(VhostMsgV2.invalidate(0, Iova.of(r.start()), r.size()));
+            send(VhostMsgV2.invalidate(0, iovaOf(Gpa.of(r.start())), r.size()));
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.toyvm.core.addr.Gpa;
 import org.toyvm.core.addr.Iova;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioStatus;
@@ -120,6 +121,14 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         return dev;
     }
 
+    /**
+     * The IOVA the device reaches guest physical address {@code gpa} at, through the mappings this
+     * frontend's listener writes (IOVA = GPA, see {@link VhostVdpaListener}).
+     */
+    public Iova iova(Gpa gpa) {
+        return VhostVdpaListener.iovaOf(gpa);
+    }
+
     /** Why the last start failed, or null. */
     public String lastError() {
         return lastError;
@@ -164,10 +173,14 @@ public final class VhostVdpaNet implements VirtioNetBackend {
                 }
                 check(dev.setVringNum(q.index(), q.size()), "SET_VRING_NUM " + q.index());
                 check(dev.setVringBase(q.index(), 0), "SET_VRING_BASE " + q.index());
-                // Without a shadow virtqueue QEMU's vhost-vdpa maps guest memory at IOVA = GPA
-                // (vhost_vdpa_listener_region_add), so the ring GPAs are the ring IOVAs.
-                check(dev.setVringAddr(q.index(), Iova.of(q.descGpa()), Iova.of(q.availGpa()),
-                        Iova.of(q.usedGpa())), "SET_VRING_ADDR " + q.index());
+                // vhost_vdpa_vq_get_addr hands the kernel desc_phys/avail_phys/used_phys, the addresses the
+                // driver wrote. They are IOVAs to the device — it DMAs through the IOTLB, ACCESS_PLATFORM
+                // being acked — equal to the GPAs because the listener maps IOVA = GPA (with shadow
+                // virtqueues QEMU would pass IOVAs from its iova tree here instead).
+                Iova desc = iova(q.desc());
+                Iova avail = iova(q.avail());
+                Iova used = iova(q.used());
+                check(dev.setVringAddr(q.index(), desc, avail, used), "SET_VRING_ADDR " + q.index());
                 check(dev.setVringKick(q.index()), "SET_VRING_KICK");
                 check(dev.setVringCall(q.index()), "SET_VRING_CALL");
                 ready.add(q);

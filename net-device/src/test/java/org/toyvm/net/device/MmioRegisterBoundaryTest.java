@@ -8,6 +8,8 @@ import static org.toyvm.net.device.VirtioMmioLayout.*;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.toyvm.core.addr.Gpa;
+import org.toyvm.core.virtio.VirtioFeatures;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,8 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * sizes likewise (offsets are 64-bit: also 2^63 and 2^64−1).
  */
 class MmioRegisterBoundaryTest {
-    static final long VERSION_1 = 1L << 32;
-    static final long MAC = 1L << 5;
+    static final long VERSION_1 = VirtioFeatures.bit(VirtioFeatures.F_VERSION_1);
+    static final long MAC = VirtioFeatures.bit(VirtioFeatures.NET_F_MAC);
 
     final VirtioNetDeviceTest.FakeBackend backend = new VirtioNetDeviceTest.FakeBackend();
     final VirtioNetDevice dev = new VirtioNetDevice(backend);
@@ -131,9 +133,9 @@ class MmioRegisterBoundaryTest {
         }
         VirtioNetBackend.QueueConfig q = startAndGetQueue0();
         long expected = hi << 32 | lo;
-        assertEquals(expected, q.descGpa());
-        assertEquals(expected, q.availGpa());
-        assertEquals(expected, q.usedGpa());
+        assertEquals(Gpa.of(expected), q.desc());
+        assertEquals(Gpa.of(expected), q.avail());
+        assertEquals(Gpa.of(expected), q.used());
         assertEquals(0, dev.guestErrors());
     }
 
@@ -147,7 +149,7 @@ class MmioRegisterBoundaryTest {
         dev.write(QUEUE_DESC_LOW, v, 4);
         dev.write(QUEUE_DESC_HIGH, v, 4);
         assertEquals(2, dev.guestErrors());
-        assertEquals(0x1000, before.descGpa());
+        assertEquals(Gpa.of(0x1000), before.desc());
     }
 
     @ParameterizedTest
@@ -179,9 +181,9 @@ class MmioRegisterBoundaryTest {
     @ParameterizedTest
     @ValueSource(longs = {0, 0x7fff_ffffL, 0x8000_0000L, 0xffff_ffffL})
     void interruptAckClearsTheBitsWritten(long v) {
-        dev.raiseInterrupt(3);
+        dev.raiseInterrupt(INT_VRING | INT_CONFIG);
         dev.write(INTERRUPT_ACK, v, 4);
-        assertEquals(3 & ~v, dev.read(INTERRUPT_STATUS, 4));
+        assertEquals((INT_VRING | INT_CONFIG) & ~v, dev.read(INTERRUPT_STATUS, 4));
     }
 
     @ParameterizedTest

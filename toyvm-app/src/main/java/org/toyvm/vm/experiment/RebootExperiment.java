@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBufAllocator;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import org.toyvm.core.addr.Gpa;
+import org.toyvm.core.addr.Iova;
 import org.toyvm.core.time.VirtualScheduler;
 import org.toyvm.core.units.Durations;
 import org.toyvm.hw.api.DmaEntry;
@@ -84,6 +86,7 @@ public final class RebootExperiment {
     private static final class Recorder extends PeerRecorder {
         String mappingsAfterReset;
         Machine machine;
+        Gpa rxRingGpa;
 
         @Override
         void beginReboot(int index, long t) {
@@ -94,7 +97,10 @@ public final class RebootExperiment {
         @Override
         public void bootDone(long t) {
             super.bootDone(t);
-            DmaEntry e = machine.parent().translation(0).find(ToyGuest.RX_RING);
+            // Is the RX ring still mapped for the device: its GPA to the IOVA the frontend maps it at,
+            // then that IOVA in the parent's translation (ASID 0).
+            Iova rxRing = machine.frontend().iova(rxRingGpa);
+            DmaEntry e = machine.parent().translation(0).find(rxRing.value());
             mappingsAfterReset = e == null ? "gone" : e.identity() ? "1:1" : "kept";
         }
     }
@@ -112,6 +118,7 @@ public final class RebootExperiment {
         rec.machine = m;
         ToyGuest guest = new ToyGuest(m, cfg.mac(), cfg.ip(), cfg.peerIp(), cfg.pingIntervalNs(), cfg.bootNs(), rec,
                 alloc);
+        rec.rxRingGpa = guest.layout().rxRing();
         PeerHost peer = new PeerHost(s, wire.endB(), PEER_MAC, new Ipv4Cidr(cfg.peerIp(), cfg.ip().prefixLength()),
                 cfg.ip().address(), cfg.pingIntervalNs(), alloc, rec);
         List<Pending> pending = new ArrayList<>();

@@ -1,7 +1,13 @@
 package org.toyvm.vm.machine;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.util.ArrayList;
+import java.util.List;
+import org.toyvm.core.addr.AddrRange;
 import org.toyvm.core.addr.U64;
 import org.toyvm.core.cost.CostMeter;
+import org.toyvm.core.mem.GuestRam;
 import org.toyvm.core.mem.HostAddressSpace;
 import org.toyvm.core.mem.RamBlock;
 import org.toyvm.core.time.SimScheduler;
@@ -16,8 +22,10 @@ import org.toyvm.net.vhost.IotlbTraceSink;
 import org.toyvm.net.vhost.VhostVdpaNet;
 import org.toyvm.netdev.WirePort;
 import org.toyvm.vdpa.bus.KernelCounters;
+import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vdpa.bus.VdpaParent;
 import org.toyvm.vdpa.kernel.VhostVdpaDevice;
+import org.toyvm.vdpa.parent.PlatformIommuParent;
 import org.toyvm.vdpa.parent.VdpaParents;
 
 /**
@@ -41,12 +49,12 @@ public final class Machine implements AutoCloseable {
     public static final long DOORBELL_BASE = VIRTIO_MMIO_BASE + VirtioMmioLayout.WINDOW_SIZE;
 
     /** The guest-physical ranges of RAM in the pc-like memory map: below 4G, then the rest above 4G. */
-    public static java.util.List<org.toyvm.core.addr.AddrRange> ramRanges(long memoryBytes) {
+    public static List<AddrRange> ramRanges(long memoryBytes) {
         long below = Math.min(memoryBytes, BELOW_4G_MAX);
-        java.util.List<org.toyvm.core.addr.AddrRange> r = new java.util.ArrayList<>();
-        r.add(new org.toyvm.core.addr.AddrRange(0, below - 1));
+        List<AddrRange> r = new ArrayList<>();
+        r.add(new AddrRange(0, below - 1));
         if (memoryBytes > below) {
-            r.add(new org.toyvm.core.addr.AddrRange(FOUR_G, ramTop(memoryBytes)));
+            r.add(new AddrRange(FOUR_G, ramTop(memoryBytes)));
         }
         return r;
     }
@@ -62,10 +70,10 @@ public final class Machine implements AutoCloseable {
      * its IOMMU domain's aperture (48-bit); the others cover the whole 64-bit space. The same answer
      * as {@link VhostVdpaDevice#iovaRange()} on a built machine (a test holds the two together).
      */
-    public static org.toyvm.core.addr.AddrRange iovaRange(org.toyvm.vdpa.bus.ParentKind parent) {
+    public static AddrRange iovaRange(ParentKind parent) {
         return switch (parent) {
-            case PLATFORM -> org.toyvm.vdpa.parent.PlatformIommuParent.APERTURE;
-            case MLX5, VDPA_SIM -> org.toyvm.core.addr.AddrRange.ALL;
+            case PLATFORM -> PlatformIommuParent.APERTURE;
+            case MLX5, VDPA_SIM -> AddrRange.ALL;
         };
     }
 
@@ -84,11 +92,11 @@ public final class Machine implements AutoCloseable {
     private final VirtioNetDevice virtioNet;
 
     public Machine(MachineConfig config, SimScheduler scheduler, WirePort port, IotlbTraceSink trace) {
-        this(config, scheduler, port, trace, io.netty.buffer.PooledByteBufAllocator.DEFAULT);
+        this(config, scheduler, port, trace, PooledByteBufAllocator.DEFAULT);
     }
 
     public Machine(MachineConfig config, SimScheduler scheduler, WirePort port, IotlbTraceSink trace,
-            io.netty.buffer.ByteBufAllocator alloc) {
+            ByteBufAllocator alloc) {
         this.config = config;
         this.scheduler = scheduler;
         this.meter = new CostMeter(config.costs());
@@ -160,6 +168,11 @@ public final class Machine implements AutoCloseable {
     }
 
     public AddressSpace systemMemory() {
+        return systemMemory;
+    }
+
+    /** Guest RAM by guest physical address, resolved through the system memory's current view. */
+    public GuestRam guestRam() {
         return systemMemory;
     }
 

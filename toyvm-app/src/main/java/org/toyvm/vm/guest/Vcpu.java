@@ -1,0 +1,72 @@
+package org.toyvm.vm.guest;
+
+import org.toyvm.core.cost.CostMeter;
+import org.toyvm.core.time.SimScheduler;
+import org.toyvm.core.units.Durations;
+import org.toyvm.memory.AddressSpace;
+import org.toyvm.vm.machine.Machine;
+
+/**
+ * The guest's one vCPU: a sequential thread of work on the machine's scheduler. A register write is
+ * a VMM exit handled synchronously (under the equivalent of QEMU's big lock): the cost the VMM and
+ * the kernel charge while handling it is time the vCPU stays frozen, and nothing else the guest does
+ * runs before that time has passed. Doorbell writes go to the device's notify page (a host notifier
+ * mapped into the guest) and cost no exit.
+ */
+final class Vcpu {
+    private final SimScheduler sched;
+    private final AddressSpace as;
+    private final CostMeter meter;
+    private final GuestEvents events;
+    private long busyUntil;
+
+    Vcpu(Machine machine, GuestEvents events) {
+        this.sched = machine.scheduler();
+        this.as = machine.systemMemory();
+        this.meter = machine.meter();
+        this.events = events;
+    }
+
+    SimScheduler scheduler() {
+        return sched;
+    }
+
+    /** Time until which the vCPU is stalled in the VMM. */
+    long busyUntil() {
+        return busyUntil;
+    }
+
+    /** Runs {@code step} on the vCPU: not before the vCPU is free again. */
+    void run(Runnable step) {
+        long at = Math.max(sched.now(), busyUntil);
+        sched.schedule(step, at - sched.now());
+    }
+
+    /** Runs {@code step} {@code delayNs} after the vCPU is free again (saturating at the end of the clock). */
+    void runAfterBusy(Runnable step, long delayNs) {
+        sched.schedule(step, Durations.addSaturating(busyUntil - sched.now(), delayNs));
+    }
+
+    /** A 32-bit write to the virtio-mmio window: an exit whose modelled cost freezes the vCPU. */
+    void mmioWrite(int reg, long value) {
+        long before = meter.total();
+        as.writeValue(Machine.VIRTIO_MMIO_BASE + reg, value, 4);
+        long cost = meter.total() - before;
+        // Saturates: a modelled cost near the top of the clock freezes the vCPU "for ever", it never
+        // wraps to a time in the past.
+        busyUntil = Durations.addSaturating(Math.max(busyUntil, sched.now()), cost);
+        if (cost > 0) {
+            events.vcpuFrozen(cost);
+        }
+    }
+
+    /** A 32-bit read of the virtio-mmio window. */
+    long mmioRead(int reg) {
+        return as.readValue(Machine.VIRTIO_MMIO_BASE + reg, 4).value();
+    }
+
+    /** Kicks queue {@code q} through the doorbell page. */
+    void doorbell(int q) {
+        as.writeValue(Machine.DOORBELL_BASE, q, 4);
+    }
+}
