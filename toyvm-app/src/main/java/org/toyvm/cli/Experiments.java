@@ -1,5 +1,7 @@
 package org.toyvm.cli;
 
+import java.util.List;
+import java.util.function.Function;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
@@ -23,6 +25,18 @@ final class Experiments {
         if (runs > Bounds.PLAN_RUNS.max()) {
             throw new UsageException("the lists given make " + runs + " runs; at most " + Bounds.PLAN_RUNS.max()
                     + " per command");
+        }
+    }
+
+    /**
+     * A cell or point that failed inside its run makes the command fail (exit 1), after the report:
+     * how many of {@code total} failed, and the first one's name and failure.
+     */
+    static <T> void checkNoFailure(List<T> failed, int total, String what, Function<T, String> describe)
+            throws RunFailure {
+        if (!failed.isEmpty()) {
+            throw new RunFailure(failed.size() + " of " + total + " " + what + " failed inside the run; first "
+                    + describe.apply(failed.get(0)));
         }
     }
 }
