@@ -7,6 +7,8 @@ import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.toyvm.core.virtio.SplitRing;
+import org.toyvm.core.virtio.VirtioFeatures;
+import org.toyvm.core.virtio.VirtioStatus;
 
 /**
  * The guest-facing virtio-net device of the VMM: the virtio-mmio register file, the status state
@@ -28,13 +30,6 @@ public final class VirtioNetDevice {
     private static final Logger LOG = LogManager.getLogger(VirtioNetDevice.class);
     private static final Logger TRACE = LogManager.getLogger("trace.virtio_net");
 
-    public static final int S_ACKNOWLEDGE = 1;
-    public static final int S_DRIVER = 2;
-    public static final int S_DRIVER_OK = 4;
-    public static final int S_FEATURES_OK = 8;
-    public static final int S_NEEDS_RESET = 0x40;
-    public static final int S_FAILED = 0x80;
-    private static final int VERSION_1_BIT = 32;
     private static final int VIRTIO_ID_NET = 1;
     /** QEMU's VIRTIO_QUEUE_MAX: QueueSel writes at or above it are ignored (virtio_mmio_write). */
     static final long VIRTIO_QUEUE_MAX = 1024;
@@ -252,7 +247,7 @@ public final class VirtioNetDevice {
 
     private void writeDriverFeatures(long word) {
         // Only words 0 and 1 exist (64 feature bits); a larger selector writes nothing.
-        if ((status & S_FEATURES_OK) != 0 || driverFeaturesSel > 1) {
+        if ((status & VirtioStatus.FEATURES_OK) != 0 || driverFeaturesSel > 1) {
             guestErrors++; // features are fixed once FEATURES_OK is set
             return;
         }
@@ -261,7 +256,7 @@ public final class VirtioNetDevice {
     }
 
     private void setQueueAddr(Queue q, int which, boolean high, long word) {
-        if (q == null || (status & S_DRIVER_OK) != 0) {
+        if (q == null || (status & VirtioStatus.DRIVER_OK) != 0) {
             guestErrors++;
             return;
         }
@@ -290,18 +285,18 @@ public final class VirtioNetDevice {
             return;
         }
         int added = v & ~status;
-        if ((added & S_FEATURES_OK) != 0) {
+        if ((added & VirtioStatus.FEATURES_OK) != 0) {
             long offered = backend.deviceFeatures();
-            boolean ok = (driverFeatures & ~offered) == 0 && (driverFeatures & (1L << VERSION_1_BIT)) != 0;
+            boolean ok = (driverFeatures & ~offered) == 0 && (driverFeatures & VirtioFeatures.bit(VirtioFeatures.F_VERSION_1)) != 0;
             if (!ok) {
                 // The bit does not stick: the driver must read status back and give up (virtio §3.1.1 step 6).
-                v &= ~S_FEATURES_OK;
+                v &= ~VirtioStatus.FEATURES_OK;
                 LOG.debug("FEATURES_OK refused: driver features {} not a subset of {} or no VERSION_1",
                         Long.toHexString(driverFeatures), Long.toHexString(offered));
             }
         }
         status = v;
-        if ((added & S_DRIVER_OK) != 0 && (status & S_FEATURES_OK) != 0 && !started) {
+        if ((added & VirtioStatus.DRIVER_OK) != 0 && (status & VirtioStatus.FEATURES_OK) != 0 && !started) {
             List<VirtioNetBackend.QueueConfig> qs = new ArrayList<>();
             for (int i = 0; i < queues.length; i++) {
                 Queue q = queues[i];
@@ -312,7 +307,7 @@ public final class VirtioNetDevice {
                 started = true;
             } else {
                 LOG.warn("virtio-net could not start: {}", lastStartError);
-                status |= S_NEEDS_RESET;
+                status |= VirtioStatus.NEEDS_RESET;
                 configGeneration++;
             }
         }

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.toyvm.core.virtio.VirtioFeatures;
 
 /**
  * Every 32-bit virtio-mmio register at the edges of its width — 0, 2^31−1, 2^31, 2^32−1 — read as
@@ -19,8 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * sizes likewise (offsets are 64-bit: also 2^63 and 2^64−1).
  */
 class MmioRegisterBoundaryTest {
-    static final long VERSION_1 = 1L << 32;
-    static final long MAC = 1L << 5;
+    static final long VERSION_1 = VirtioFeatures.bit(VirtioFeatures.F_VERSION_1);
+    static final long MAC = VirtioFeatures.bit(VirtioFeatures.NET_F_MAC);
 
     final VirtioNetDeviceTest.FakeBackend backend = new VirtioNetDeviceTest.FakeBackend();
     final VirtioNetDevice dev = new VirtioNetDevice(backend);

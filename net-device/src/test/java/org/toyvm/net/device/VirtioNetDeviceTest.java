@@ -18,10 +18,12 @@ import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
 import org.quicktheories.generators.SourceDSL;
 import org.toyvm.core.testing.Props;
+import org.toyvm.core.virtio.VirtioFeatures;
+import org.toyvm.core.virtio.VirtioStatus;
 
 class VirtioNetDeviceTest {
-    static final long VERSION_1 = 1L << 32;
-    static final long MAC = 1L << 5;
+    static final long VERSION_1 = VirtioFeatures.bit(VirtioFeatures.F_VERSION_1);
+    static final long MAC = VirtioFeatures.bit(VirtioFeatures.NET_F_MAC);
 
     /** Records what the device asked of the backend. */
     static final class FakeBackend implements VirtioNetBackend {
@@ -118,7 +120,7 @@ class VirtioNetDeviceTest {
 
     @Test
     void featuresOkIsRefusedForFeaturesNotOffered() {
-        probe(VERSION_1 | MAC | (1L << 22));
+        probe(VERSION_1 | MAC | VirtioFeatures.bit(VirtioFeatures.NET_F_MQ));
         assertEquals(3, dev.read(STATUS, 4), "FEATURES_OK must not stick");
         probe(MAC);
         assertEquals(3, dev.read(STATUS, 4), "VERSION_1 is required");
@@ -129,7 +131,7 @@ class VirtioNetDeviceTest {
         backend.failStartWith = "no mapping";
         probe(VERSION_1);
         dev.write(STATUS, 15, 4);
-        assertEquals(15 | VirtioNetDevice.S_NEEDS_RESET, dev.read(STATUS, 4));
+        assertEquals(15 | VirtioStatus.NEEDS_RESET, dev.read(STATUS, 4));
         assertEquals("no mapping", dev.lastStartError());
         dev.write(STATUS, 0, 4);
         assertNull(dev.lastStartError());
@@ -262,7 +264,7 @@ class VirtioNetDeviceTest {
             assertTrue(d.read(QUEUE_READY, 4) <= 1);
             d.write(QUEUE_NUM, 16, 4);
             d.write(QUEUE_DESC_HIGH, 0x8000_0000L, 4);
-            assertTrue(!d.started() || (d.status() & VirtioNetDevice.S_DRIVER_OK) != 0);
+            assertTrue(!d.started() || (d.status() & VirtioStatus.DRIVER_OK) != 0);
             assertTrue(d.status() >= 0 && d.status() <= 0xff);
         }
     }
