@@ -11,7 +11,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * picocli converters whose errors name the bad value and the accepted form (docs/DESIGN.md, "Errors").
+ * picocli converters whose errors name the bad value and the accepted form (docs/DESIGN.md §6).
  * picocli instantiates converters by class, so each option type has a no-argument subclass of the one
  * generic converter.
  */
