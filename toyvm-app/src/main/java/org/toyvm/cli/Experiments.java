@@ -8,17 +8,15 @@ import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vm.experiment.ClockMode;
 import org.toyvm.vm.experiment.RunConfig;
 
-/** What matrix and sweep share: the base configuration of their cells, and the bound on how many they run. */
+/** What matrix and sweep share: the base configuration of their cells, the bound on how many they run, and the failure check after them. */
 final class Experiments {
     private Experiments() {
     }
 
     /** One reboot on the virtual clock with the in-process peer; kernel, parent and policy come from the plan. */
     static RunConfig base(long memoryBytes, GuestOptions guest, long defaultTimeoutNs) {
-        GuestOptions.Resolved g = guest.resolve(defaultTimeoutNs);
-        return new RunConfig(memoryBytes, KernelVersion.V6_7, ParentKind.MLX5, ResetPolicy.PERSIST, 1,
-                guest.pingIntervalNs, g.costs(), guest.costProfile, ClockMode.VIRTUAL, "local", g.mac(), g.ip(),
-                g.peerIp(), guest.warmupNs, guest.settleNs, g.timeoutNs(), 5_000_000_000L, guest.seed);
+        return guest.resolve(defaultTimeoutNs).config(memoryBytes, KernelVersion.V6_7, ParentKind.MLX5,
+                ResetPolicy.PERSIST, 1, ClockMode.VIRTUAL, "local", 5_000_000_000L);
     }
 
     static void checkPlanSize(long runs) {

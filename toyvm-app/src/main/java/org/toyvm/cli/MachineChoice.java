@@ -11,13 +11,8 @@ final class MachineChoice {
     @Mixin
     GuestMemory memory;
 
-    @Option(names = "--kernel", paramLabel = "VERSION", defaultValue = "6.7", converter = Converters.Kernel.class,
-            description = "Kernel generation whose vhost-vdpa semantics to model (default: ${DEFAULT-VALUE}).")
-    KernelVersion kernel;
-
-    @Option(names = "--parent", paramLabel = "platform|mlx5|vdpa-sim", defaultValue = "mlx5",
-            converter = Converters.Parent.class, description = "vDPA parent driver (default: ${DEFAULT-VALUE}).")
-    ParentKind parent;
+    @Mixin
+    KernelAndParent device;
 
     @Option(names = "--policy", paramLabel = "legacy|persist|naive", defaultValue = "persist",
             converter = Converters.Policy.class, description = "Userspace reset policy (default: ${DEFAULT-VALUE}).")
@@ -25,5 +20,13 @@ final class MachineChoice {
 
     long memoryBytes() {
         return memory.bytes();
+    }
+
+    KernelVersion kernel() {
+        return device.kernel;
+    }
+
+    ParentKind parent() {
+        return device.parent;
     }
 }
