@@ -3,8 +3,8 @@
  * feature bits ({@link org.toyvm.core.virtio.VirtioFeatures}), the split-ring layout
  * ({@link org.toyvm.core.virtio.SplitRing}, §2.7), the virtio-net config space and header
  * ({@link org.toyvm.core.virtio.VirtioNet}, §5.1), and the driver's side of a split ring
- * ({@link org.toyvm.core.virtio.DriverRing}), the one ring writer the toy guest, the benchmarks and
- * every device test use.
+ * ({@link org.toyvm.core.virtio.DriverRing}), the one driver-side ring writer, meant for the toy
+ * guest, the benchmarks and the device tests alike.
  *
  * <p>Constants are checked against golden values compiled from the Linux uAPI headers
  * ({@code linux/virtio_config.h}, {@code virtio_ring.h}, {@code virtio_net.h}). Code elsewhere
