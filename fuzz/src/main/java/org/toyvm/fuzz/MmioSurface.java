@@ -1,5 +1,7 @@
 package org.toyvm.fuzz;
 
+import static org.toyvm.core.virtio.VirtioFeatures.*;
+import static org.toyvm.core.virtio.VirtioStatus.*;
 import static org.toyvm.net.device.VirtioMmioLayout.*;
 
 import java.util.ArrayList;
@@ -69,15 +71,16 @@ final class MmioSurface implements Surface<MmioSurface.Step> {
         s.add(new Setup(g.pick(KernelVersion.values()), g.pick(ParentKind.values()), g.pick(ResetPolicy.values())));
         List<Access> probe = new ArrayList<>();
         if (g.chance(70)) {
-            long features = (1L << 32) | (1L << 33) | (1L << 5) | (g.chance(50) ? 1L << 28 : 0) | (g.chance(30) ? 1L << 29 : 0);
+            long features = bit(F_VERSION_1) | bit(F_ACCESS_PLATFORM) | bit(NET_F_MAC)
+                    | (g.chance(50) ? bit(RING_F_INDIRECT_DESC) : 0) | (g.chance(30) ? bit(RING_F_EVENT_IDX) : 0);
             probe.add(w(STATUS, 0));
-            probe.add(w(STATUS, 1));
-            probe.add(w(STATUS, 3));
+            probe.add(w(STATUS, ACKNOWLEDGE));
+            probe.add(w(STATUS, ACKNOWLEDGE | DRIVER));
             probe.add(w(DRIVER_FEATURES_SEL, 0));
             probe.add(w(DRIVER_FEATURES, features & 0xffff_ffffL));
             probe.add(w(DRIVER_FEATURES_SEL, 1));
             probe.add(w(DRIVER_FEATURES, features >>> 32));
-            probe.add(w(STATUS, 11));
+            probe.add(w(STATUS, ACKNOWLEDGE | DRIVER | FEATURES_OK));
             for (int q = 0; q < 2; q++) {
                 probe.add(w(QUEUE_SEL, q));
                 probe.add(new Access(false, QUEUE_NUM_MAX, 4, 0));
@@ -88,7 +91,7 @@ final class MmioSurface implements Surface<MmioSurface.Step> {
                 probe.add(w(QUEUE_DEVICE_LOW, 0x12000 + q * 0x10000));
                 probe.add(w(QUEUE_READY, 1));
             }
-            probe.add(w(STATUS, 15));
+            probe.add(w(STATUS, ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK));
             for (Access a : probe) {
                 s.add(g.chance(8) ? mutate(g, a) : a);
             }
@@ -156,7 +159,7 @@ final class MmioSurface implements Surface<MmioSurface.Step> {
                         OracleFailure.check(expect < 0 || v == expect, "identity-registers", () -> a + " read 0x" + Long.toHexString(v));
                     }
                 }
-                OracleFailure.check(!dev.started() || (dev.status() & VirtioStatus.DRIVER_OK) != 0,
+                OracleFailure.check(!dev.started() || (dev.status() & DRIVER_OK) != 0,
                         "started-has-driver-ok", () -> "status 0x" + Integer.toHexString(dev.status()));
                 long start = sched.executedTasks();
                 sched.runUntil(sched.now() + 1_000_000, () -> sched.executedTasks() - start > 100_000);

@@ -10,7 +10,7 @@ import org.toyvm.vm.report.MatrixReport;
 
 /**
  * The 18 cells of the compatibility matrix, each checked against what the reference's rules imply.
- * The expectations are derived here from the rules (linux-vhost-vdpa.md §2, §3, §6 and the policies),
+ * The expectations are derived here from the rules (docs/linux-vhost-vdpa.md §2, §3, §6 and the policies),
  * never read from a table; the cells themselves come from running each configuration.
  */
 class CompatibilityMatrixTest {

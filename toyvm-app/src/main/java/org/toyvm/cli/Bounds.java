@@ -6,7 +6,7 @@ import org.toyvm.core.units.Sizes;
 import org.toyvm.vm.machine.MachineConfig;
 
 /**
- * The documented range of every option that sets simulated time, a size or a count (DESIGN §4:
+ * The documented range of every option that sets simulated time, a size or a count (docs/DESIGN.md §4:
  * "Every option has a documented range; outside it: exit 2, one line"). Each range is shown in the
  * option's {@code --help} line from the same constant that checks it.
  *

@@ -1,6 +1,11 @@
 package org.toyvm.cli;
 
 import org.toyvm.core.cost.CostProfile;
+import org.toyvm.net.vhost.ResetPolicy;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vm.experiment.ClockMode;
+import org.toyvm.vm.experiment.RunConfig;
 import org.toyvm.vm.stack.Ipv4Address;
 import org.toyvm.vm.stack.Ipv4Cidr;
 import org.toyvm.vm.stack.MacAddress;
@@ -69,10 +74,19 @@ final class GuestOptions {
             costs = costs.withGuestBootNs(bootTimeNs);
         }
         return new Resolved(costs, user("--mac", () -> MacAddress.parse(mac)), user("--ip", () -> Ipv4Cidr.parse(ip)),
-                user("--peer-ip", () -> Ipv4Address.parse(peerIp)), timeout);
+                user("--peer-ip", () -> Ipv4Address.parse(peerIp)), timeout, this);
     }
 
-    record Resolved(CostProfile costs, MacAddress mac, Ipv4Cidr ip, Ipv4Address peerIp, long timeoutNs) {
+    /** The guest options, checked and parsed. */
+    record Resolved(CostProfile costs, MacAddress mac, Ipv4Cidr ip, Ipv4Address peerIp, long timeoutNs,
+            GuestOptions options) {
+        /** A run of this guest on the machine, clock and wire the command chose (the one place a RunConfig is built). */
+        RunConfig config(long memoryBytes, KernelVersion kernel, ParentKind parent, ResetPolicy policy, int reboots,
+                ClockMode clock, String netdev, long durationNs) {
+            GuestOptions o = options;
+            return new RunConfig(memoryBytes, kernel, parent, policy, reboots, o.pingIntervalNs, costs, o.costProfile,
+                    clock, netdev, mac, ip, peerIp, o.warmupNs, o.settleNs, timeoutNs, durationNs, o.seed);
+        }
     }
 
     /** Turns a parser's IllegalArgumentException (a message naming the value) into a user error. */

@@ -15,9 +15,9 @@ final class LiveOptions {
             description = "Run time with --reboots 0, 1ms..86400s (default: ${DEFAULT-VALUE}).")
     long durationNs;
 
-    @Option(names = "--clock", paramLabel = "virtual|real", defaultValue = "virtual",
+    @Option(names = "--clock", paramLabel = "virtual|real", defaultValue = "virtual", converter = Converters.Clock.class,
             description = "Virtual (deterministic) or real time (default: ${DEFAULT-VALUE}).")
-    String clock;
+    ClockMode clock;
 
     @Option(names = "--netdev", paramLabel = "SPEC", defaultValue = "local",
             description = "local; vxlan,local=IP:PORT,remote=IP:PORT,vni=N; dgram,local=IP:PORT,remote=IP:PORT;"
@@ -27,14 +27,14 @@ final class LiveOptions {
     @Option(names = "--trace-iotlb", paramLabel = "FILE", description = "JSON lines, one per IOTLB message written.")
     Path traceIotlb;
 
+    /** The clock, checked against the netdev: the virtual clock runs only with the in-process peer. */
     ClockMode clockMode() {
-        ClockMode c = GuestOptions.user("--clock", () -> ClockMode.parse(clock));
         GuestOptions.user(() -> NetdevSpec.parse(netdev)); // a bad spec is a user error, before anything starts
-        if (c == ClockMode.VIRTUAL && !netdev.equals("local")) {
+        if (clock == ClockMode.VIRTUAL && !netdev.equals("local")) {
             throw new UsageException("bad --netdev '" + netdev + "' with --clock virtual: the virtual clock runs"
                     + " only with the in-process peer (--netdev local); use --clock real for sockets");
         }
-        return c;
+        return clock;
     }
 
     void check() {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /**
- * {@code matrix}'s and {@code sweep}'s axes (DESIGN §4): {@code --kernel}, {@code --parent} and
+ * {@code matrix}'s and {@code sweep}'s axes (docs/DESIGN.md §4): {@code --kernel}, {@code --parent} and
  * {@code --policy} take comma lists and the command runs their product. Each command gives its own
  * defaults through its default value provider (matrix: every value; sweep: 6.7, mlx5,
  * legacy,persist). sweep's former {@code --policies} is dropped: {@code --policy} is the contract's

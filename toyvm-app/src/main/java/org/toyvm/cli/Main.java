@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code toyvm} command line. Subcommands arrive with the experiments that implement them.
  *
- * <p>Exit codes (DESIGN §6): 0 success; 1 a failure inside a run (reported in the report, then in
+ * <p>Exit codes (docs/DESIGN.md §6): 0 success; 1 a failure inside a run (reported in the report, then in
  * one line on stderr) or an internal error (one line; the stack trace only with {@code --log-level
  * debug} or finer); 2 a user error (bad flag, size, range, CIDR, netdev spec, path), one line on
  * stderr naming the option, the bad value and what is accepted, found before the run starts.

@@ -11,7 +11,6 @@ import org.toyvm.vm.report.TextReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code toyvm matrix}: kernel × parent × policy (default: every one), one reboot each. */
@@ -23,9 +22,8 @@ public final class MatrixCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--memory", paramLabel = "SIZE", defaultValue = "8G",
-            description = "Guest memory, 64M..4194303G; with the platform parent at most 262143G (default: 8G).")
-    String memory;
+    @Mixin
+    GuestMemory memory;
 
     @Mixin
     MachineAxes axes;
@@ -47,7 +45,7 @@ public final class MatrixCommand implements Callable<Integer> {
     }
 
     List<RunConfig> plan() {
-        RunConfig base = Experiments.base(Bounds.memory("--memory", memory), guest, 60_000_000_000L);
+        RunConfig base = Experiments.base(memory.bytes(), guest, 60_000_000_000L);
         Experiments.checkPlanSize(axes.kernels().size() * axes.parents().size() * axes.policies().size());
         List<RunConfig> plan = GuestOptions.user(() -> Matrix.matrixPlan(base, axes.kernels(), axes.parents(),
                 axes.policies()));
@@ -67,11 +65,7 @@ public final class MatrixCommand implements Callable<Integer> {
 
     /** A cell that failed inside its run makes the command fail (exit 1), after the report. */
     static void checkNoFailure(MatrixReport m) throws RunFailure {
-        List<MatrixReport.Cell> failed = m.failed();
-        if (!failed.isEmpty()) {
-            MatrixReport.Cell c = failed.get(0);
-            throw new RunFailure(failed.size() + " of " + m.cells().size() + " cells failed inside the run; first "
-                    + c.kernel() + "/" + c.parent() + "/" + c.policy() + ": " + c.failure());
-        }
+        Experiments.checkNoFailure(m.failed(), m.cells().size(), "cells",
+                c -> c.kernel() + "/" + c.parent() + "/" + c.policy() + ": " + c.failure());
     }
 }

@@ -47,9 +47,8 @@ public final class RunCommand implements Callable<Integer> {
         GuestOptions.Resolved g = guest.resolve(60_000_000_000L);
         live.check();
         refuseUnused();
-        RunConfig cfg = new RunConfig(machine.memoryBytes(), machine.kernel, machine.parent, machine.policy,
-                (int) live.reboots, guest.pingIntervalNs, g.costs(), guest.costProfile, live.clockMode(), live.netdev,
-                g.mac(), g.ip(), g.peerIp(), guest.warmupNs, guest.settleNs, g.timeoutNs(), live.durationNs, guest.seed);
+        RunConfig cfg = g.config(machine.memoryBytes(), machine.kernel(), machine.parent(), machine.policy,
+                (int) live.reboots, live.clockMode(), live.netdev, live.durationNs);
         GuestOptions.user(() -> {
             cfg.check();
             return null;

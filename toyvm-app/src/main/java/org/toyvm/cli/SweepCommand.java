@@ -78,12 +78,7 @@ public final class SweepCommand implements Callable<Integer> {
 
     /** A point that failed inside its run makes the command fail (exit 1), after the report. */
     static void checkNoFailure(SweepReport s) throws RunFailure {
-        List<SweepReport.Point> failed = s.failed();
-        if (!failed.isEmpty()) {
-            SweepReport.Point p = failed.get(0);
-            throw new RunFailure(failed.size() + " of " + s.points().size() + " points failed inside the run; first "
-                    + Sizes.format(p.memoryBytes()) + "/" + p.kernel() + "/" + p.parent() + "/" + p.policy() + ": "
-                    + p.failure());
-        }
+        Experiments.checkNoFailure(s.failed(), s.points().size(), "points", p -> Sizes.format(p.memoryBytes()) + "/"
+                + p.kernel() + "/" + p.parent() + "/" + p.policy() + ": " + p.failure());
     }
 }

@@ -6,12 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.toyvm.vdpa.bus.KernelVersion;
-import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vm.uapi.UapiConsole;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -23,20 +21,15 @@ public final class UapiCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--kernel", paramLabel = "VERSION", defaultValue = "6.7", converter = Converters.Kernel.class,
-            description = "Kernel generation (default: ${DEFAULT-VALUE}).")
-    KernelVersion kernel;
-
-    @Option(names = "--parent", paramLabel = "platform|mlx5|vdpa-sim", defaultValue = "mlx5",
-            converter = Converters.Parent.class, description = "Parent (default: ${DEFAULT-VALUE}).")
-    ParentKind parent;
+    @Mixin
+    KernelAndParent device;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SCRIPT|-", description = "Script file, or - for stdin.")
     String script = "-";
 
     @Override
     public Integer call() throws Exception {
-        UapiConsole c = new UapiConsole(kernel, parent, spec.commandLine().getOut());
+        UapiConsole c = new UapiConsole(device.kernel, device.parent, spec.commandLine().getOut());
         try (BufferedReader in = "-".equals(script)
                 ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
                 : readFile(script)) {

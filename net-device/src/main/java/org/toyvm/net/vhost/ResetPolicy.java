@@ -1,10 +1,9 @@
 package org.toyvm.net.vhost;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import org.toyvm.core.units.Labelled;
 
 /** What the VMM does with its IOTLB mappings when the guest resets the device. */
-public enum ResetPolicy {
+public enum ResetPolicy implements Labelled {
     /** QEMU upstream: never acks IOTLB_PERSIST; unmaps everything at reset, maps everything at DRIVER_OK. */
     LEGACY("legacy"),
     /** Acks IOTLB_PERSIST when offered and then keeps mappings across reset; otherwise behaves as legacy. */
@@ -18,18 +17,14 @@ public enum ResetPolicy {
         this.label = label;
     }
 
+    @Override
     public String label() {
         return label;
     }
 
+    /** Parses a label, with an error naming the value and every label accepted. */
     public static ResetPolicy parse(String s) {
-        for (ResetPolicy p : values()) {
-            if (p.label.equals(s)) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("bad policy '" + s + "': expected one of "
-                + Arrays.stream(values()).map(ResetPolicy::label).collect(Collectors.joining(", ")));
+        return Labelled.parse(ResetPolicy.class, "policy", s);
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.toyvm.net.device;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.toyvm.core.virtio.VirtioStatus.*;
 import static org.toyvm.net.device.VirtioMmioLayout.*;
 
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.toyvm.core.virtio.VirtioFeatures;
 
 /**
  * Every 32-bit virtio-mmio register at the edges of its width — 0, 2^31−1, 2^31, 2^32−1 — read as
@@ -29,14 +31,14 @@ class MmioRegisterBoundaryTest {
 
     /** ACKNOWLEDGE | DRIVER | FEATURES_OK with VERSION_1 | MAC. */
     private void probe() {
-        dev.write(STATUS, 1, 4);
-        dev.write(STATUS, 3, 4);
+        dev.write(STATUS, ACKNOWLEDGE, 4);
+        dev.write(STATUS, ACKNOWLEDGE | DRIVER, 4);
         dev.write(DRIVER_FEATURES_SEL, 0, 4);
         dev.write(DRIVER_FEATURES, MAC, 4);
         dev.write(DRIVER_FEATURES_SEL, 1, 4);
         dev.write(DRIVER_FEATURES, 1, 4);
-        dev.write(STATUS, 11, 4);
-        assertEquals(11, dev.read(STATUS, 4));
+        dev.write(STATUS, ACKNOWLEDGE | DRIVER | FEATURES_OK, 4);
+        assertEquals(ACKNOWLEDGE | DRIVER | FEATURES_OK, dev.read(STATUS, 4));
     }
 
     private void setUpQueue0() {
@@ -46,7 +48,7 @@ class MmioRegisterBoundaryTest {
     }
 
     private VirtioNetBackend.QueueConfig startAndGetQueue0() {
-        dev.write(STATUS, 15, 4);
+        dev.write(STATUS, ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK, 4);
         assertTrue(dev.started());
         return backend.started.get(0);
     }
@@ -91,7 +93,7 @@ class MmioRegisterBoundaryTest {
         dev.write(QUEUE_NUM, 64, 4);
         dev.write(QUEUE_READY, 1, 4);
         probe();
-        dev.write(STATUS, 15, 4);
+        dev.write(STATUS, ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK, 4);
         int selected = sel == 0 ? 0 : 2;
         assertEquals(64, backend.started.get(selected).size());
         assertTrue(backend.started.get(selected).ready());
@@ -218,7 +220,7 @@ class MmioRegisterBoundaryTest {
     void offsetsOutsideTheWindowAreIgnored(long offset) {
         probe();
         dev.write(offset, 0, 4);
-        assertEquals(11, dev.read(STATUS, 4), "status untouched");
+        assertEquals(ACKNOWLEDGE | DRIVER | FEATURES_OK, dev.read(STATUS, 4), "status untouched");
         assertEquals(0, dev.read(offset, 4));
         assertEquals(0, dev.read(offset, 1));
         assertEquals(3, dev.guestErrors());
@@ -230,7 +232,7 @@ class MmioRegisterBoundaryTest {
         probe();
         dev.write(STATUS, 0, size);
         assertEquals(0, dev.read(MAGIC_VALUE, size));
-        assertEquals(11, dev.read(STATUS, 4));
+        assertEquals(ACKNOWLEDGE | DRIVER | FEATURES_OK, dev.read(STATUS, 4));
         assertEquals(2, dev.guestErrors());
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.toyvm.core.virtio.VirtioStatus.*;
 import static org.toyvm.net.device.VirtioMmioLayout.*;
 
 import java.util.ArrayList;
@@ -70,13 +71,13 @@ class VirtioNetDeviceTest {
 
     private void probe(long features) {
         dev.write(STATUS, 0, 4);
-        dev.write(STATUS, 1, 4);
-        dev.write(STATUS, 3, 4);
+        dev.write(STATUS, ACKNOWLEDGE, 4);
+        dev.write(STATUS, ACKNOWLEDGE | DRIVER, 4);
         dev.write(DRIVER_FEATURES_SEL, 0, 4);
         dev.write(DRIVER_FEATURES, features & 0xffff_ffffL, 4);
         dev.write(DRIVER_FEATURES_SEL, 1, 4);
         dev.write(DRIVER_FEATURES, features >>> 32, 4);
-        dev.write(STATUS, 11, 4);
+        dev.write(STATUS, ACKNOWLEDGE | DRIVER | FEATURES_OK, 4);
     }
 
     @Test
@@ -93,7 +94,7 @@ class VirtioNetDeviceTest {
     @Test
     void linuxStyleProbeStartsTheBackendWithTheQueues() {
         probe(VERSION_1 | MAC);
-        assertEquals(11, dev.read(STATUS, 4));
+        assertEquals(ACKNOWLEDGE | DRIVER | FEATURES_OK, dev.read(STATUS, 4));
         for (int q = 0; q < 2; q++) {
             dev.write(QUEUE_SEL, q, 4);
             assertEquals(256, dev.read(QUEUE_NUM_MAX, 4));
@@ -104,8 +105,8 @@ class VirtioNetDeviceTest {
             dev.write(QUEUE_DEVICE_LOW, 0x3000, 4);
             dev.write(QUEUE_READY, 1, 4);
         }
-        dev.write(STATUS, 15, 4);
-        assertEquals(15, dev.read(STATUS, 4));
+        dev.write(STATUS, ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK, 4);
+        assertEquals(ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK, dev.read(STATUS, 4));
         assertTrue(dev.started());
         assertEquals(List.of("reset", "start 100000020"), backend.calls);
         VirtioNetBackend.QueueConfig q1 = backend.started.get(1);
@@ -123,17 +124,17 @@ class VirtioNetDeviceTest {
     @Test
     void featuresOkIsRefusedForFeaturesNotOffered() {
         probe(VERSION_1 | MAC | VirtioFeatures.bit(VirtioFeatures.NET_F_MQ));
-        assertEquals(3, dev.read(STATUS, 4), "FEATURES_OK must not stick");
+        assertEquals(ACKNOWLEDGE | DRIVER, dev.read(STATUS, 4), "FEATURES_OK must not stick");
         probe(MAC);
-        assertEquals(3, dev.read(STATUS, 4), "VERSION_1 is required");
+        assertEquals(ACKNOWLEDGE | DRIVER, dev.read(STATUS, 4), "VERSION_1 is required");
     }
 
     @Test
     void backendThatCannotStartLeavesNeedsReset() {
         backend.failStartWith = "no mapping";
         probe(VERSION_1);
-        dev.write(STATUS, 15, 4);
-        assertEquals(15 | VirtioStatus.NEEDS_RESET, dev.read(STATUS, 4));
+        dev.write(STATUS, ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK, 4);
+        assertEquals(ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK | NEEDS_RESET, dev.read(STATUS, 4));
         assertEquals("no mapping", dev.lastStartError());
         dev.write(STATUS, 0, 4);
         assertNull(dev.lastStartError());
@@ -142,8 +143,8 @@ class VirtioNetDeviceTest {
     @Test
     void statusThatClearsBitsWithoutResetIsIgnored() {
         probe(VERSION_1);
-        dev.write(STATUS, 1, 4);
-        assertEquals(11, dev.read(STATUS, 4));
+        dev.write(STATUS, ACKNOWLEDGE, 4);
+        assertEquals(ACKNOWLEDGE | DRIVER | FEATURES_OK, dev.read(STATUS, 4));
         assertEquals(1, dev.guestErrors());
     }
 
@@ -266,7 +267,7 @@ class VirtioNetDeviceTest {
             assertTrue(d.read(QUEUE_READY, 4) <= 1);
             d.write(QUEUE_NUM, 16, 4);
             d.write(QUEUE_DESC_HIGH, 0x8000_0000L, 4);
-            assertTrue(!d.started() || (d.status() & VirtioStatus.DRIVER_OK) != 0);
+            assertTrue(!d.started() || (d.status() & DRIVER_OK) != 0);
             assertTrue(d.status() >= 0 && d.status() <= 0xff);
         }
     }

@@ -11,7 +11,7 @@ import java.util.function.LongSupplier;
  * baseline in the same run (these machines are noisy: the ratio is the figure).
  */
 public final class Bench {
-    /** One measurement (DESIGN §5). */
+    /** One measurement (docs/DESIGN.md §5). */
     @JsonPropertyOrder({"name", "value", "unit", "baseline", "baseline_unit", "ratio", "goal", "met"})
     public record Result(String name, double value, String unit, double baseline, String baselineUnit, double ratio,
             String goal, boolean met) {

@@ -1,7 +1,9 @@
 package org.toyvm.vm.experiment;
 
+import org.toyvm.core.units.Labelled;
+
 /** --clock: deterministic virtual time, or the system clock with real sockets. */
-public enum ClockMode {
+public enum ClockMode implements Labelled {
     VIRTUAL("virtual"),
     REAL("real");
 
@@ -11,17 +13,14 @@ public enum ClockMode {
         this.label = label;
     }
 
+    @Override
     public String label() {
         return label;
     }
 
+    /** Parses a label, with an error naming the value and every label accepted. */
     public static ClockMode parse(String s) {
-        for (ClockMode m : values()) {
-            if (m.label.equals(s)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("bad clock '" + s + "': expected virtual or real");
+        return Labelled.parse(ClockMode.class, "clock", s);
     }
 
     @Override

@@ -53,7 +53,7 @@ public final class Matrix {
         return c;
     }
 
-    /** Every kernel × parent × policy (the 2 × 3 × 3 contract of DESIGN §5). */
+    /** Every kernel × parent × policy (the 2 × 3 × 3 contract of docs/DESIGN.md §5). */
     public static MatrixReport matrix(RunConfig base, ByteBufAllocator alloc) {
         return matrix(matrixPlan(base, Arrays.asList(KernelVersion.values()), Arrays.asList(ParentKind.values()),
                 Arrays.asList(ResetPolicy.values())), alloc);

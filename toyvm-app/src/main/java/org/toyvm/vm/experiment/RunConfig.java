@@ -17,7 +17,7 @@ import org.toyvm.vm.stack.Ipv4Address;
 import org.toyvm.vm.stack.Ipv4Cidr;
 import org.toyvm.vm.stack.MacAddress;
 
-/** Every option of a run (DESIGN §4), resolved. Durations in nanoseconds. */
+/** Every option of a run (docs/DESIGN.md §4), resolved. Durations in nanoseconds. */
 public record RunConfig(
         long memoryBytes,
         KernelVersion kernel,

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 
 /**
- * {@code toyvm matrix}: one cell per kernel × parent × policy (DESIGN §5). {@code failure} is null
+ * {@code toyvm matrix}: one cell per kernel × parent × policy (docs/DESIGN.md §5). {@code failure} is null
  * unless the cell's run failed inside (then the exit code is 1).
  */
 public record MatrixReport(List<Cell> cells) {

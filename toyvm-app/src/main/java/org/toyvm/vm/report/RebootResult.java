@@ -3,7 +3,7 @@ package org.toyvm.vm.report;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
- * What one reboot did (DESIGN §5). Counts cover the window from the guest's reset to the return of
+ * What one reboot did (docs/DESIGN.md §5). Counts cover the window from the guest's reset to the return of
  * connectivity (or the end of the run when it did not return). Times are milliseconds.
  *
  * @param restored connectivity came back within the timeout: the peer received an echo reply to a

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The report of {@code toyvm run} (DESIGN §5): the configuration with every option, the backend
+ * The report of {@code toyvm run} (docs/DESIGN.md §5): the configuration with every option, the backend
  * features offered and acked, one entry per reboot, and a summary.
  */
 @JsonPropertyOrder({"config", "backend_features", "reboots", "summary"})

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 
 /**
- * {@code toyvm sweep}: one point per memory size × kernel × parent × policy (DESIGN §5).
+ * {@code toyvm sweep}: one point per memory size × kernel × parent × policy (docs/DESIGN.md §5).
  * {@code failure} is null unless the point's run failed inside (then the exit code is 1).
  */
 public record SweepReport(List<Point> points) {

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
 
-/** Scripts through the console for the control-plane rows of linux-vhost-vdpa.md §8 and the table of §6. */
+/** Scripts through the console for the control-plane rows of docs/linux-vhost-vdpa.md §8 and the table of §6. */
 class UapiConsoleTest {
     private static final String PREFIX = String.join("\n", "open", "set_owner", "mmap guest 64M", "mmap shm 1M shared");
 

@@ -1,10 +1,9 @@
 package org.toyvm.vdpa.bus;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import org.toyvm.core.units.Labelled;
 
 /** The kernel generation whose vhost-vdpa semantics the model follows. */
-public enum KernelVersion {
+public enum KernelVersion implements Labelled {
     /** Before "vdpa: decouple reset of iotlb mapping from device reset": no IOTLB_PERSIST, every reset plain. */
     V6_6("6.6"),
     /** IOTLB_PERSIST offered with has_persistent_map; compat_reset(CLEAN_MAP) unless acked; reset_map on release. */
@@ -16,6 +15,7 @@ public enum KernelVersion {
         this.label = label;
     }
 
+    @Override
     public String label() {
         return label;
     }
@@ -24,15 +24,9 @@ public enum KernelVersion {
         return this == V6_7;
     }
 
-    /** Parses "6.6" or "6.7", with an error naming the accepted values. */
+    /** Parses a label, with an error naming the value and every label accepted. */
     public static KernelVersion parse(String s) {
-        for (KernelVersion k : values()) {
-            if (k.label.equals(s)) {
-                return k;
-            }
-        }
-        throw new IllegalArgumentException("bad kernel '" + s + "': expected one of "
-                + Arrays.stream(values()).map(KernelVersion::label).collect(Collectors.joining(", ")));
+        return Labelled.parse(KernelVersion.class, "kernel", s);
     }
 
     @Override

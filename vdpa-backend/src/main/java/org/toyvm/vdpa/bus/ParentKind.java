@@ -1,10 +1,9 @@
 package org.toyvm.vdpa.bus;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import org.toyvm.core.units.Labelled;
 
 /** The three kinds of vDPA parent driver the model has. */
-public enum ParentKind {
+public enum ParentKind implements Labelled {
     /** No set_map/dma_map: vhost-vdpa maps through a platform IOMMU domain, entry by entry. */
     PLATFORM("platform"),
     /** On-chip IOMMU, mlx5_vdpa style: set_map with the whole table builds a memory region (MR). */
@@ -18,18 +17,14 @@ public enum ParentKind {
         this.label = label;
     }
 
+    @Override
     public String label() {
         return label;
     }
 
+    /** Parses a label, with an error naming the value and every label accepted. */
     public static ParentKind parse(String s) {
-        for (ParentKind k : values()) {
-            if (k.label.equals(s)) {
-                return k;
-            }
-        }
-        throw new IllegalArgumentException("bad parent '" + s + "': expected one of "
-                + Arrays.stream(values()).map(ParentKind::label).collect(Collectors.joining(", ")));
+        return Labelled.parse(ParentKind.class, "parent", s);
     }
 
     @Override

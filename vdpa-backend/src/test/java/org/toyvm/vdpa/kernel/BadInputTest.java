@@ -16,7 +16,7 @@ import org.toyvm.vdpa.uapi.VhostMsgV2;
 import org.toyvm.vdpa.uapi.VhostUapi;
 
 /**
- * bad-input.md §18: each bad message or ioctl returns the kernel's errno and leaves vhost-vdpa's
+ * docs/bad-input.md §18: each bad message or ioctl returns the kernel's errno and leaves vhost-vdpa's
  * table, the parent's translation and the pinned count exactly as they were.
  */
 class BadInputTest {

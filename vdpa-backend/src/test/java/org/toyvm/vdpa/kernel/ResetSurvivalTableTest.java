@@ -19,7 +19,7 @@ import org.toyvm.vdpa.uapi.VhostMsgV2;
 import org.toyvm.vdpa.uapi.VhostUapi;
 
 /**
- * The table of linux-vhost-vdpa.md §6: kernel × parent × IOTLB_PERSIST acked or not; map guest
+ * The table of docs/linux-vhost-vdpa.md §6: kernel × parent × IOTLB_PERSIST acked or not; map guest
  * memory, reset with SET_STATUS(0), and see which translations survive and what a second UPDATE of
  * the same range returns.
  */

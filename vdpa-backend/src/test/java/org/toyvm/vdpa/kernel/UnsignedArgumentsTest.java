@@ -248,7 +248,7 @@ class UnsignedArgumentsTest {
         assertWrite(Errno.EFAULT, IotlbFailure.BAD_TYPE, k.write(inner));
     }
 
-    /** INVALIDATE covers [iova, iova + size − 1] modulo 2^64 (linux-vhost-vdpa.md §8, observed). */
+    /** INVALIDATE covers [iova, iova + size − 1] modulo 2^64 (docs/linux-vhost-vdpa.md §8, observed). */
     @Test
     void invalidateWrapsModulo2To64() {
         KernelFixture k = fixture();

@@ -1,6 +1,6 @@
 package org.toyvm.hw.net;
 
-/** Why a descriptor chain was refused (bad-input.md §1–11); each is counted. */
+/** Why a descriptor chain was refused (docs/bad-input.md §1–11); each is counted. */
 public enum ChainError {
     NONE,
     /** More descriptors than the queue (or indirect table) holds: a loop or an over-long chain (§1). */

@@ -9,7 +9,7 @@ import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.hw.api.DmaEntry;
 
-/** bad-input.md §1–17: each case ends in its defined outcome; nothing escapes, hangs or touches memory outside a mapping. */
+/** docs/bad-input.md §1–17: each case ends in its defined outcome; nothing escapes, hangs or touches memory outside a mapping. */
 class HostileGuestTest {
     private static boolean needsReset(NicFixture f) {
         return (f.nic.status() & VirtioStatus.NEEDS_RESET) != 0;

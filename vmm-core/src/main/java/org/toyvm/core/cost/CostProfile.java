@@ -14,7 +14,7 @@ import org.toyvm.core.units.Durations;
  * The modelled hardware and software costs the virtual clock charges, all in nanoseconds.
  *
  * <p>The {@code default} profile is calibrated on the published figures of
- * {@code reference/measurements.md}; each figure names its source below and in the README. Figures
+ * {@code docs/measurements.md}; each figure names its source below and in the README. Figures
  * with no published source are assumptions, named as such and kept within what the published
  * figures allow.
  *
@@ -109,7 +109,7 @@ public record CostProfile(
         }
     }
 
-    /** Calibrated on reference/measurements.md (see the class comment for each figure's source). */
+    /** Calibrated on docs/measurements.md (see the class comment for each figure's source). */
     public static CostProfile defaults() {
         return new CostProfile("default",
                 76, 38, 190, 48,
