@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.toyvm.core.addr.Iova;
 import org.toyvm.core.cost.CostMeter;
 import org.toyvm.core.cost.CostProfile;
 import org.toyvm.core.mem.HostAddressSpace;
@@ -322,7 +323,7 @@ final class KernelSurface implements Surface<KernelSurface.Step> {
                 continue;
             }
             for (long iova : probes) {
-                DmaEntry e = t.find(iova);
+                DmaEntry e = t.find(Iova.of(iova));
                 if (e == null || e.identity()) {
                     continue;
                 }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBufAllocator;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import org.toyvm.core.addr.Iova;
 import org.toyvm.core.time.VirtualScheduler;
 import org.toyvm.core.units.Durations;
 import org.toyvm.hw.api.DmaEntry;
@@ -94,7 +95,7 @@ public final class RebootExperiment {
         @Override
         public void bootDone(long t) {
             super.bootDone(t);
-            DmaEntry e = machine.parent().translation(0).find(ToyGuest.RX_RING);
+            DmaEntry e = machine.parent().translation(0).find(Iova.of(ToyGuest.RX_RING));
             mappingsAfterReset = e == null ? "gone" : e.identity() ? "1:1" : "kept";
         }
     }

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.toyvm.core.addr.AddrRange;
+import org.toyvm.core.addr.Iova;
 import org.toyvm.core.addr.U64;
 import org.toyvm.core.cost.CostMeter;
 import org.toyvm.core.cost.CostProfile;
@@ -255,7 +256,7 @@ public final class UapiConsole {
 
     private void translate(String op, int asid, long iova) {
         DmaTranslation t = dev.parent().translation(asid);
-        DmaEntry e = t == null ? null : t.find(iova);
+        DmaEntry e = t == null ? null : t.find(Iova.of(iova));
         if (e == null || e.identity()) {
             print(op, 0, Errno.OK, " result=fault" + (e != null ? " (1:1 map: not guest memory)" : ""));
             return;

@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.toyvm.core.addr.AddrRange;
+import org.toyvm.core.addr.Iova;
 import org.toyvm.core.addr.Pages;
 import org.toyvm.core.addr.U64;
 import org.toyvm.core.cost.CostKind;
@@ -440,7 +441,7 @@ public final class VhostVdpaDevice {
             return fail(Errno.EINVAL, "avail ring " + U64.hex(avail) + " not 2-aligned or used ring " + U64.hex(used)
                     + " not 4-aligned");
         }
-        hw.setVqAddress(index, desc, avail, used);
+        hw.setVqAddress(index, Iova.of(desc), Iova.of(avail), Iova.of(used));
         return IoctlResult.OK;
     }
 
