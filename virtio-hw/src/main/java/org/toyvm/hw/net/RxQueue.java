@@ -135,15 +135,14 @@ final class RxQueue extends NetQueue {
             if (n == 0) {
                 continue;
             }
+            q.resolve(d.addr(), n, DmaEntry.PERM_WO); // reachable: the second pass said so
             int h = Math.min(VirtioNet.HDR_V1_SIZE - hdrDone, n);
             if (h > 0) {
-                q.resolve(d.addr(), h, DmaEntry.PERM_WO);
-                q.dma().writeResolved(HEADER, hdrDone, h);
+                q.dma().writeResolved(0, HEADER, hdrDone, h);
                 hdrDone += h;
             }
             if (n > h) {
-                q.resolve(d.addr() + h, n - h, DmaEntry.PERM_WO);
-                q.dma().writeResolved(frame, dataIndex, n - h);
+                q.dma().writeResolved(h, frame, dataIndex, n - h);
                 dataIndex += n - h;
             }
             left -= n;

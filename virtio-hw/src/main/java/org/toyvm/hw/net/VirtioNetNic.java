@@ -52,7 +52,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
     public static final int MTU = 1500;
     static final int ETH_HLEN = 14;
     /** The longest frame the MAC takes: MTU payload plus the Ethernet header. */
-    static final int MAX_FRAME = MTU + ETH_HLEN;
+    public static final int MAX_FRAME = MTU + ETH_HLEN;
     private static final int QUEUE_PAIRS = 1;
     /** Group 0 holds the data queues, group 1 the control queue (so the control queue can be shadowed). */
     private static final int DATA_GROUP = 0;

@@ -52,6 +52,18 @@ public final class DescriptorChain {
     private boolean sawWritable;
     private long totalLen;
     private ChainError error = ChainError.NONE;
+    /**
+     * The descriptors yielded by the first walk, so that {@link #rewind()} replays exactly what was
+     * checked (a guest rewriting the table between two walks cannot change the chain) without reading
+     * the table again. A chain longer than this is walked again instead.
+     */
+    private static final int RECORDED = 16;
+    private final long[] recAddr = new long[RECORDED];
+    private final int[] recLen = new int[RECORDED];
+    private final int[] recFlags = new int[RECORDED];
+    private int recorded;
+    private boolean replaying;
+    private int replayAt;
 
     DescriptorChain(SplitQueue queue) {
         this.queue = queue;
@@ -72,10 +84,21 @@ public final class DescriptorChain {
         this.sawWritable = false;
         this.totalLen = 0;
         this.error = ChainError.NONE;
+        this.recorded = 0;
+        this.replaying = false;
     }
 
-    /** Walks the same chain again from its head (a device that checks a chain before writing to it). */
+    /**
+     * Walks the same chain again from its head (a device that checks a chain before writing to it):
+     * after a complete, error-free walk of at most {@value #RECORDED} descriptors, the recorded
+     * descriptors are replayed; otherwise the table is walked again.
+     */
     public void rewind() {
+        if (!more && error == ChainError.NONE && recorded >= 0 && (replaying || recorded > 0)) {
+            replaying = true;
+            replayAt = 0;
+            return;
+        }
         reset(ringTable, queueSize, head, indirectAllowed);
     }
 
@@ -98,6 +121,16 @@ public final class DescriptorChain {
      * The next buffer, or null at the end of the chain or on an error ({@link #error()} says which).
      */
     public Descriptor next() {
+        if (replaying) {
+            if (replayAt == recorded) {
+                return null;
+            }
+            out.addr = recAddr[replayAt];
+            out.len = recLen[replayAt];
+            out.flags = recFlags[replayAt];
+            replayAt++;
+            return out;
+        }
         while (more) {
             // virtio 1.x §2.7.5: a chain has at most as many descriptors as its table (queue size, or
             // the indirect table's entries); more means a loop or a malformed chain.
@@ -164,6 +197,14 @@ public final class DescriptorChain {
             out.addr = addr;
             out.len = (int) len;
             out.flags = flags;
+            if (recorded >= 0 && recorded < RECORDED) {
+                recAddr[recorded] = addr;
+                recLen[recorded] = (int) len;
+                recFlags[recorded] = flags;
+                recorded++;
+            } else {
+                recorded = -1; // too long to record: a rewind walks the table again
+            }
             return out;
         }
         return null;

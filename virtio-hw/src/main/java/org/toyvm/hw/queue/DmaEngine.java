@@ -245,21 +245,34 @@ public final class DmaEngine {
         }
     }
 
-    /** Copies {@code len} bytes of {@code src} from {@code srcIndex} into the resolved segments (indices unchanged). */
-    public void writeResolved(ByteBuf src, int srcIndex, int len) {
+    /**
+     * Copies {@code len} bytes of {@code src} from {@code srcIndex} into the resolved bytes from byte
+     * {@code at} on ({@code src}'s indices unchanged).
+     */
+    public void writeResolved(int at, ByteBuf src, int srcIndex, int len) {
         for (int i = 0; i < segCount && len > 0; i++) {
-            int n = Math.min(segLen[i], len);
-            segBlock[i].writeFrom(segOff[i], src, srcIndex, n);
+            if (at >= segLen[i]) {
+                at -= segLen[i];
+                continue;
+            }
+            int n = Math.min(segLen[i] - at, len);
+            segBlock[i].writeFrom(segOff[i] + at, src, srcIndex, n);
+            at = 0;
             srcIndex += n;
             len -= n;
         }
     }
 
-    /** Copies {@code src[srcIndex..srcIndex+len)} into the resolved segments, in order. */
-    public void writeResolved(byte[] src, int srcIndex, int len) {
+    /** Copies {@code src[srcIndex..srcIndex+len)} into the resolved bytes from byte {@code at} on. */
+    public void writeResolved(int at, byte[] src, int srcIndex, int len) {
         for (int i = 0; i < segCount && len > 0; i++) {
-            int n = Math.min(segLen[i], len);
-            segBlock[i].write(segOff[i], src, srcIndex, n);
+            if (at >= segLen[i]) {
+                at -= segLen[i];
+                continue;
+            }
+            int n = Math.min(segLen[i] - at, len);
+            segBlock[i].write(segOff[i] + at, src, srcIndex, n);
+            at = 0;
             srcIndex += n;
             len -= n;
         }

@@ -20,9 +20,10 @@ import org.toyvm.hw.api.DmaTranslation;
  * moves, and ring positions are taken modulo the (power-of-two) size, so the wrap from 65535 to 0 is
  * ordinary arithmetic.
  *
- * <p>Within a kick ({@link #beginKick} .. {@link #endKick}) the three ring areas are resolved to host
- * memory once, and again only when the translation's generation moves (a map, unmap or reset during
- * the kick); ring fields are then plain loads and stores. An area that cannot be resolved whole is
+ * <p>The three ring areas are resolved to host memory at most once per kick ({@link #beginKick} ..
+ * {@link #endKick}) and kept while the translation and its generation stand: a map, unmap or reset —
+ * even in the middle of a kick — makes the next ring access resolve them again. Ring fields are then
+ * plain loads and stores. An area that cannot be resolved whole is
  * accessed field by field through the {@link DmaEngine}, so a fault is counted exactly where it falls.
  *
  * <p>A ring state that cannot be trusted (bad size or layout, avail index more than the size ahead,
@@ -165,11 +166,15 @@ public final class SplitQueue {
      * {@code indirectDesc} and {@code eventIdx} are the negotiated ring features.
      */
     public void beginKick(int asid, boolean indirectDesc, boolean eventIdx) {
+        DmaTranslation t = dma.translation(asid);
+        if (asid != this.asid || t != translation) {
+            areasValid = false; // another address space, or the parent swapped its translation
+        }
         this.asid = asid;
+        this.translation = t;
         this.indirect = indirectDesc;
         this.eventIdx = eventIdx;
         this.usedAtKick = usedIdx;
-        this.areasValid = false;
     }
 
     /** Address space of the current kick. */
@@ -182,7 +187,11 @@ public final class SplitQueue {
         return areaResolutions;
     }
 
-    /** Resolves the ring areas unless they were resolved under the translation generation still current. */
+    /**
+     * Resolves the ring areas unless they were resolved under the translation and generation still
+     * current: at most once per kick, and not again in later kicks while nothing was remapped (the
+     * same rule the DMA engine's entry cache follows).
+     */
     private void freshAreas() {
         if (areasValid && areasEpoch == dma.epoch() && translation.generation() == areasGeneration) {
             return;
