@@ -36,7 +36,7 @@ public final class StreamPort extends AbstractWirePort {
             @Override
             protected void initChannel(SocketChannel ch) {
                 conn = ch;
-                ch.pipeline().addLast(new StreamRecordDecoder(() -> malformed++), StreamRecordEncoder.INSTANCE);
+                ch.pipeline().addLast(newDecoder(), StreamRecordEncoder.INSTANCE);
                 ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -62,6 +62,11 @@ public final class StreamPort extends AbstractWirePort {
                         + NetdevException.reason(connected.cause()), connected.cause());
             }
         }
+    }
+
+    /** A record decoder counting into this port's {@link #malformed()} (the fuzzer drives one directly). */
+    StreamRecordDecoder newDecoder() {
+        return new StreamRecordDecoder(() -> malformed++);
     }
 
     public static StreamPort open(NetdevSpec spec, EventLoop loop) {

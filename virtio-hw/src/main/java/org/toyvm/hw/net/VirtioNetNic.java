@@ -3,6 +3,7 @@ package org.toyvm.hw.net;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import java.util.Arrays;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 import org.apache.logging.log4j.LogManager;
@@ -59,7 +60,6 @@ public final class VirtioNetNic implements VirtioNetHardware {
     private static final int CTRL_GROUP = 1;
     private static final int GROUPS = 2;
     private static final int ADDRESS_SPACES = 2;
-    private static final int MAC_LEN = 6;
 
     /** What the hardware offers: VERSION_1, ACCESS_PLATFORM, MAC, MTU, STATUS, CTRL_VQ, INDIRECT_DESC, EVENT_IDX. */
     public static final long DEVICE_FEATURES = VirtioFeatures.bit(VirtioFeatures.F_VERSION_1)
@@ -74,7 +74,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
     private final NetQueue[] queues;
     private final RxQueue[] rxQueues;
     private final int[] groupAsid = new int[GROUPS];
-    private final byte[] config = new byte[VirtioNet.CONFIG_SIZE];
+    private final NetConfigSpace config;
     private final NicCounters counters = new NicCounters();
     private IntConsumer call = q -> { };
     private WirePort port;
@@ -98,13 +98,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
             queues[VirtioNet.txQueue(k)] = new TxQueue(this, VirtioNet.txQueue(k), alloc);
         }
         queues[VirtioNet.controlQueue(QUEUE_PAIRS)] = new CtrlQueue(this, VirtioNet.controlQueue(QUEUE_PAIRS));
-        for (int i = 0; i < MAC_LEN; i++) {
-            config[VirtioNet.CONFIG_MAC + i] = (byte) (mac >>> (8 * (MAC_LEN - 1 - i)));
-        }
-        config[VirtioNet.CONFIG_STATUS] = VirtioNet.S_LINK_UP;
-        config[VirtioNet.CONFIG_MAX_VQ_PAIRS] = QUEUE_PAIRS;
-        config[VirtioNet.CONFIG_MTU] = (byte) MTU;
-        config[VirtioNet.CONFIG_MTU + 1] = (byte) (MTU >>> 8);
+        config = new NetConfigSpace(mac, QUEUE_PAIRS, MTU);
     }
 
     /** Connects the NIC's port; frames the port receives go to the (first) RX queue. */
@@ -125,6 +119,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
         return dma.faults();
     }
 
+    /** Why the device set NEEDS_RESET, or null. */
     public String needsResetReason() {
         return needsResetReason;
     }
@@ -243,20 +238,19 @@ public final class VirtioNetNic implements VirtioNetHardware {
     public void setStatus(int s) {
         boolean starting = (s & VirtioStatus.DRIVER_OK) != 0 && (status & VirtioStatus.DRIVER_OK) == 0;
         status = s | (status & VirtioStatus.NEEDS_RESET);
-        if (!starting) {
-            return;
-        }
-        for (NetQueue q : queues) {
-            q.start();
-        }
-        for (NetQueue q : queues) {
-            String problem = q.q.ready() ? q.q.layoutProblem() : null;
-            if (problem != null) {
-                needsReset(problem);
-                return;
+        if (starting) {
+            for (NetQueue q : queues) {
+                q.start();
             }
+            for (NetQueue q : queues) {
+                String problem = q.q.ready() ? q.q.layoutProblem() : null;
+                if (problem != null) {
+                    needsReset(problem);
+                    return;
+                }
+            }
+            kickReady();
         }
-        kickReady();
     }
 
     private void kickReady() {
@@ -276,7 +270,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
         for (NetQueue q : queues) {
             q.reset(); // §2.4: after reset the queues start over at index 0
         }
-        java.util.Arrays.fill(groupAsid, 0);
+        Arrays.fill(groupAsid, 0);
     }
 
     @Override
@@ -297,26 +291,13 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     @Override
     public int configSize() {
-        return config.length;
+        return config.size();
     }
 
-    /**
-     * A range outside the config space (or the destination) copies nothing, as the parents' get_config
-     * do (vdpasim_get_config, mlx5_vdpa_get_config: "if (offset + len <= sizeof(config)) memcpy").
-     * All three values are unsigned.
-     */
+    /** See {@link NetConfigSpace}: a range outside the space or the destination copies nothing. */
     @Override
     public void readConfig(int offset, byte[] dst, int dstIndex, int len) {
-        if (within(offset, len, config.length) && within(dstIndex, len, dst.length)) {
-            System.arraycopy(config, offset, dst, dstIndex, len);
-        }
-    }
-
-    /** [off, off+len) inside [0, size), all unsigned 32-bit. */
-    private static boolean within(int off, int len, int size) {
-        long o = Integer.toUnsignedLong(off);
-        long l = Integer.toUnsignedLong(len);
-        return o + l <= size;
+        config.read(offset, dst, dstIndex, len);
     }
 
     @Override

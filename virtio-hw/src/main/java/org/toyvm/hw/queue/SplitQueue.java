@@ -43,6 +43,9 @@ public final class SplitQueue {
     private long avail;
     private long used;
     private boolean ready;
+    /** {@link #layoutProblem()} for the current configuration, once {@code layoutChecked}. */
+    private String layout;
+    private boolean layoutChecked;
     /** Next avail ring index to consume (free-running u16). */
     private int lastAvail;
     /** Next used ring index to produce (free-running u16). */
@@ -86,6 +89,7 @@ public final class SplitQueue {
     public void setSize(int num) {
         this.num = num;
         areasValid = false;
+        layoutChecked = false;
     }
 
     public int size() {
@@ -97,6 +101,7 @@ public final class SplitQueue {
         avail = availRing.value();
         used = usedRing.value();
         areasValid = false;
+        layoutChecked = false;
     }
 
     /** SET_VRING_BASE: the next avail index the device reads and the used index it writes. */
@@ -134,6 +139,7 @@ public final class SplitQueue {
         usedIdx = 0;
         signalledUsed = 0;
         areasValid = false;
+        layoutChecked = false;
         translation = null;
     }
 
@@ -227,9 +233,12 @@ public final class SplitQueue {
      * counted; or an untrustworthy state, reported to {@code broken}).
      */
     public int pop() {
-        String problem = layoutProblem();
-        if (problem != null) {
-            broken.accept(problem);
+        if (!layoutChecked) { // the layout only changes with the configuration: checked once per change
+            layout = layoutProblem();
+            layoutChecked = true;
+        }
+        if (layout != null) {
+            broken.accept(layout);
             return -1;
         }
         int availIdx = readAvailU16(SplitRing.AVAIL_IDX);
