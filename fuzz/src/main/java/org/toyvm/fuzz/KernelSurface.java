@@ -327,7 +327,7 @@ final class KernelSurface implements Surface<KernelSurface.Step> {
                 continue;
             }
             for (long iova : probes) {
-                DmaEntry e = t.find(iova);
+                DmaEntry e = t.find(Iova.of(iova));
                 if (e == null || e.identity()) {
                     continue;
                 }

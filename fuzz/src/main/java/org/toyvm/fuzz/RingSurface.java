@@ -4,15 +4,20 @@ import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.toyvm.core.addr.Gpa;
+import org.toyvm.core.addr.Iova;
+import org.toyvm.core.addr.U64;
+import org.toyvm.core.mem.GuestRam;
 import org.toyvm.core.mem.HostAddressSpace;
 import org.toyvm.core.mem.RamBlock;
 import org.toyvm.core.time.VirtualScheduler;
+import org.toyvm.core.virtio.DriverRing;
 import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.hw.api.DmaEntry;
-import org.toyvm.hw.net.ChainError;
 import org.toyvm.hw.net.VirtioNetNic;
+import org.toyvm.hw.queue.ChainError;
 import org.toyvm.netdev.InProcessWire;
 import org.toyvm.netdev.WirePort;
 import org.toyvm.vdpa.iotlb.VhostIotlb;
@@ -28,6 +33,11 @@ import org.toyvm.vdpa.iotlb.VhostIotlb;
  * operation that lets the device run) and never reads one that is not mapped readable (such pages
  * hold a marker that must never appear in a TX frame); the used index never runs ahead of what the guest made
  * available; every Netty buffer is released after reset and close.
+ *
+ * <p>Writes that land inside a queue the guest programmed (a descriptor of its table, an avail slot,
+ * the avail index) go through that queue's {@link DriverRing}, the driver-side ring every test uses;
+ * writes anywhere else (a table entry past the size, an indirect table, a ring the device was told
+ * is somewhere memory is not) are raw guest stores, as a hostile guest makes them.
  */
 final class RingSurface implements Surface<RingSurface.Step> {
     static final int PAGES = 32;
@@ -248,6 +258,8 @@ final class RingSurface implements Surface<RingSurface.Step> {
         VirtualScheduler sched = new VirtualScheduler();
         HostAddressSpace mm = new HostAddressSpace();
         RamBlock ram = mm.map("guest", RAM);
+        GuestRam guest = GuestRam.at(ram, Gpa.of(0));
+        DriverRing[] rings = new DriverRing[VirtioNetNic.CTRL + 1];
         VhostIotlb map = new VhostIotlb();
         VirtioNetNic nic = new VirtioNetNic(sched, mm, 0x525400123456L, alloc);
         InProcessWire wire = new InProcessWire(sched, 0);
@@ -295,7 +307,7 @@ final class RingSurface implements Surface<RingSurface.Step> {
                 if (deviceRuns) {
                     snapshot(ram, perms, before);
                 }
-                apply(st, nic, ram, map, perms, far, alloc);
+                apply(st, nic, ram, guest, rings, map, perms, far, alloc);
                 runBounded(sched, st);
                 if (deviceRuns) {
                     compare(ram, perms, before, st);
@@ -328,25 +340,67 @@ final class RingSurface implements Surface<RingSurface.Step> {
         return sb.toString();
     }
 
-    private static void apply(Step st, VirtioNetNic nic, RamBlock ram, VhostIotlb map, int[] perms, WirePort far,
-            TrackingAllocator alloc) {
+    /** The driver-side ring of a programmed queue, or null when its size or areas are not a ring in RAM. */
+    private static DriverRing ringOf(GuestRam guest, Queue q) {
+        if (!SplitRing.validSize(q.num()) || !inRam(q.desc(), SplitRing.descTableSize(q.num()))
+                || !inRam(q.avail(), SplitRing.availSize(q.num())) || !inRam(q.used(), SplitRing.usedSize(q.num()))) {
+            return null;
+        }
+        return new DriverRing(guest, q.num(), new DriverRing.Layout(Gpa.of(q.desc()), Gpa.of(q.avail()),
+                Gpa.of(q.used())));
+    }
+
+    private static boolean inRam(long addr, long len) {
+        return U64.le(addr, RAM) && len <= RAM - addr;
+    }
+
+    /** The programmed ring whose descriptor table ({@code desc}) or avail ring ({@code !desc}) is at {@code at}. */
+    private static DriverRing ringAt(DriverRing[] rings, long at, boolean desc) {
+        for (DriverRing r : rings) {
+            if (r != null && (desc ? r.layout().desc() : r.layout().avail()).value() == at) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static void apply(Step st, VirtioNetNic nic, RamBlock ram, GuestRam guest, DriverRing[] rings,
+            VhostIotlb map, int[] perms, WirePort far, TrackingAllocator alloc) {
         if (st instanceof Queue q) {
             nic.setVqNum(q.q(), q.num());
-            nic.setVqAddress(q.q(), q.desc(), q.avail(), q.used());
+            nic.setVqAddress(q.q(), Iova.of(q.desc()), Iova.of(q.avail()), Iova.of(q.used()));
             nic.setVqReady(q.q(), q.ready());
+            if (q.q() >= 0 && q.q() < rings.length) {
+                rings[q.q()] = ringOf(guest, q);
+            }
         } else if (st instanceof Status s) {
             nic.setStatus(s.status());
         } else if (st instanceof Desc d) {
-            long at = d.table() + 16L * d.i();
-            putU64(ram, at, d.addr());
-            putU32(ram, at + 8, d.len());
-            putU16(ram, at + 12, d.flags());
-            putU16(ram, at + 14, d.next());
+            DriverRing r = ringAt(rings, d.table(), true);
+            if (r != null && Integer.compareUnsigned(d.i(), r.size()) < 0) {
+                r.writeDesc(d.i(), Gpa.of(d.addr()), d.len(), d.flags(), d.next());
+            } else {
+                long at = d.table() + 16L * d.i();
+                putU64(ram, at, d.addr());
+                putU32(ram, at + 8, d.len());
+                putU16(ram, at + 12, d.flags());
+                putU16(ram, at + 14, d.next());
+            }
         } else if (st instanceof Avail a) {
-            // The driver writes ring[slot % num]; the slot here is already the position.
-            putU16(ram, a.avail() + SplitRing.AVAIL_RING + 2L * (a.slot() & 0xffff), a.head());
+            // The driver writes ring[slot % num]; the slot here is already the position (past the ring: raw).
+            DriverRing r = ringAt(rings, a.avail(), false);
+            if (r != null && (a.slot() & 0xffff) < r.size()) {
+                r.setAvailEntry(a.slot() & 0xffff, a.head());
+            } else {
+                putU16(ram, a.avail() + SplitRing.AVAIL_RING + 2L * (a.slot() & 0xffff), a.head());
+            }
         } else if (st instanceof AvailIdx a) {
-            putU16(ram, a.avail() + SplitRing.AVAIL_IDX, a.idx());
+            DriverRing r = ringAt(rings, a.avail(), false);
+            if (r != null) {
+                r.forceAvailIdx(a.idx());
+            } else {
+                putU16(ram, a.avail() + SplitRing.AVAIL_IDX, a.idx());
+            }
         } else if (st instanceof Poke p) {
             putU64(ram, p.gpa(), p.value());
         } else if (st instanceof Kick k) {

@@ -8,7 +8,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
-import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,7 +50,7 @@ final class WireSurface implements Surface<WireSurface.Chunk> {
     private final UdpPort dgram;
     private final StreamPort stream;
     private final MethodHandle udpDecode;
-    private final Constructor<?> recordDecoder;
+    private final MethodHandle recordDecoder;
     private final TrackingAllocator alloc = new TrackingAllocator();
     private final List<byte[]> delivered = new ArrayList<>();
     private final List<ByteBuf> deliveredBufs = new ArrayList<>();
@@ -65,9 +64,9 @@ final class WireSurface implements Surface<WireSurface.Chunk> {
             Method m = UdpPort.class.getDeclaredMethod("decode", ByteBuf.class);
             m.setAccessible(true);
             udpDecode = MethodHandles.lookup().unreflect(m);
-            Class<?> rd = Class.forName(StreamPort.class.getName() + "$RecordDecoder");
-            recordDecoder = rd.getDeclaredConstructor(StreamPort.class);
-            recordDecoder.setAccessible(true);
+            Method rd = StreamPort.class.getDeclaredMethod("newDecoder");
+            rd.setAccessible(true);
+            recordDecoder = MethodHandles.lookup().unreflect(rd);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("the wire ports' decoders moved: " + e, e);
         }
@@ -162,7 +161,7 @@ final class WireSurface implements Surface<WireSurface.Chunk> {
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             input.forEach(c -> all.writeBytes(c.bytes()));
             expectedMalformed = streamModel(all.toByteArray(), expected);
-            EmbeddedChannel ch = new EmbeddedChannel((ChannelHandler) recordDecoder.newInstance(stream),
+            EmbeddedChannel ch = new EmbeddedChannel((ChannelHandler) recordDecoder.invoke(stream),
                     new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -11,8 +11,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.ByteToMessageDecoder;
-import java.util.List;
 
 /**
  * Ethernet frames over TCP, wire compatible with QEMU's {@code -netdev stream}: each frame is
@@ -27,7 +25,7 @@ import java.util.List;
  */
 public final class StreamPort extends AbstractWirePort {
     public static final int MAX_FRAME = 65536;
-    private static final int MIN_FRAME = 14;
+    static final int MIN_FRAME = 14;
 
     private final Channel listener;
     private volatile Channel conn;
@@ -38,7 +36,8 @@ public final class StreamPort extends AbstractWirePort {
             @Override
             protected void initChannel(SocketChannel ch) {
                 conn = ch;
-                ch.pipeline().addLast(new RecordDecoder(), new ChannelInboundHandlerAdapter() {
+                ch.pipeline().addLast(newDecoder(), StreamRecordEncoder.INSTANCE);
+                ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
                         deliver((ByteBuf) msg);
@@ -65,45 +64,16 @@ public final class StreamPort extends AbstractWirePort {
         }
     }
 
+    /** A record decoder counting into this port's {@link #malformed()} (the fuzzer drives one directly). */
+    StreamRecordDecoder newDecoder() {
+        return new StreamRecordDecoder(() -> malformed++);
+    }
+
     public static StreamPort open(NetdevSpec spec, EventLoop loop) {
         if (spec.kind() != NetdevSpec.Kind.STREAM) {
             throw new IllegalArgumentException("not a stream netdev: " + spec.text());
         }
         return new StreamPort(spec, loop);
-    }
-
-    /** Splits the byte stream into length-prefixed records. */
-    private final class RecordDecoder extends ByteToMessageDecoder {
-        private long skip;
-
-        @Override
-        protected void decode(ChannelHandlerContext ctx, ByteBuf b, List<Object> outList) {
-            while (true) {
-                if (skip > 0) {
-                    int n = (int) Math.min(skip, b.readableBytes());
-                    b.skipBytes(n);
-                    skip -= n;
-                    if (skip > 0) {
-                        return;
-                    }
-                }
-                if (b.readableBytes() < 4) {
-                    return;
-                }
-                long len = b.getUnsignedInt(b.readerIndex());
-                if (len < MIN_FRAME || len > MAX_FRAME) {
-                    malformed++;
-                    b.skipBytes(4);
-                    skip = len;
-                    continue;
-                }
-                if (b.readableBytes() < 4 + len) {
-                    return;
-                }
-                b.skipBytes(4);
-                outList.add(b.readRetainedSlice((int) len));
-            }
-        }
     }
 
     @Override
@@ -114,9 +84,7 @@ public final class StreamPort extends AbstractWirePort {
             return;
         }
         out++;
-        ByteBuf len = c.alloc().buffer(4).writeInt(frame.readableBytes());
-        c.write(len);
-        c.writeAndFlush(frame);
+        c.writeAndFlush(frame); // StreamRecordEncoder puts the length in front
     }
 
     /** True once a peer is connected. */
@@ -128,11 +96,6 @@ public final class StreamPort extends AbstractWirePort {
     public java.net.InetSocketAddress localAddress() {
         return (java.net.InetSocketAddress) (listener != null ? listener.localAddress() : conn.localAddress());
     }
-
-
-
-
-
 
     @Override
     public void close() {

@@ -96,11 +96,6 @@ public final class UdpPort extends AbstractWirePort {
         channel.writeAndFlush(new DatagramPacket(payload, remote));
     }
 
-
-
-
-
-
     static String hostPort(InetSocketAddress a) {
         return a.getAddress().getHostAddress() + ":" + a.getPort();
     }

@@ -9,11 +9,16 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.toyvm.core.addr.Gpa;
+import org.toyvm.core.addr.Iova;
+import org.toyvm.core.mem.GuestRam;
 import org.toyvm.core.mem.HostAddressSpace;
 import org.toyvm.core.mem.RamBlock;
 import org.toyvm.core.time.RealScheduler;
+import org.toyvm.core.virtio.DriverRing;
 import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.core.virtio.VirtioFeatures;
+import org.toyvm.core.virtio.VirtioNet;
 import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.hw.api.DmaEntry;
 import org.toyvm.hw.net.VirtioNetNic;
@@ -25,7 +30,8 @@ import org.toyvm.vm.stack.MacAddress;
 import org.toyvm.vm.stack.Packets;
 
 /**
- * The NIC against Linux: a hand-built ARP request pushed through a TX ring in guest memory crosses
+ * The NIC against Linux: a hand-built ARP request pushed through a TX ring in guest memory (written
+ * with the one driver-side ring, {@link DriverRing}) crosses
  * VXLAN to a Linux vxlan interface in a network namespace, and Linux's ARP reply lands in an RX
  * buffer in guest memory.
  */
@@ -39,15 +45,24 @@ class RealPeerArpTest {
     }
 
     private static final int RX_BUFFERS = 8;
-    private static final long RX_DESC = 0x10000;
-    private static final long RX_AVAIL = RX_DESC + 16 * 16;
-    private static final long RX_USED = 0x11000;
-    private static final long TX_DESC = 0x20000;
-    private static final long TX_AVAIL = TX_DESC + 16 * 16;
-    private static final long TX_USED = 0x21000;
+    private static final int QUEUE_SIZE = 16;
+    private static final DriverRing.Layout RX_RING = new DriverRing.Layout(Gpa.of(0x10000),
+            Gpa.of(0x10000 + SplitRing.descTableSize(QUEUE_SIZE)), Gpa.of(0x11000));
+    private static final DriverRing.Layout TX_RING = new DriverRing.Layout(Gpa.of(0x20000),
+            Gpa.of(0x20000 + SplitRing.descTableSize(QUEUE_SIZE)), Gpa.of(0x21000));
+    private static final long RX_BUFS = 0x40000;
+    private static final long TX_BUF = 0x50000;
+
+    private static void program(VirtioNetNic nic, int q, DriverRing.Layout l) {
+        nic.setVqNum(q, QUEUE_SIZE);
+        nic.setVqAddress(q, Iova.of(l.desc().value()), Iova.of(l.avail().value()), Iova.of(l.used().value()));
+    }
 
     /** ARP request out through the TX ring; Linux's ARP reply found among the frames in RX buffers. */
     private static void exchange(RealScheduler s, RamBlock ram, VirtioNetNic nic) throws Exception {
+        GuestRam guest = GuestRam.at(ram, Gpa.of(0));
+        DriverRing rx = new DriverRing(guest, QUEUE_SIZE, RX_RING);
+        DriverRing tx = new DriverRing(guest, QUEUE_SIZE, TX_RING);
         ByteBuf arp = Packets.arp(Unpooled.buffer().alloc(), Packets.ARP_REQUEST, GUEST_MAC,
                 Ipv4Address.parse("192.168.77.2"), MacAddress.ZERO, Ipv4Address.parse("192.168.77.1"),
                 MacAddress.BROADCAST);
@@ -55,28 +70,22 @@ class RealPeerArpTest {
             int arpLen = arp.readableBytes();
             on(s, () -> {
                 for (int i = 0; i < RX_BUFFERS; i++) {
-                    ram.putU64(RX_DESC + 16L * i, 0x40000 + 0x1000L * i);
-                    ram.putU32(RX_DESC + 16L * i + 8, 2048);
-                    ram.putU16(RX_DESC + 16L * i + 12, (short) SplitRing.DESC_F_WRITE);
-                    ram.putU16(RX_AVAIL + SplitRing.availRing(i), (short) i);
+                    rx.writeDesc(i, Gpa.of(RX_BUFS + 0x1000L * i), 2048, SplitRing.DESC_F_WRITE, 0);
+                    rx.add(i);
                 }
-                ram.putU16(RX_AVAIL + SplitRing.AVAIL_IDX, (short) RX_BUFFERS);
-                ram.zero(0x50000, 12);
-                ram.writeFrom(0x50000 + 12, arp, arpLen);
-                ram.putU64(TX_DESC, 0x50000);
-                ram.putU32(TX_DESC + 8, 12 + arpLen);
-                ram.putU16(TX_AVAIL + SplitRing.availRing(0), (short) 0);
+                rx.publish();
+                ram.zero(TX_BUF, VirtioNet.HDR_V1_SIZE);
+                ram.writeFrom(TX_BUF + VirtioNet.HDR_V1_SIZE, arp, arpLen);
+                tx.writeDesc(0, Gpa.of(TX_BUF), VirtioNet.HDR_V1_SIZE + arpLen, 0, 0);
                 nic.setDriverFeatures(VirtioFeatures.bit(VirtioFeatures.F_VERSION_1));
-                nic.setVqNum(0, 16);
-                nic.setVqAddress(0, RX_DESC, RX_AVAIL, RX_USED);
-                nic.setVqNum(1, 16);
-                nic.setVqAddress(1, TX_DESC, TX_AVAIL, TX_USED);
-                nic.setVqReady(0, true);
-                nic.setVqReady(1, true);
+                program(nic, VirtioNetNic.RX, RX_RING);
+                program(nic, VirtioNetNic.TX, TX_RING);
+                nic.setVqReady(VirtioNetNic.RX, true);
+                nic.setVqReady(VirtioNetNic.TX, true);
                 nic.setStatus(VirtioStatus.ACKNOWLEDGE | VirtioStatus.DRIVER | VirtioStatus.FEATURES_OK
                         | VirtioStatus.DRIVER_OK);
-                ram.putU16Release(TX_AVAIL + SplitRing.AVAIL_IDX, (short) 1);
-                nic.kick(1);
+                tx.offer(0);
+                nic.kick(VirtioNetNic.TX);
                 return null;
             });
         } finally {
@@ -86,14 +95,12 @@ class RealPeerArpTest {
         int seen = 0;
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (reply == null && System.nanoTime() < deadline) {
-            int used = on(s, () -> ram.getU16(RX_USED + SplitRing.USED_IDX) & 0xffff);
-            for (; seen < used && reply == null; seen++) {
-                int i = seen;
+            while (reply == null && on(s, rx::hasUsed)) {
+                seen++;
                 byte[] frame = on(s, () -> {
-                    long e = RX_USED + SplitRing.usedElem(i);
-                    int id = ram.getU32(e);
-                    byte[] b = new byte[ram.getU32(e + 4) - 12];
-                    ram.read(0x40000 + 0x1000L * id + 12, b, 0, b.length);
+                    byte[] b = new byte[rx.nextUsedLen() - VirtioNet.HDR_V1_SIZE];
+                    ram.read(RX_BUFS + 0x1000L * rx.nextUsedId() + VirtioNet.HDR_V1_SIZE, b, 0, b.length);
+                    rx.consumeUsed();
                     return b;
                 });
                 ByteBuf f = Unpooled.wrappedBuffer(frame);

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.toyvm.core.addr.Iova;
 import org.toyvm.core.cost.CostProfile;
 import org.toyvm.hw.api.DmaEntry;
 import org.toyvm.net.vhost.ResetPolicy;
@@ -31,7 +32,7 @@ class SoakTest {
         List<DmaEntry> entries = new ArrayList<>(m.vhostDevice().iotlb(0).entries());
         List<String> view = new ArrayList<>();
         for (DmaEntry e : entries) {
-            DmaEntry p = m.parent().translation(0).find(e.start());
+            DmaEntry p = m.parent().translation(0).find(Iova.of(e.start()));
             view.add(p == null ? "none" : p.identity() ? "1:1" : Long.toHexString(p.translate(e.start())));
         }
         return new State(m.hostMemory().pinnedPages(), entries, view, alloc.metric().usedHeapMemory(),

@@ -2,7 +2,7 @@ package org.toyvm.hw.api;
 
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
-import org.toyvm.hw.api.DmaTranslation;
+import org.toyvm.core.addr.Iova;
 
 /**
  * The vDPA network hardware as its parent driver sees it: the virtqueue and status operations of
@@ -37,7 +37,8 @@ public interface VirtioNetHardware {
 
     void setVqNum(int vq, int num);
 
-    void setVqAddress(int vq, long descIova, long availIova, long usedIova);
+    /** SET_VRING_ADDR: where the descriptor table, avail ring and used ring are, as the device addresses them. */
+    void setVqAddress(int vq, Iova desc, Iova avail, Iova used);
 
     /** SET_VRING_BASE: the next avail index the device will read (and used index it will write). */
     void setVqBase(int vq, int base);

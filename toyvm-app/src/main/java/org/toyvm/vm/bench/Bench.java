@@ -69,15 +69,16 @@ public final class Bench {
             DatapathWorkload w = new DatapathWorkload(len);
             double pps = rate(w::roundTrip);
             double copy = rate(w::plainCopy);
-            double goal = len == 64 ? 0.05 : 0.5;
-            out.add(new Result("datapath_" + len + "b", pps, "packets/s", copy, "copies/s (plain copy)", pps / copy,
-                    "ratio >= " + goal, pps / copy >= goal));
-            if (len == 1500) {
-                double alloc = allocPerOp(w::roundTrip);
-                double copyAlloc = allocPerOp(w::plainCopy);
-                out.add(new Result("datapath_1500b_alloc", alloc, "bytes/packet", copyAlloc, "bytes/copy",
-                        copyAlloc == 0 ? 0 : alloc / copyAlloc, "value <= 16", alloc <= 16));
-            }
+            // Issue 12: against the non-allocating copy of the same bytes, 1500 B >= 0.7 and 64 B >= 0.2.
+            double goal = len == 64 ? 0.2 : 0.7;
+            out.add(new Result("datapath_" + len + "b", pps, "packets/s", copy, "copies/s (plain copy, no allocation)",
+                    pps / copy, "ratio >= " + goal, pps / copy >= goal));
+            // 0 B per packet (below 1 B: a rare resize amortised over the sample is not a per-packet cost).
+            double alloc = allocPerOp(w::roundTrip);
+            double copyAlloc = allocPerOp(w::plainCopy);
+            out.add(new Result("datapath_" + len + "b_alloc", alloc, "bytes/packet", copyAlloc, "bytes/copy",
+                    copyAlloc == 0 ? 0 : alloc / copyAlloc, "value < 1", alloc < 1));
+            w.close();
         }
         for (int n : new int[] {1024, 65536}) {
             IotlbWorkload w = new IotlbWorkload(n);

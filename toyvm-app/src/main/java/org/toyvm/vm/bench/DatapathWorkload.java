@@ -4,11 +4,16 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.function.Consumer;
+import org.toyvm.core.addr.Gpa;
+import org.toyvm.core.addr.Iova;
+import org.toyvm.core.mem.GuestRam;
 import org.toyvm.core.mem.HostAddressSpace;
 import org.toyvm.core.mem.RamBlock;
 import org.toyvm.core.time.VirtualScheduler;
+import org.toyvm.core.virtio.DriverRing;
 import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.core.virtio.VirtioFeatures;
+import org.toyvm.core.virtio.VirtioNet;
 import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.hw.api.DmaEntry;
 import org.toyvm.hw.net.VirtioNetNic;
@@ -16,26 +21,35 @@ import org.toyvm.netdev.WirePort;
 import org.toyvm.vdpa.iotlb.VhostIotlb;
 
 /**
- * One frame through the whole datapath: the driver puts it on the TX ring, the NIC reads it through
- * the IOTLB, an in-process reflector sends it straight back, the NIC writes it into an RX buffer
- * through the IOTLB, and the driver reaps both rings and re-posts. The baseline moves the same
- * bytes with plain copies (guest buffer → wire buffer → guest buffer).
+ * One frame through the whole datapath: the driver puts it on the TX ring ({@link DriverRing}), the
+ * NIC reads it through the IOTLB into a wire buffer, an in-process reflector sends that buffer
+ * straight back, the NIC writes header and frame into an RX buffer through the IOTLB, and the driver
+ * reaps the RX ring and re-posts the buffer.
+ *
+ * <p>The baseline ({@link #plainCopy()}) moves the same bytes the plainest way there is: the frame
+ * from the guest's TX buffer into one reused wire buffer of the kind the NIC uses, then the header
+ * and the frame from it into the guest's RX buffer. It allocates nothing, so the ratio of the two is
+ * the datapath's whole overhead (rings, translation, descriptor checks, scheduling).
  */
 public final class DatapathWorkload {
     private static final int Q = 256;
-    private static final long RX = 0x10000;
-    private static final long TX = 0x20000;
+    private static final int BUF = 2048;
+    private static final Gpa RX_RING = Gpa.of(0x10000);
+    private static final Gpa TX_RING = Gpa.of(0x20000);
     private static final long RXBUF = 0x100000;
     private static final long TXBUF = 0x200000;
+    private static final long RAM = 4L << 20;
 
     private final VirtualScheduler sched = new VirtualScheduler();
     private final RamBlock ram;
     private final VirtioNetNic nic;
+    private final DriverRing rx;
+    private final DriverRing tx;
     private final int frameLen;
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-    private int txAvail;
-    private int rxAvail;
-    private int rxUsedSeen;
+    /** The baseline's wire buffer: allocated once, reused by every copy. */
+    private final ByteBuf wire;
+    private final byte[] header = new byte[VirtioNet.HDR_V1_SIZE];
     private int slot;
     private long reflected;
 
@@ -82,89 +96,79 @@ public final class DatapathWorkload {
     public DatapathWorkload(int frameLen) {
         this.frameLen = frameLen;
         HostAddressSpace mm = new HostAddressSpace();
-        ram = mm.map("guest", 4L << 20);
+        ram = mm.map("guest", RAM);
+        GuestRam guest = GuestRam.at(ram, Gpa.of(0));
         VhostIotlb map = new VhostIotlb();
-        map.add(0, (4L << 20) - 1, ram.base().value(), DmaEntry.PERM_RW);
+        map.add(0, RAM - 1, ram.base().value(), DmaEntry.PERM_RW);
         nic = new VirtioNetNic(sched, mm, 0x525400123456L, alloc);
         nic.setTranslations(asid -> map);
         nic.attach(new Reflector());
         nic.setCallHandler(q -> { });
         nic.setDriverFeatures(VirtioFeatures.bit(VirtioFeatures.F_VERSION_1));
-        setup(0, RX);
-        setup(1, TX);
-        for (int i = 0; i < Q; i++) {
-            desc(RX, i, RXBUF + i * 2048L, 2048, SplitRing.DESC_F_WRITE);
-            ram.putU16(avail(RX) + SplitRing.availRing(i), (short) i);
-            desc(TX, i, TXBUF + i * 2048L, 12 + frameLen, 0);
-            byte[] f = new byte[frameLen];
-            for (int k = 0; k < frameLen; k++) {
-                f[k] = (byte) k;
-            }
-            ram.write(TXBUF + i * 2048L + 12, f, 0, frameLen);
+        rx = DriverRing.contiguous(guest, Q, RX_RING);
+        tx = DriverRing.contiguous(guest, Q, TX_RING);
+        setup(VirtioNetNic.RX, rx);
+        setup(VirtioNetNic.TX, tx);
+        byte[] f = new byte[frameLen];
+        for (int k = 0; k < frameLen; k++) {
+            f[k] = (byte) k;
         }
-        rxAvail = Q;
-        ram.putU16(avail(RX) + SplitRing.AVAIL_IDX, (short) rxAvail);
+        for (int i = 0; i < Q; i++) {
+            rx.writeDesc(i, Gpa.of(RXBUF + i * (long) BUF), BUF, SplitRing.DESC_F_WRITE, 0);
+            rx.add(i);
+            tx.writeDesc(i, Gpa.of(TXBUF + i * (long) BUF), VirtioNet.HDR_V1_SIZE + frameLen, 0, 0);
+            ram.write(TXBUF + i * (long) BUF + VirtioNet.HDR_V1_SIZE, f, 0, frameLen);
+        }
+        rx.publish();
+        wire = alloc.buffer(VirtioNetNic.MAX_FRAME, VirtioNetNic.MAX_FRAME);
+        header[VirtioNet.HDR_NUM_BUFFERS] = 1;
         nic.setStatus(VirtioStatus.ACKNOWLEDGE | VirtioStatus.DRIVER | VirtioStatus.FEATURES_OK
                 | VirtioStatus.DRIVER_OK);
         sched.runUntilIdle();
     }
 
-    private void setup(int q, long ring) {
-        nic.setVqNum(q, Q);
-        nic.setVqAddress(q, ring, avail(ring), used(ring));
+    private void setup(int q, DriverRing r) {
+        DriverRing.Layout l = r.layout();
+        nic.setVqNum(q, r.size());
+        nic.setVqAddress(q, Iova.of(l.desc().value()), Iova.of(l.avail().value()),
+                Iova.of(l.used().value()));
         nic.setVqReady(q, true);
-    }
-
-    private static long avail(long ring) {
-        return ring + 16L * Q;
-    }
-
-    private static long used(long ring) {
-        return (avail(ring) + 6 + 2L * Q + 3) & ~3L;
-    }
-
-    private void desc(long ring, int i, long addr, int len, int flags) {
-        long d = ring + SplitRing.desc(i);
-        ram.putU64(d, addr);
-        ram.putU32(d + 8, len);
-        ram.putU16(d + 12, (short) flags);
     }
 
     /** One frame out and back; answers the bytes received (so the work cannot be optimised away). */
     public int roundTrip() {
-        int id = slot;
+        tx.offer(slot);
         slot = (slot + 1) & (Q - 1);
-        ram.putU16(avail(TX) + SplitRing.availRing(txAvail & (Q - 1)), (short) id);
-        txAvail = (txAvail + 1) & 0xffff;
-        ram.putU16Release(avail(TX) + SplitRing.AVAIL_IDX, (short) txAvail);
-        nic.kick(1);
+        nic.kick(VirtioNetNic.TX);
         sched.runUntilIdle();
         int got = 0;
-        int usedIdx = ram.getU16Acquire(used(RX) + SplitRing.USED_IDX) & 0xffff;
-        while (rxUsedSeen != usedIdx) {
-            long e = used(RX) + SplitRing.usedElem(rxUsedSeen & (Q - 1));
-            int rid = ram.getU32(e);
-            got += ram.getU32(e + 4);
-            ram.putU16(avail(RX) + SplitRing.availRing(rxAvail & (Q - 1)), (short) rid);
-            rxAvail = (rxAvail + 1) & 0xffff;
-            rxUsedSeen = (rxUsedSeen + 1) & 0xffff;
+        while (rx.hasUsed()) {
+            got += rx.nextUsedLen();
+            rx.add(rx.nextUsedId());
+            rx.consumeUsed();
         }
-        ram.putU16Release(avail(RX) + SplitRing.AVAIL_IDX, (short) rxAvail);
+        rx.publish();
         return got;
     }
 
-    /** The baseline: the same bytes copied guest buffer → wire buffer → guest buffer. */
+    /** The baseline: the same bytes copied guest buffer → wire buffer → guest buffer, allocating nothing. */
     public int plainCopy() {
         int id = slot;
         slot = (slot + 1) & (Q - 1);
-        ByteBuf wire = alloc.buffer(frameLen);
-        try {
-            ram.readTo(TXBUF + id * 2048L + 12, wire, frameLen);
-            ram.writeFrom(RXBUF + id * 2048L + 12, wire, frameLen);
-        } finally {
+        wire.clear();
+        ram.readTo(TXBUF + id * (long) BUF + VirtioNet.HDR_V1_SIZE, wire, frameLen);
+        long rxAt = RXBUF + id * (long) BUF;
+        ram.write(rxAt, header, 0, header.length);
+        ram.writeFrom(rxAt + VirtioNet.HDR_V1_SIZE, wire, frameLen);
+        return frameLen + VirtioNet.HDR_V1_SIZE;
+    }
+
+    /** Gives the baseline's wire buffer back (JMH tear-down; the datapath's buffers go with the NIC). */
+    public void close() {
+        nic.reset();
+        if (wire.refCnt() > 0) {
             wire.release();
         }
-        return frameLen + 12;
     }
 
     public long reflected() {

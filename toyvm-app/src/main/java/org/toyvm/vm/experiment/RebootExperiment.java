@@ -100,7 +100,7 @@ public final class RebootExperiment {
             // Is the RX ring still mapped for the device: its GPA to the IOVA the frontend maps it at,
             // then that IOVA in the parent's translation (ASID 0).
             Iova rxRing = machine.frontend().iova(rxRingGpa);
-            DmaEntry e = machine.parent().translation(0).find(rxRing.value());
+            DmaEntry e = machine.parent().translation(0).find(rxRing);
             mappingsAfterReset = e == null ? "gone" : e.identity() ? "1:1" : "kept";
         }
     }

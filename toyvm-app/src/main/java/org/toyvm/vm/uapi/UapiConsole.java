@@ -258,7 +258,7 @@ public final class UapiConsole {
 
     private void translate(String op, int asid, long iova) {
         DmaTranslation t = dev.parent().translation(asid);
-        DmaEntry e = t == null ? null : t.find(iova);
+        DmaEntry e = t == null ? null : t.find(Iova.of(iova));
         if (e == null || e.identity()) {
             print(op, 0, Errno.OK, " result=fault" + (e != null ? " (1:1 map: not guest memory)" : ""));
             return;

@@ -89,7 +89,7 @@ class MachineMappingTest {
         GuestRam.RamSpan span = m.guestRam().span(gpa, 64);
         assertEquals(0x12_3450 + Machine.BELOW_4G_MAX, span.offset(), "guest: GPA 4G+x is pc.ram offset 3G+x");
         Iova iova = m.frontend().iova(gpa);
-        DmaEntry e = m.parent().translation(0).find(iova.value());
+        DmaEntry e = m.parent().translation(0).find(iova);
         assertNotNull(e);
         assertFalse(e.identity());
         assertEquals(span.block().base().value() + span.offset(), e.translate(iova.value()),

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.toyvm.core.addr.Iova;
 import org.toyvm.core.addr.U64;
 import org.toyvm.hw.api.DmaEntry;
 import org.toyvm.hw.api.DmaTranslation;
@@ -205,6 +206,10 @@ public final class VhostIotlb implements DmaTranslation {
     }
 
     @Override
+    public DmaEntry find(Iova iova) {
+        return find(iova.value());
+    }
+
     public DmaEntry find(long iova) {
         if (indexedGeneration != generation) {
             int n = byStart.size();

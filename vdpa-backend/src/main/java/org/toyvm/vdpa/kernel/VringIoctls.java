@@ -70,7 +70,7 @@ final class VringIoctls {
                 return gate.fail(Errno.EINVAL, "avail ring " + U64.hex(avail.value()) + " not 2-aligned or used ring "
                         + U64.hex(used.value()) + " not 4-aligned");
             }
-            hw.setVqAddress(index, desc.value(), avail.value(), used.value());
+            hw.setVqAddress(index, desc, avail, used);
             return IoctlResult.OK;
         });
     }

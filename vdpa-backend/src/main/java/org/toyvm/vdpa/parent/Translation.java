@@ -1,5 +1,6 @@
 package org.toyvm.vdpa.parent;
 
+import org.toyvm.core.addr.Iova;
 import org.toyvm.core.addr.U64;
 import org.toyvm.hw.api.DmaEntry;
 import org.toyvm.hw.api.DmaTranslation;
@@ -55,7 +56,7 @@ final class Translation implements DmaTranslation {
     }
 
     @Override
-    public DmaEntry find(long iova) {
+    public DmaEntry find(Iova iova) {
         return switch (state) {
             case IDENTITY -> IDENTITY;
             case TABLE -> table.find(iova);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
+import org.toyvm.core.addr.Iova;
 import org.toyvm.hw.api.DmaTranslation;
 import org.toyvm.hw.api.VirtioNetHardware;
 
@@ -60,7 +61,7 @@ public final class FakeNetHardware implements VirtioNetHardware {
     }
 
     @Override
-    public void setVqAddress(int vq, long descIova, long availIova, long usedIova) {
+    public void setVqAddress(int vq, Iova desc, Iova avail, Iova used) {
         calls.add("addr " + vq);
     }
 

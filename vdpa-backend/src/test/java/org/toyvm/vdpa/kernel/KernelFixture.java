@@ -60,7 +60,7 @@ final class KernelFixture {
 
     /** What the hardware would see at {@code iova} through address space 0, or null (fault). */
     DmaEntry seen(long iova) {
-        return hw.translations.apply(0).find(iova);
+        return hw.translations.apply(0).find(Iova.of(iova));
     }
 
     /** True when a DMA to {@code iova} would reach guest RAM (a real, non-identity mapping). */

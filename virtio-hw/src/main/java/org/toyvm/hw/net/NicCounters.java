@@ -3,6 +3,7 @@ package org.toyvm.hw.net;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.toyvm.hw.queue.ChainError;
 
 /** What the simulated NIC counts. */
 public final class NicCounters {

@@ -101,8 +101,7 @@ class DatapathTest {
     void setVringBaseIsHonouredAndResetRestartsAtZero() {
         try (NicFixture f = new NicFixture()) {
             NicFixture.Ring tx = f.tx();
-            tx.availIdx = 5;
-            f.ram.putU16(tx.avail + SplitRing.AVAIL_IDX, (short) 5); // a driver resuming at index 5
+            tx.ring.forceAvailIdx(5); // a driver resuming at index 5
             f.nic.setVqBase(VirtioNetNic.TX, 5);
             f.start(0, tx);
             assertEquals(5, f.nic.vqBase(VirtioNetNic.TX));

@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioStatus;
+import org.toyvm.hw.queue.ChainError;
 
 /**
  * Descriptor fields at the edges of their widths — addr u64 (0, 2^31−1, 2^31, 2^32−1, 2^63, 2^64−1),

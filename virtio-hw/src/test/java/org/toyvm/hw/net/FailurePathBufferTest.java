@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.toyvm.core.addr.Iova;
 import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.hw.api.DmaEntry;
 import org.toyvm.hw.api.DmaTranslation;
@@ -17,8 +18,8 @@ class FailurePathBufferTest {
     private static void failOnBufferPages(NicFixture f) {
         f.nic.setTranslations(asid -> asid != 0 ? null : new DmaTranslation() {
             @Override
-            public DmaEntry find(long iova) {
-                if (iova >= 0x40000 && iova < 0x48000) {
+            public DmaEntry find(Iova iova) {
+                if (iova.value() >= 0x40000 && iova.value() < 0x48000) {
                     throw new IllegalStateException("parent bug");
                 }
                 return f.map.find(iova);

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.toyvm.core.addr.Iova;
+import org.toyvm.hw.queue.ChainError;
 
 /**
  * The NIC's own control surface at the edges of its widths: the doorbell (a guest write of a 32-bit
@@ -40,7 +42,7 @@ class NicControlBoundaryTest {
     void queueOperationsOnQueuesThatDoNotExistDoNothing(int vq) {
         try (NicFixture f = new NicFixture()) {
             f.nic.setVqNum(vq, 16);
-            f.nic.setVqAddress(vq, 0, 0, 0);
+            f.nic.setVqAddress(vq, Iova.of(0), Iova.of(0), Iova.of(0));
             f.nic.setVqBase(vq, 5);
             f.nic.setVqReady(vq, true);
             f.nic.kick(vq);

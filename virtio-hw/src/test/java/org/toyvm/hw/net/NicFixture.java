@@ -3,27 +3,33 @@ package org.toyvm.hw.net;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.List;
+import org.toyvm.core.addr.Gpa;
+import org.toyvm.core.addr.Iova;
+import org.toyvm.core.mem.GuestRam;
 import org.toyvm.core.mem.HostAddressSpace;
 import org.toyvm.core.mem.RamBlock;
 import org.toyvm.core.time.VirtualScheduler;
+import org.toyvm.core.virtio.DriverRing;
 import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioStatus;
-import org.toyvm.hw.api.DmaEntry;
+import org.toyvm.hw.queue.PageTable;
 import org.toyvm.netdev.InProcessWire;
 import org.toyvm.netdev.WirePort;
-import org.toyvm.vdpa.iotlb.VhostIotlb;
 
 /**
- * A NIC over 1 MiB of guest RAM mapped 1:1 by IOVA (through a table the test can change), with a
- * model driver that writes rings the way a guest does, and the far end of an in-process wire.
+ * A NIC over 1 MiB of guest RAM at GPA 0 mapped 1:1 by IOVA (through a page table the test can
+ * change), driven through the one driver-side ring ({@link DriverRing}), and the far end of an
+ * in-process wire. GPA, IOVA and RAM block offset coincide here, so tests may poke ring fields raw.
  */
 final class NicFixture implements AutoCloseable {
     static final long RAM = 1 << 20;
     final VirtualScheduler sched = new VirtualScheduler();
     final HostAddressSpace mm = new HostAddressSpace();
     final RamBlock ram = mm.map("guest", RAM);
-    final VhostIotlb map = new VhostIotlb();
+    final GuestRam guest = GuestRam.at(ram, Gpa.of(0));
+    /** One entry per 4 KiB page, so that a test can unmap or re-permission a single page. */
+    final PageTable map = PageTable.pages(RAM, 4096, ram.base().value());
     /** Every Netty buffer the NIC and the test allocate; all must be released by {@link #close()}. */
     final TrackingAllocator alloc = new TrackingAllocator();
     final VirtioNetNic nic = new VirtioNetNic(sched, mm, 0x525400123456L, alloc);
@@ -33,10 +39,6 @@ final class NicFixture implements AutoCloseable {
     final List<Integer> calls = new ArrayList<>();
 
     NicFixture() {
-        // One entry per 4 KiB page, so that a test can unmap or re-permission a single page.
-        for (long pg = 0; pg < RAM; pg += 4096) {
-            map.add(pg, pg + 4095, ram.base().value() + pg, DmaEntry.PERM_RW);
-        }
         nic.setTranslations(asid -> asid == 0 ? map : null);
         nic.attach(wire.endA());
         nic.setCallHandler(calls::add);
@@ -48,45 +50,41 @@ final class NicFixture implements AutoCloseable {
         });
     }
 
-    /** Guest-side view of one queue at fixed GPAs. */
+    /** The driver's side of one queue at fixed GPAs: a {@link DriverRing} plus the NIC calls a driver makes. */
     final class Ring {
         final int q;
         final int num;
+        final DriverRing ring;
+        /** Ring addresses as plain numbers, for tests that write ring fields raw (GPA = offset here). */
         final long desc;
         final long avail;
         final long used;
-        int availIdx;
+        /** Next descriptor slot {@link #single} takes. */
         int nextDesc;
-        int usedSeen;
 
         Ring(int q, int num, long base) {
             this.q = q;
             this.num = num;
-            this.desc = base;
-            this.avail = base + SplitRing.descTableSize(num);
-            this.used = (avail + SplitRing.availSize(num) + 3) & ~3L;
+            this.ring = DriverRing.contiguous(guest, num, Gpa.of(base));
+            this.desc = ring.layout().desc().value();
+            this.avail = ring.layout().avail().value();
+            this.used = ring.layout().used().value();
         }
 
         void setUp() {
             nic.setVqNum(q, num);
-            nic.setVqAddress(q, desc, avail, used);
+            nic.setVqAddress(q, Iova.of(desc), Iova.of(avail), Iova.of(used));
             nic.setVqReady(q, true);
         }
 
         /** Writes descriptor {@code i}. */
         void desc(int i, long addr, int len, int flags, int next) {
-            long at = desc + SplitRing.desc(i);
-            ram.putU64(at, addr);
-            ram.putU32(at + 8, len);
-            ram.putU16(at + 12, (short) flags);
-            ram.putU16(at + 14, (short) next);
+            ring.writeDesc(i, Gpa.of(addr), len, flags, next);
         }
 
         /** Makes head {@code head} available and kicks. */
         void publish(int head) {
-            ram.putU16(avail + SplitRing.availRing(availIdx % num), (short) head);
-            availIdx = (availIdx + 1) & 0xffff;
-            ram.putU16Release(avail + SplitRing.AVAIL_IDX, (short) availIdx);
+            ring.offer(head);
             nic.kick(q);
             sched.runUntilIdle();
         }
@@ -99,16 +97,23 @@ final class NicFixture implements AutoCloseable {
         }
 
         int usedIdx() {
-            return ram.getU16(used + SplitRing.USED_IDX) & 0xffff;
+            return ring.usedIdx();
         }
 
         int usedId(int i) {
-            return ram.getU32(used + SplitRing.usedElem(i % num));
+            return ring.usedId(i);
         }
 
         int usedLen(int i) {
-            return ram.getU32(used + SplitRing.usedElem(i % num) + 4);
+            return ring.usedLen(i);
         }
+    }
+
+    /** Programs queue {@code q} with a layout no {@link DriverRing} is made for (hostile sizes, addresses). */
+    void setUpQueue(int q, int num, DriverRing.Layout l) {
+        nic.setVqNum(q, num);
+        nic.setVqAddress(q, Iova.of(l.desc().value()), Iova.of(l.avail().value()), Iova.of(l.used().value()));
+        nic.setVqReady(q, true);
     }
 
     Ring rx() {

@@ -10,6 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.toyvm.core.addr.Iova;
 import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioStatus;
@@ -71,8 +72,7 @@ class RingIndexBoundaryTest {
     void indexesWrapAt16Bits(int base) {
         try (NicFixture f = new NicFixture()) {
             NicFixture.Ring tx = f.tx();
-            tx.availIdx = base;
-            f.ram.putU16(tx.avail + SplitRing.AVAIL_IDX, (short) base);
+            tx.ring.forceAvailIdx(base);
             f.ram.putU16(tx.used + SplitRing.USED_IDX, (short) base);
             f.nic.setVqBase(VirtioNetNic.TX, base);
             f.start(0, tx);
@@ -112,8 +112,7 @@ class RingIndexBoundaryTest {
     void usedEventIsSixteenBits(int base, int event, boolean interrupt) {
         try (NicFixture f = new NicFixture()) {
             NicFixture.Ring tx = f.tx();
-            tx.availIdx = base;
-            f.ram.putU16(tx.avail + SplitRing.AVAIL_IDX, (short) base);
+            tx.ring.forceAvailIdx(base);
             f.nic.setVqBase(VirtioNetNic.TX, base);
             f.ram.putU16(tx.avail + SplitRing.usedEvent(tx.num), (short) event);
             f.start(VirtioFeatures.bit(VirtioFeatures.RING_F_EVENT_IDX), tx);
@@ -167,7 +166,7 @@ class RingIndexBoundaryTest {
             long avail = which == 1 ? addr : tx.avail;
             long used = which == 2 ? addr : tx.used;
             f.nic.setVqNum(VirtioNetNic.TX, tx.num);
-            f.nic.setVqAddress(VirtioNetNic.TX, desc, avail, used);
+            f.nic.setVqAddress(VirtioNetNic.TX, Iova.of(desc), Iova.of(avail), Iova.of(used));
             f.nic.setVqReady(VirtioNetNic.TX, true);
             // Low memory looks like a ring with a frame pending, for a wrapped access to find.
             f.ram.putU16(SplitRing.AVAIL_IDX, (short) 1);

@@ -132,44 +132,43 @@ class RingInterleavingTest {
                 } else if (action instanceof RunDevice) {
                     f.sched.runUntilIdle();
                 } else if (action instanceof ReapTx) {
-                    while (tx.usedSeen != tx.usedIdx()) {
-                        int id = tx.usedId(tx.usedSeen);
+                    while (tx.ring.hasUsed()) {
+                        int id = tx.ring.nextUsedId();
                         assertTrue(txOutstanding.remove(id), "TX head " + id + " returned once");
                         freeTx.add(id);
                         for (int t : chainTail.remove(id)) {
                             freeTx.add(t);
                         }
-                        tx.usedSeen = (tx.usedSeen + 1) & 0xffff;
+                        tx.ring.consumeUsed();
                     }
                 } else if (action instanceof ReapRx) {
-                    while (rx.usedSeen != rx.usedIdx()) {
-                        int id = rx.usedId(rx.usedSeen);
-                        int len = rx.usedLen(rx.usedSeen);
+                    while (rx.ring.hasUsed()) {
+                        int id = rx.ring.nextUsedId();
+                        int len = rx.ring.nextUsedLen();
                         assertTrue(rxOutstanding.remove(id), "RX head " + id + " returned once");
                         byte[] got = new byte[len - 12];
                         f.ram.read(0x60000 + id * 0x1000L + 12, got, 0, got.length);
                         gotByGuest.add(got);
                         freeRx.add(id);
-                        rx.usedSeen = (rx.usedSeen + 1) & 0xffff;
+                        rx.ring.consumeUsed();
                     }
                 }
             }
             // Drain: run the device, give RX buffers until every wire frame is in, reap everything.
             for (int round = 0; round < 64 && (gotByGuest.size() < toGuest.size() || !txOutstanding.isEmpty()); round++) {
                 f.sched.runUntilIdle();
-                while (tx.usedSeen != tx.usedIdx()) {
-                    int id = tx.usedId(tx.usedSeen);
-                    assertTrue(txOutstanding.remove(id));
-                    tx.usedSeen = (tx.usedSeen + 1) & 0xffff;
+                while (tx.ring.hasUsed()) {
+                    assertTrue(txOutstanding.remove(tx.ring.nextUsedId()));
+                    tx.ring.consumeUsed();
                 }
-                while (rx.usedSeen != rx.usedIdx()) {
-                    int id = rx.usedId(rx.usedSeen);
-                    byte[] got = new byte[rx.usedLen(rx.usedSeen) - 12];
+                while (rx.ring.hasUsed()) {
+                    int id = rx.ring.nextUsedId();
+                    byte[] got = new byte[rx.ring.nextUsedLen() - 12];
                     f.ram.read(0x60000 + id * 0x1000L + 12, got, 0, got.length);
                     gotByGuest.add(got);
                     assertTrue(rxOutstanding.remove(id));
                     freeRx.add(id);
-                    rx.usedSeen = (rx.usedSeen + 1) & 0xffff;
+                    rx.ring.consumeUsed();
                 }
                 if (!freeRx.isEmpty()) {
                     int id = freeRx.poll();
@@ -195,9 +194,7 @@ class RingInterleavingTest {
     }
 
     private static void publish(NicFixture f, NicFixture.Ring r, int head, boolean kick) {
-        f.ram.putU16(r.avail + SplitRing.availRing(r.availIdx % r.num), (short) head);
-        r.availIdx = (r.availIdx + 1) & 0xffff;
-        f.ram.putU16Release(r.avail + SplitRing.AVAIL_IDX, (short) r.availIdx);
+        r.ring.offer(head);
         if (kick) {
             f.nic.kick(r.q);
         }

@@ -45,9 +45,12 @@ public final class RamBlock {
     private final long physRunSize;
     private final LongObjectHashMap<byte[]> chunks = new LongObjectHashMap<>();
     private final PinLedger pins;
-    // Last chunk touched: ring and buffer accesses cluster, so this avoids most map lookups.
-    private long cachedIndex = -1;
-    private byte[] cachedChunk;
+    // The last few chunks touched (a device alternates between its rings and a buffer or two, so one
+    // entry is not enough): avoids most map lookups. Replaced round-robin.
+    private static final int CACHED = 4;
+    private final long[] cachedIndex = {-1, -1, -1, -1};
+    private final byte[][] cachedChunk = new byte[CACHED][];
+    private int cachedNext;
 
     RamBlock(String name, Hva base, long size, long physRunSize) {
         this.name = Objects.requireNonNull(name, "name");
@@ -118,29 +121,44 @@ public final class RamBlock {
         }
     }
 
-    private byte[] chunkForRead(long index) {
-        if (index == cachedIndex) {
-            return cachedChunk;
+    private byte[] cached(long index) {
+        for (int i = 0; i < CACHED; i++) {
+            if (cachedIndex[i] == index) {
+                return cachedChunk[i];
+            }
         }
-        byte[] c = chunks.get(index);
+        return null;
+    }
+
+    private void cache(long index, byte[] c) {
+        cachedIndex[cachedNext] = index;
+        cachedChunk[cachedNext] = c;
+        cachedNext = (cachedNext + 1) & (CACHED - 1);
+    }
+
+    private byte[] chunkForRead(long index) {
+        byte[] c = cached(index);
         if (c != null) {
-            cachedIndex = index;
-            cachedChunk = c;
+            return c;
+        }
+        c = chunks.get(index);
+        if (c != null) {
+            cache(index, c);
         }
         return c;
     }
 
     private byte[] chunkForWrite(long index) {
-        if (index == cachedIndex) {
-            return cachedChunk;
+        byte[] c = cached(index);
+        if (c != null) {
+            return c;
         }
-        byte[] c = chunks.get(index);
+        c = chunks.get(index);
         if (c == null) {
             c = new byte[CHUNK_SIZE];
             chunks.put(index, c);
         }
-        cachedIndex = index;
-        cachedChunk = c;
+        cache(index, c);
         return c;
     }
 
@@ -330,9 +348,11 @@ public final class RamBlock {
             long index = offset >>> CHUNK_SHIFT;
             if (in == 0 && n == CHUNK_SIZE) {
                 chunks.remove(index);
-                if (index == cachedIndex) {
-                    cachedIndex = -1;
-                    cachedChunk = null;
+                for (int i = 0; i < CACHED; i++) {
+                    if (cachedIndex[i] == index) {
+                        cachedIndex[i] = -1;
+                        cachedChunk[i] = null;
+                    }
                 }
             } else {
                 byte[] c = chunkForRead(index);

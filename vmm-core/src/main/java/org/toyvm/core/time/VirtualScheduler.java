@@ -198,8 +198,11 @@ public final class VirtualScheduler implements SimScheduler {
         }
     }
 
+    /** Made once: a capturing lambda per call would allocate on every datapath kick. */
+    private final BooleanSupplier idle = () -> queue.isEmpty() && readySize == 0;
+
     /** Runs until no task is left (beware of periodic tasks: use {@link #runUntil(long)} for those). */
     public void runUntilIdle() {
-        runUntil(Long.MAX_VALUE, () -> queue.isEmpty() && readySize == 0);
+        runUntil(Long.MAX_VALUE, idle);
     }
 }

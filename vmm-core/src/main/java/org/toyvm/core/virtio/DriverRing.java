@@ -94,6 +94,14 @@ public final class DriverRing {
         availIdx = (availIdx + 1) & 0xffff;
     }
 
+    /**
+     * Writes {@code head} at avail ring position {@code pos} (taken modulo the size) without moving
+     * or publishing the index: a driver filling slots out of order, or a fuzzer rewriting one.
+     */
+    public void setAvailEntry(int pos, int head) {
+        availRam.putU16(availOff + SplitRing.availRing(pos & (size - 1)), (short) head);
+    }
+
     /** Publishes every head added so far: the avail index store the device may act on. */
     public void publish() {
         availRam.putU16Release(availOff + SplitRing.AVAIL_IDX, (short) availIdx);

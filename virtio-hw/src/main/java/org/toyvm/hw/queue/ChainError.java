@@ -1,4 +1,4 @@
-package org.toyvm.hw.net;
+package org.toyvm.hw.queue;
 
 /** Why a descriptor chain was refused (docs/bad-input.md §1–11); each is counted. */
 public enum ChainError {

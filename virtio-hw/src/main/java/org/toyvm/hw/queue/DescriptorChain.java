@@ -1,8 +1,7 @@
-package org.toyvm.hw.net;
+package org.toyvm.hw.queue;
 
 import org.toyvm.core.addr.U64;
 import org.toyvm.core.virtio.SplitRing;
-import org.toyvm.hw.api.DmaEntry;
 
 /**
  * A descriptor chain as an iterator with a bound on its length (after rust-vmm virtio-queue's
@@ -10,8 +9,10 @@ import org.toyvm.hw.api.DmaEntry;
  * links and, once, an indirect table. The walk never visits more descriptors than the table holds,
  * so a loop ends as {@link ChainError#TOO_LONG} instead of hanging.
  *
- * <p>One instance is reused for every chain of a queue (no allocation per packet): {@link #reset}
- * starts a new walk; the yielded {@link Descriptor} is overwritten by the next call.
+ * <p>One instance is reused for every chain of a queue (no allocation per packet):
+ * {@link SplitQueue#chain} starts a new walk, {@link #rewind()} walks the same chain again; the yielded
+ * {@link Descriptor} is overwritten by the next call. Each descriptor is read in one 16-byte access,
+ * from the queue's resolved descriptor table or, for an indirect table, through the DMA engine.
  */
 public final class DescriptorChain {
     /** One buffer of the chain (reused). */
@@ -34,9 +35,12 @@ public final class DescriptorChain {
         }
     }
 
-    private final DmaEngine dma;
+    private final SplitQueue queue;
     private final Descriptor out = new Descriptor();
-    private int asid;
+    /** The descriptor just read: address, then len | flags << 32 | next << 48 (little-endian layout). */
+    private final long[] raw = new long[2];
+    private long ringTable;
+    private int head;
     private long table;
     private int tableSize;
     private int queueSize;
@@ -48,14 +52,27 @@ public final class DescriptorChain {
     private boolean sawWritable;
     private long totalLen;
     private ChainError error = ChainError.NONE;
+    /**
+     * The descriptors yielded by the first walk, so that {@link #rewind()} replays exactly what was
+     * checked (a guest rewriting the table between two walks cannot change the chain) without reading
+     * the table again. A chain longer than this is walked again instead.
+     */
+    private static final int RECORDED = 16;
+    private final long[] recAddr = new long[RECORDED];
+    private final int[] recLen = new int[RECORDED];
+    private final int[] recFlags = new int[RECORDED];
+    private int recorded;
+    private boolean replaying;
+    private int replayAt;
 
-    public DescriptorChain(DmaEngine dma) {
-        this.dma = dma;
+    DescriptorChain(SplitQueue queue) {
+        this.queue = queue;
     }
 
     /** Starts walking the chain whose head is {@code head} in the queue's descriptor table. */
-    public void reset(int asid, long descTable, int queueSize, int head, boolean indirectAllowed) {
-        this.asid = asid;
+    void reset(long descTable, int queueSize, int head, boolean indirectAllowed) {
+        this.ringTable = descTable;
+        this.head = head;
         this.table = descTable;
         this.tableSize = queueSize;
         this.queueSize = queueSize;
@@ -67,6 +84,22 @@ public final class DescriptorChain {
         this.sawWritable = false;
         this.totalLen = 0;
         this.error = ChainError.NONE;
+        this.recorded = 0;
+        this.replaying = false;
+    }
+
+    /**
+     * Walks the same chain again from its head (a device that checks a chain before writing to it):
+     * after a complete, error-free walk of at most {@value #RECORDED} descriptors, the recorded
+     * descriptors are replayed; otherwise the table is walked again.
+     */
+    public void rewind() {
+        if (!more && error == ChainError.NONE && recorded >= 0 && (replaying || recorded > 0)) {
+            replaying = true;
+            replayAt = 0;
+            return;
+        }
+        reset(ringTable, queueSize, head, indirectAllowed);
     }
 
     public ChainError error() {
@@ -88,6 +121,16 @@ public final class DescriptorChain {
      * The next buffer, or null at the end of the chain or on an error ({@link #error()} says which).
      */
     public Descriptor next() {
+        if (replaying) {
+            if (replayAt == recorded) {
+                return null;
+            }
+            out.addr = recAddr[replayAt];
+            out.len = recLen[replayAt];
+            out.flags = recFlags[replayAt];
+            replayAt++;
+            return out;
+        }
         while (more) {
             // virtio 1.x §2.7.5: a chain has at most as many descriptors as its table (queue size, or
             // the indirect table's entries); more means a loop or a malformed chain.
@@ -97,18 +140,16 @@ public final class DescriptorChain {
             if (Integer.compareUnsigned(index, tableSize) >= 0) {
                 return fail(ChainError.NEXT_OUT_OF_RANGE); // a head the caller did not check
             }
-            long at = table + SplitRing.desc(index);
-            if (!dma.readU64(asid, at + SplitRing.DESC_ADDR, DmaEntry.PERM_RO)) {
+            boolean read = inIndirect ? queue.readDescAt(table + SplitRing.desc(index), raw)
+                    : queue.readTableDesc(index, raw);
+            if (!read) {
                 return fail(ChainError.DMA_FAULT);
             }
-            // Each field at its width, unsigned: addr u64, len u32 (as a long), flags and next u16 (-1 = fault).
-            long addr = dma.lastU64();
-            long len = dma.readU32(asid, at + SplitRing.DESC_LEN, DmaEntry.PERM_RO);
-            int flags = dma.readU16(asid, at + SplitRing.DESC_FLAGS, DmaEntry.PERM_RO);
-            int next = dma.readU16(asid, at + SplitRing.DESC_NEXT, DmaEntry.PERM_RO);
-            if (len < 0 || flags < 0 || next < 0) {
-                return fail(ChainError.DMA_FAULT);
-            }
+            // Each field at its width, unsigned: addr u64, len u32 (as a long), flags and next u16.
+            long addr = raw[0];
+            long len = raw[1] & 0xffff_ffffL;
+            int flags = (int) (raw[1] >>> 32) & 0xffff;
+            int next = (int) (raw[1] >>> 48) & 0xffff;
             if ((flags & SplitRing.DESC_F_INDIRECT) != 0) {
                 // §2.7.5.3: only with INDIRECT_DESC, never nested, never with NEXT, whole 16-byte entries.
                 if (!indirectAllowed) {
@@ -156,6 +197,14 @@ public final class DescriptorChain {
             out.addr = addr;
             out.len = (int) len;
             out.flags = flags;
+            if (recorded >= 0 && recorded < RECORDED) {
+                recAddr[recorded] = addr;
+                recLen[recorded] = (int) len;
+                recFlags[recorded] = flags;
+                recorded++;
+            } else {
+                recorded = -1; // too long to record: a rewind walks the table again
+            }
             return out;
         }
         return null;

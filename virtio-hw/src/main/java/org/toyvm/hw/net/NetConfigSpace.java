@@ -1,0 +1,40 @@
+package org.toyvm.hw.net;
+
+import org.toyvm.core.virtio.VirtioNet;
+
+/**
+ * The device's {@code struct virtio_net_config} (virtio 1.x §5.1.4): MAC, link status, the number
+ * of queue pairs and the MTU, read-only for the driver. Reads follow the parents' get_config
+ * (vdpasim_get_config, mlx5_vdpa_get_config: "if (offset + len <= sizeof(config)) memcpy"): a range
+ * outside the space, or outside the destination, copies nothing; all three values are unsigned.
+ */
+final class NetConfigSpace {
+    private static final int MAC_LEN = 6;
+    private final byte[] config = new byte[VirtioNet.CONFIG_SIZE];
+
+    NetConfigSpace(long mac, int queuePairs, int mtu) {
+        for (int i = 0; i < MAC_LEN; i++) {
+            config[VirtioNet.CONFIG_MAC + i] = (byte) (mac >>> (8 * (MAC_LEN - 1 - i)));
+        }
+        config[VirtioNet.CONFIG_STATUS] = VirtioNet.S_LINK_UP;
+        config[VirtioNet.CONFIG_MAX_VQ_PAIRS] = (byte) queuePairs;
+        config[VirtioNet.CONFIG_MAX_VQ_PAIRS + 1] = (byte) (queuePairs >>> 8);
+        config[VirtioNet.CONFIG_MTU] = (byte) mtu;
+        config[VirtioNet.CONFIG_MTU + 1] = (byte) (mtu >>> 8);
+    }
+
+    int size() {
+        return config.length;
+    }
+
+    void read(int offset, byte[] dst, int dstIndex, int len) {
+        if (within(offset, len, config.length) && within(dstIndex, len, dst.length)) {
+            System.arraycopy(config, offset, dst, dstIndex, len);
+        }
+    }
+
+    /** [off, off+len) inside [0, size), all unsigned 32-bit. */
+    private static boolean within(int off, int len, int size) {
+        return Integer.toUnsignedLong(off) + Integer.toUnsignedLong(len) <= size;
+    }
+}

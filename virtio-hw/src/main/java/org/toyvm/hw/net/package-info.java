@@ -1,0 +1,21 @@
+/**
+ * The simulated vDPA virtio-net hardware (virtio 1.x §5.1): {@link org.toyvm.hw.net.VirtioNetNic} is
+ * the device shell a vDPA parent drives through {@link org.toyvm.hw.api.VirtioNetHardware} — status,
+ * features, config space (MAC, link status, MTU), queue groups and address spaces — holding an array
+ * of queues sized by the number of queue pairs: an {@link org.toyvm.hw.net.RxQueue} and a
+ * {@link org.toyvm.hw.net.TxQueue} per pair (rx 2k, tx 2k+1) and a {@link org.toyvm.hw.net.CtrlQueue}
+ * last, each a small class on the split-queue engine of {@code org.toyvm.hw.queue}. It models what
+ * mlx5's and vdpa_sim's net devices do with a frame (vdpa_sim_net.c's {@code vdpasim_net_work}:
+ * strip or add the 12-byte {@code virtio_net_hdr_v1}, one chain per frame, no offloads), with a TX
+ * buffer pool and a small RX backlog so the steady state allocates nothing.
+ *
+ * <p>Reactions to a hostile guest are one policy per case, each counted in
+ * {@link org.toyvm.hw.net.NicCounters}: an untrustworthy ring sets NEEDS_RESET; a bad chain is
+ * returned used with length 0 and counted by {@link org.toyvm.hw.queue.ChainError}; a DMA fault drops
+ * the chain whole (nothing partially written) or ends the round on a ring; runt or oversized wire
+ * frames and bad doorbells are dropped and counted. Every Netty buffer is released on every path.
+ *
+ * <p>Frames leave and arrive through a {@link org.toyvm.netdev.WirePort}. This package must not
+ * depend on the kernel model (vdpa-backend) or QEMU's side (net-device): they meet it at hw-api.
+ */
+package org.toyvm.hw.net;
