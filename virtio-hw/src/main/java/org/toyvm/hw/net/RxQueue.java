@@ -117,13 +117,24 @@ final class RxQueue extends NetQueue {
         // Second pass: every byte that will be written is reachable.
         chain.rewind();
         int left = need;
+        int resolved = 0;
         for (DescriptorChain.Descriptor d; left > 0 && (d = chain.next()) != null;) {
             int n = (int) Math.min(d.len(), left);
-            if (n > 0 && !q.resolve(d.addr(), n, DmaEntry.PERM_WO)) {
-                counters.drop(ChainError.DMA_FAULT);
-                return -1;
+            if (n > 0) {
+                if (!q.resolve(d.addr(), n, DmaEntry.PERM_WO)) {
+                    counters.drop(ChainError.DMA_FAULT);
+                    return -1;
+                }
+                resolved++;
             }
             left -= n;
+        }
+        if (resolved == 1) {
+            // One buffer takes all of it (the usual case): the DMA engine still holds exactly the
+            // segments the third pass would resolve again, so write through them now.
+            q.dma().writeResolved(0, HEADER, 0, VirtioNet.HDR_V1_SIZE);
+            q.dma().writeResolved(VirtioNet.HDR_V1_SIZE, frame, frame.readerIndex(), frame.readableBytes());
+            return need;
         }
         // Third pass: header, then the frame.
         chain.rewind();

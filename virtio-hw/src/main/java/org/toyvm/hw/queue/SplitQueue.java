@@ -4,6 +4,7 @@ import java.lang.invoke.VarHandle;
 import java.util.function.Consumer;
 import org.toyvm.core.addr.Iova;
 import org.toyvm.core.addr.U64;
+import org.toyvm.core.mem.ChunkView;
 import org.toyvm.core.mem.RamBlock;
 import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.hw.api.DmaEntry;
@@ -221,6 +222,10 @@ public final class SplitQueue {
 
     private int readAvailU16(long field) {
         freshAreas();
+        ChunkView v = availArea.view();
+        if (v != null) {
+            return v.getU16((int) field); // inside the area: the view is at most 2 GiB
+        }
         RamBlock b = availArea.block;
         if (b != null) {
             return b.getU16(availArea.offset + field) & 0xffff;
@@ -279,6 +284,13 @@ public final class SplitQueue {
      */
     boolean readTableDesc(int i, long[] out) {
         freshAreas();
+        ChunkView v = descArea.view();
+        if (v != null) {
+            int at = (int) SplitRing.desc(i);
+            out[0] = v.getU64(at);
+            out[1] = v.getU64(at + SplitRing.DESC_LEN);
+            return true;
+        }
         RamBlock b = descArea.block;
         if (b != null) {
             long at = descArea.offset + SplitRing.desc(i);
@@ -308,6 +320,14 @@ public final class SplitQueue {
     public boolean addUsed(int id, int len) {
         freshAreas();
         long elem = SplitRing.usedElem(usedIdx & (num - 1));
+        ChunkView v = usedArea.view();
+        if (v != null) {
+            v.putU64((int) elem, (id & 0xffff_ffffL) | ((long) len << 32));
+            usedIdx = (usedIdx + 1) & 0xffff;
+            VarHandle.releaseFence(); // §2.7.8: the element is visible before the index that publishes it
+            v.putU16(SplitRing.USED_IDX, (short) usedIdx);
+            return true;
+        }
         RamBlock b = usedArea.block;
         if (b != null) {
             b.putU64(usedArea.offset + elem, (id & 0xffff_ffffL) | ((long) len << 32));

@@ -166,6 +166,30 @@ class SplitQueueTest {
     }
 
     @Test
+    void ringsWhoseChunkIsDroppedAndWrittenAgainAreReadFromTheNewMemory() {
+        ring.offer(2);
+        kick(false);
+        assertEquals(2, q.pop());
+        assertTrue(q.addUsed(2, 0));
+        // The rings' chunk is given back (a balloon or a reset zeroing RAM) while the translation stands:
+        // the device must not keep reading or writing the old array.
+        ram.zero(0x10000, RamBlock.CHUNK_SIZE);
+        assertEquals(-1, q.pop(), "the avail ring reads as zeros now: idx 0, nothing pending");
+        assertTrue(q.addUsed(2, 0), "the used write allocates the chunk again");
+        assertEquals(2, ring.usedIdx(), "the driver sees the device's write in the new chunk");
+        q.setBase(0);
+        ring.forceAvailIdx(0);
+        ring.setAvailEntry(0, 9);
+        ring.forceAvailIdx(1);
+        ring.writeDesc(9, Gpa.of(0x40000), 64, 0, 0);
+        kick(false);
+        assertEquals(9, q.pop());
+        DescriptorChain c = q.chain(9);
+        assertEquals(0x40000, c.next().addr());
+        assertEquals(1, q.areaResolutions(), "no remap: the areas stand, only their chunk changed");
+    }
+
+    @Test
     void aMappingChangeInTheMiddleOfAKickIsSeenAtTheNextRingAccess() {
         ring.offer(4);
         ring.offer(5);

@@ -51,6 +51,8 @@ public final class RamBlock {
     private final long[] cachedIndex = {-1, -1, -1, -1};
     private final byte[][] cachedChunk = new byte[CACHED][];
     private int cachedNext;
+    /** Bumped each time {@link #zero} drops a chunk: an array from {@link #chunkArray} is stale after it. */
+    private long chunkDrops;
 
     RamBlock(String name, Hva base, long size, long physRunSize) {
         this.name = Objects.requireNonNull(name, "name");
@@ -164,6 +166,25 @@ public final class RamBlock {
 
     private static boolean inOneChunk(long offset, int len) {
         return ((offset & CHUNK_MASK) + len) <= CHUNK_SIZE;
+    }
+
+    /**
+     * How many chunks {@link #zero} has dropped so far. An array from {@link #chunkArray} stays this
+     * block's memory only while this count stands (after a drop, a write allocates a fresh chunk).
+     */
+    public long chunkDrops() {
+        return chunkDrops;
+    }
+
+    /**
+     * The array backing {@code [offset, offset+len)} when the range lies inside one allocated chunk
+     * (it starts at index {@code offset & (CHUNK_SIZE - 1)}), else null: the range spans chunks or is
+     * not allocated (reads as zeros), and the accessors must be used. For {@link ChunkView}, which
+     * keeps a hot area's array so a field access needs no block check and no chunk lookup.
+     */
+    byte[] chunkArray(long offset, int len) {
+        check(offset, len);
+        return inOneChunk(offset, len) ? chunkForRead(offset >>> CHUNK_SHIFT) : null;
     }
 
     public byte getU8(long offset) {
@@ -347,7 +368,9 @@ public final class RamBlock {
             long n = Math.min(len, CHUNK_SIZE - in);
             long index = offset >>> CHUNK_SHIFT;
             if (in == 0 && n == CHUNK_SIZE) {
-                chunks.remove(index);
+                if (chunks.remove(index) != null) {
+                    chunkDrops++;
+                }
                 for (int i = 0; i < CACHED; i++) {
                     if (cachedIndex[i] == index) {
                         cachedIndex[i] = -1;
