@@ -14,6 +14,17 @@ public interface WirePort extends AutoCloseable {
 
     void setReceiver(Consumer<ByteBuf> receiver);
 
+    /**
+     * True when the port touches a frame given to {@link #send} on the calling thread only: it is
+     * consumed (and released) before {@code send} returns, or handed on the same thread to the
+     * receiver of a device on the same loop — never queued for, written or released by another
+     * thread. A sender may then hand frames whose reference count is not atomic. False unless the
+     * port promises it: a port writing to a socket releases frames on its channel's event loop.
+     */
+    default boolean sameThread() {
+        return false;
+    }
+
     /** Datagrams or stream records dropped as malformed. */
     long malformed();
 

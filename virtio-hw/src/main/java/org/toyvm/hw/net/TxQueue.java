@@ -15,12 +15,15 @@ import org.toyvm.hw.queue.DescriptorChain;
  * <p>Frame buffers come from a small pool allocated at DRIVER_OK and released at reset: a buffer is
  * handed to the port with an extra reference and reused once the port has released it (refCnt back
  * to 1), so the steady state allocates nothing per frame. When every one is still held downstream, a
- * fresh buffer is allocated for that frame.
+ * fresh buffer is allocated for that frame. A port that keeps frames on the NIC's loop gets frames
+ * from a second pool of {@link LoopFrameBuf}s, whose reference counts are not atomic.
  */
 final class TxQueue extends NetQueue {
     private static final int POOL = 16;
     private final ByteBufAllocator alloc;
     private final ByteBuf[] pool = new ByteBuf[POOL];
+    /** For a same-thread port; filled on first use (a NIC on a socket port never needs them). */
+    private final ByteBuf[] loopPool = new ByteBuf[POOL];
     private int poolNext;
 
     TxQueue(VirtioNetNic nic, int index, ByteBufAllocator alloc) {
@@ -45,14 +48,26 @@ final class TxQueue extends NetQueue {
                 pool[i].release(); // downstream holders keep their own references
                 pool[i] = null;
             }
+            if (loopPool[i] != null) {
+                loopPool[i].release();
+                loopPool[i] = null;
+            }
         }
     }
 
     /** A frame buffer owned by the caller (one reference), from the pool when one is free. */
     private ByteBuf frameBuffer() {
-        for (int k = 0; k < pool.length; k++) {
-            int i = (poolNext + k) & (pool.length - 1);
-            ByteBuf b = pool[i];
+        boolean loop = nic.portSameThread();
+        ByteBuf[] p = loop ? loopPool : pool;
+        // A same-thread port has usually released the last frame already: looking from the first
+        // buffer reuses the one still in cache. Otherwise go round, past buffers still held downstream.
+        int from = loop ? 0 : poolNext;
+        for (int k = 0; k < p.length; k++) {
+            int i = (from + k) & (p.length - 1);
+            ByteBuf b = p[i];
+            if (b == null && loop) {
+                b = p[i] = new LoopFrameBuf(alloc, VirtioNetNic.MAX_FRAME);
+            }
             if (b != null && b.refCnt() == 1) {
                 poolNext = i + 1;
                 return b.clear().retain();

@@ -332,6 +332,11 @@ public final class VirtioNetNic implements VirtioNetHardware {
         }
     }
 
+    /** True when the attached port keeps frames on this loop (see {@link WirePort#sameThread()}). */
+    boolean portSameThread() {
+        return port != null && port.sameThread();
+    }
+
     /** Sends a transmitted frame out of the port, which owns it from now on. */
     void transmit(ByteBuf frame) {
         if (port != null) {

@@ -45,12 +45,18 @@ public final class RamBlock {
     private final long physRunSize;
     private final LongObjectHashMap<byte[]> chunks = new LongObjectHashMap<>();
     private final PinLedger pins;
-    // The last few chunks touched (a device alternates between its rings and a buffer or two, so one
-    // entry is not enough): avoids most map lookups. Replaced round-robin.
-    private static final int CACHED = 4;
-    private final long[] cachedIndex = {-1, -1, -1, -1};
+    // The last few chunks touched: avoids most map lookups. One entry is not enough (a device
+    // alternates between its rings and a buffer or two), and four were not either: the driver's two
+    // rings and a TX and an RX buffer chunk already fill them, so every change of buffer chunk evicted
+    // a hot entry and missed again. Replaced round-robin.
+    private static final int CACHED = 8;
+    private final long[] cachedIndex = {-1, -1, -1, -1, -1, -1, -1, -1};
     private final byte[][] cachedChunk = new byte[CACHED][];
     private int cachedNext;
+    // The entry hit last, tried before the scan: ring fields and a buffer's bytes come in runs of
+    // accesses to one chunk, and the scan of the others costs as much as the access itself.
+    private long mruIndex = -1;
+    private byte[] mruChunk;
     /** Bumped each time {@link #zero} drops a chunk: an array from {@link #chunkArray} is stale after it. */
     private long chunkDrops;
 
@@ -124,9 +130,14 @@ public final class RamBlock {
     }
 
     private byte[] cached(long index) {
+        if (index == mruIndex) {
+            return mruChunk;
+        }
         for (int i = 0; i < CACHED; i++) {
             if (cachedIndex[i] == index) {
-                return cachedChunk[i];
+                mruIndex = index;
+                mruChunk = cachedChunk[i];
+                return mruChunk;
             }
         }
         return null;
@@ -136,6 +147,8 @@ public final class RamBlock {
         cachedIndex[cachedNext] = index;
         cachedChunk[cachedNext] = c;
         cachedNext = (cachedNext + 1) & (CACHED - 1);
+        mruIndex = index;
+        mruChunk = c;
     }
 
     private byte[] chunkForRead(long index) {
@@ -376,6 +389,10 @@ public final class RamBlock {
                         cachedIndex[i] = -1;
                         cachedChunk[i] = null;
                     }
+                }
+                if (mruIndex == index) {
+                    mruIndex = -1;
+                    mruChunk = null;
                 }
             } else {
                 byte[] c = chunkForRead(index);
