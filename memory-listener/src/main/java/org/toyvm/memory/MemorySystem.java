@@ -24,6 +24,8 @@ public final class MemorySystem {
     private boolean pending;
     private long seq;
     private long commits;
+    /** Scratch arrays for render and simplify, reused by every commit of this system. */
+    private final FlatRenderer renderer = new FlatRenderer();
 
     // ---------------------------------------------------------------- regions
 
@@ -136,9 +138,11 @@ public final class MemorySystem {
         }
         pending = false;
         commits++;
+        // Steps 1 and 2 (render, simplify) for every space before any listener hears of the commit.
         List<FlatView> fresh = new ArrayList<>(spaces.size());
         for (AddressSpace as : spaces) {
-            fresh.add(FlatView.render(as.root()));
+            renderer.renderAndSimplify(as.root());
+            fresh.add(FlatView.build(renderer, as.view()));
         }
         for (MemoryListener l : List.copyOf(global)) {
             l.begin();
@@ -148,9 +152,9 @@ public final class MemorySystem {
             FlatView old = as.view();
             FlatView now = fresh.get(i);
             as.setView(now);
-            if (old != now) {
-                diff(as, old, now);
-            }
+            // Step 3, even when nothing changed: QEMU renders a new view on every commit, so its
+            // listeners hear region_nop for every section each time, and so do ours.
+            diff(as, old, now);
         }
         for (MemoryListener l : List.copyOf(global)) {
             l.commit();
@@ -175,7 +179,7 @@ public final class MemorySystem {
                         }
                     }
                     io++;
-                } else if (fo != null && fo.sameAs(fn)) {
+                } else if (fo != null && (fo == fn || fo.sameAs(fn))) {
                     if (adding) {
                         MemoryRegionSection s = fn.section();
                         for (MemoryListener l : ls) {
