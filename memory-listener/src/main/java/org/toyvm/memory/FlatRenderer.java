@@ -2,6 +2,7 @@ package org.toyvm.memory;
 
 import java.math.BigInteger;
 import java.util.Arrays;
+import java.util.List;
 import org.toyvm.core.addr.U64;
 
 /**
@@ -97,8 +98,9 @@ final class FlatRenderer {
             }
             return;
         }
-        for (MemoryRegion sub : mr.subregions()) {
-            renderRegion(sub, base, s, l, readonly, nonvolatile);
+        List<MemoryRegion> subs = mr.subregionList();
+        for (int k = 0; k < subs.size(); k++) {
+            renderRegion(subs.get(k), base, s, l, readonly, nonvolatile);
         }
         if (mr.kind().terminates()) {
             fillGaps(s, l, mr, s - base, readonly, nonvolatile);
@@ -127,8 +129,9 @@ final class FlatRenderer {
                     readonly, nonvolatile);
             return;
         }
-        for (MemoryRegion sub : mr.subregions()) {
-            renderWide(sub, base, s, l, readonly, nonvolatile);
+        List<MemoryRegion> subs = mr.subregionList();
+        for (int k = 0; k < subs.size(); k++) {
+            renderWide(subs.get(k), base, s, l, readonly, nonvolatile);
         }
         if (!mr.kind().terminates()) {
             return;

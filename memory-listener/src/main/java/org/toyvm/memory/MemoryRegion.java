@@ -168,6 +168,11 @@ public final class MemoryRegion {
         return Collections.unmodifiableList(subregions);
     }
 
+    /** The live subregion list (render walks it by index: no wrapper or iterator per region). */
+    List<MemoryRegion> subregionList() {
+        return subregions;
+    }
+
     long addSeq() {
         return addSeq;
     }
