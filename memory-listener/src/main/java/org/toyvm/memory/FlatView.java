@@ -1,8 +1,7 @@
 package org.toyvm.memory;
 
+import java.util.AbstractList;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import org.toyvm.core.addr.U64;
 
@@ -11,18 +10,24 @@ import org.toyvm.core.addr.U64;
  * by one terminating region. Immutable.
  *
  * <p>A commit builds one in QEMU's three steps: {@link FlatRenderer} renders and simplifies into
- * scratch arrays, {@link #build} makes the view, and {@link MemorySystem} diffs it against the
- * previous one. Building reuses the previous view's {@link FlatRange} (and so its section) for
- * every range that did not change, and the previous view itself when nothing did: what a commit
- * allocates grows with what changed, plus one array of references for the new view.
+ * scratch arrays, {@link FlatViewBuilder} makes the view, and {@link MemorySystem} diffs it against
+ * the previous one. The ranges are held in chunks (about {@link #CHUNK} ranges each) that views
+ * share: a commit reuses every chunk of the previous view whose ranges did not change, and the
+ * previous view's {@link FlatRange} (with its section) for every unchanged range elsewhere, so what
+ * a commit allocates grows with what changed, plus one reference per chunk.
  */
 public final class FlatView {
-    private static final FlatView EMPTY = new FlatView(new FlatRange[0]);
+    /** Ranges per chunk that a fresh chunk is cut at; chunks hold between CHUNK / 2 and 2 * CHUNK (the last fewer). */
+    static final int CHUNK = 64;
+    private static final FlatView EMPTY = new FlatView(new FlatRange[0][], new int[] {0});
 
-    private final FlatRange[] ranges;
+    private final FlatRange[][] chunks;
+    /** {@code firstIndex[k]}: index of {@code chunks[k][0]}; the last element is the size. */
+    private final int[] firstIndex;
 
-    private FlatView(FlatRange[] ranges) {
-        this.ranges = ranges;
+    FlatView(FlatRange[][] chunks, int[] firstIndex) {
+        this.chunks = chunks;
+        this.firstIndex = firstIndex;
     }
 
     public static FlatView empty() {
@@ -33,58 +38,76 @@ public final class FlatView {
     public static FlatView render(MemoryRegion root) {
         FlatRenderer r = new FlatRenderer();
         r.renderAndSimplify(root);
-        return build(r, EMPTY);
+        return new FlatViewBuilder().build(r, EMPTY);
     }
 
-    /**
-     * The view of what {@code r} rendered, sharing with {@code previous} every range that is equal
-     * in all fields; {@code previous} itself when every range is.
-     */
-    static FlatView build(FlatRenderer r, FlatView previous) {
-        int m = r.size();
-        FlatRange[] old = previous.ranges;
-        FlatRange[] out = null;
-        int j = 0;
-        for (int i = 0; i < m; i++) {
-            long s = r.start(i);
-            while (j < old.length && U64.lt(old[j].start(), s)) {
-                j++;
-            }
-            FlatRange same = j < old.length && r.matches(i, old[j]) ? old[j] : null;
-            if (out == null) {
-                if (same != null && i == j) {
-                    continue; // still a prefix of the previous view
-                }
-                out = new FlatRange[m];
-                System.arraycopy(old, 0, out, 0, i);
-            }
-            out[i] = same != null ? same : r.toFlatRange(i);
-        }
-        if (out == null) {
-            return m == old.length ? previous : new FlatView(Arrays.copyOf(old, m));
-        }
-        return new FlatView(out);
+    int chunkCount() {
+        return chunks.length;
     }
 
+    FlatRange[] chunk(int k) {
+        return chunks[k];
+    }
+
+    /** The ranges in address order (a read-only view). */
     public List<FlatRange> ranges() {
-        return Collections.unmodifiableList(java.util.Arrays.asList(ranges));
+        return new AbstractList<>() {
+            @Override
+            public FlatRange get(int i) {
+                return rangeAt(i);
+            }
+
+            @Override
+            public int size() {
+                return FlatView.this.size();
+            }
+        };
     }
 
     public int size() {
-        return ranges.length;
+        return firstIndex[chunks.length];
     }
 
     FlatRange rangeAt(int i) {
-        return ranges[i];
+        if (i < 0 || i >= size()) {
+            throw new IndexOutOfBoundsException("range " + i + " of " + size());
+        }
+        int lo = 0;
+        int hi = chunks.length - 1;
+        while (lo < hi) { // the last chunk starting at or before index i
+            int mid = (lo + hi + 1) >>> 1;
+            if (firstIndex[mid] <= i) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return chunks[lo][i - firstIndex[lo]];
     }
 
     /** The range containing {@code addr}, or null when nothing is mapped there. */
     public FlatRange lookup(long addr) {
         int lo = 0;
-        int hi = ranges.length - 1;
+        int hi = chunks.length - 1;
+        int k = -1;
+        while (lo <= hi) { // the last chunk whose first range starts at or below addr
+            int mid = (lo + hi) >>> 1;
+            if (U64.le(chunks[mid][0].start(), addr)) {
+                k = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (k < 0) {
+            return null;
+        }
+        FlatRange[] c = chunks[k];
+        lo = 0;
+        hi = c.length - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            FlatRange r = ranges[mid];
+            FlatRange r = c[mid];
             if (U64.lt(addr, r.start())) {
                 hi = mid - 1;
             } else if (U64.gt(addr, r.last())) {
@@ -98,10 +121,30 @@ public final class FlatView {
 
     /** Every range as a section. */
     public List<MemoryRegionSection> sections() {
-        List<MemoryRegionSection> out = new ArrayList<>(ranges.length);
-        for (FlatRange r : ranges) {
-            out.add(r.section());
+        List<MemoryRegionSection> out = new ArrayList<>(size());
+        for (FlatRange[] c : chunks) {
+            for (FlatRange r : c) {
+                out.add(r.section());
+            }
         }
         return out;
+    }
+
+    /** A forward walk over the ranges (the diff's), one step O(1). */
+    final class Cursor {
+        private int k;
+        private int p;
+
+        /** The current range, or null past the end. */
+        FlatRange peek() {
+            return k < chunks.length ? chunks[k][p] : null;
+        }
+
+        void next() {
+            if (++p == chunks[k].length) {
+                k++;
+                p = 0;
+            }
+        }
     }
 }

@@ -26,6 +26,7 @@ public final class MemorySystem {
     private long commits;
     /** Scratch arrays for render and simplify, reused by every commit of this system. */
     private final FlatRenderer renderer = new FlatRenderer();
+    private final FlatViewBuilder builder = new FlatViewBuilder();
 
     // ---------------------------------------------------------------- regions
 
@@ -142,7 +143,7 @@ public final class MemorySystem {
         List<FlatView> fresh = new ArrayList<>(spaces.size());
         for (AddressSpace as : spaces) {
             renderer.renderAndSimplify(as.root());
-            fresh.add(FlatView.build(renderer, as.view()));
+            fresh.add(builder.build(renderer, as.view()));
         }
         for (MemoryListener l : List.copyOf(global)) {
             l.begin();
@@ -164,12 +165,13 @@ public final class MemorySystem {
     /** The two topology passes of QEMU's address_space_update_topology. */
     private static void diff(AddressSpace as, FlatView old, FlatView now) {
         List<MemoryListener> ls = List.copyOf(as.listenersMutable());
-        for (boolean adding : new boolean[] {false, true}) {
-            int io = 0;
-            int in = 0;
-            while (io < old.size() || in < now.size()) {
-                FlatRange fo = io < old.size() ? old.rangeAt(io) : null;
-                FlatRange fn = in < now.size() ? now.rangeAt(in) : null;
+        for (int pass = 0; pass < 2; pass++) {
+            boolean adding = pass == 1;
+            FlatView.Cursor co = old.new Cursor();
+            FlatView.Cursor cn = now.new Cursor();
+            while (co.peek() != null || cn.peek() != null) {
+                FlatRange fo = co.peek();
+                FlatRange fn = cn.peek();
                 if (fo != null && (fn == null || Long.compareUnsigned(fo.start(), fn.start()) < 0
                         || (fo.start() == fn.start() && !fo.sameAs(fn)))) {
                     if (!adding) {
@@ -178,18 +180,18 @@ public final class MemorySystem {
                             ls.get(k).regionDel(s);
                         }
                     }
-                    io++;
+                    co.next();
                 } else if (fo != null && (fo == fn || fo.sameAs(fn))) {
                     if (adding) {
                         MemoryRegionSection s = fn.section();
-                        for (MemoryListener l : ls) {
-                            l.regionNop(s);
+                        for (int k = 0; k < ls.size(); k++) {
+                            ls.get(k).regionNop(s);
                         }
                         int om = fo.dirtyLogMask();
                         int nm = fn.dirtyLogMask();
                         if ((nm & ~om) != 0) {
-                            for (MemoryListener l : ls) {
-                                l.logStart(s, om, nm);
+                            for (int k = 0; k < ls.size(); k++) {
+                                ls.get(k).logStart(s, om, nm);
                             }
                         }
                         if ((om & ~nm) != 0) {
@@ -198,16 +200,16 @@ public final class MemorySystem {
                             }
                         }
                     }
-                    io++;
-                    in++;
+                    co.next();
+                    cn.next();
                 } else {
                     if (adding) {
                         MemoryRegionSection s = fn.section();
-                        for (MemoryListener l : ls) {
-                            l.regionAdd(s);
+                        for (int k = 0; k < ls.size(); k++) {
+                            ls.get(k).regionAdd(s);
                         }
                     }
-                    in++;
+                    cn.next();
                 }
             }
         }
