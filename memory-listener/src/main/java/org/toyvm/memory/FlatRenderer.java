@@ -41,19 +41,15 @@ final class FlatRenderer {
     /** Logical index i lives at i below gapStart, at i + (gapEnd - gapStart) from gapStart on. */
     private int gapStart;
     private int gapEnd = 4;
-    private int used; // highest physical slot written since the last reset, for clearing references
 
     /** Renders {@code root} and simplifies the result; read it with the accessors below. */
     void renderAndSimplify(MemoryRegion root) {
         reset();
         renderRegion(root, 0, 0, U64.MAX, false, false);
-        moveGapTo(size);
         simplify();
     }
 
     private void reset() {
-        Arrays.fill(regions, 0, used, null);
-        used = 0;
         size = 0;
         gapStart = 0;
         gapEnd = starts.length;
@@ -98,9 +94,11 @@ final class FlatRenderer {
             }
             return;
         }
-        List<MemoryRegion> subs = mr.subregionList();
-        for (int k = 0; k < subs.size(); k++) {
-            renderRegion(subs.get(k), base, s, l, readonly, nonvolatile);
+        if (mr.hasSubregions()) {
+            List<MemoryRegion> subs = mr.subregionList();
+            for (int k = 0; k < subs.size(); k++) {
+                renderRegion(subs.get(k), base, s, l, readonly, nonvolatile);
+            }
         }
         if (mr.kind().terminates()) {
             fillGaps(s, l, mr, s - base, readonly, nonvolatile);
@@ -175,10 +173,17 @@ final class FlatRenderer {
 
     /** The logical index of the last range starting at or below {@code addr}, or -1. */
     private int floor(long addr) {
-        // Most insertions land where the previous one did: try the gap's neighbours first.
-        if ((gapStart == 0 || U64.le(starts[gapStart - 1], addr))
-                && (gapStart == size || U64.gt(starts[gapEnd], addr))) {
-            return gapStart - 1;
+        // Most insertions land next to the previous one (siblings in descending or ascending
+        // address order): try the ranges on either side of the gap before searching.
+        int g = gapStart;
+        if (g > 0 && U64.gt(starts[g - 1], addr)) {
+            if (g == 1 || U64.le(starts[g - 2], addr)) {
+                return g - 2;
+            }
+        } else if (g == size || U64.gt(starts[gapEnd], addr)) {
+            return g - 1;
+        } else if (g + 1 == size || U64.gt(starts[gapEnd + 1], addr)) {
+            return g;
         }
         int lo = 0;
         int hi = size - 1;
@@ -208,7 +213,6 @@ final class FlatRenderer {
         attrs[p] = (byte) a;
         dirty[p] = dirtyMask;
         size++;
-        used = Math.max(used, p + 1);
     }
 
     private void moveGapTo(int at) {
@@ -223,17 +227,28 @@ final class FlatRenderer {
             gapStart = at;
             gapEnd += n;
         }
-        used = Math.max(used, gapStart);
     }
 
     private void moveAll(int from, int to, int n) {
+        if (n <= 4) { // the usual step of the gap: cheaper than six arraycopy calls
+            for (int t = 0; t < n; t++) {
+                int a = from < to ? from + n - 1 - t : from + t; // overlapping ranges: copy away from the overlap
+                int b = a - from + to;
+                starts[b] = starts[a];
+                lasts[b] = lasts[a];
+                offsets[b] = offsets[a];
+                regions[b] = regions[a];
+                attrs[b] = attrs[a];
+                dirty[b] = dirty[a];
+            }
+            return;
+        }
         System.arraycopy(starts, from, starts, to, n);
         System.arraycopy(lasts, from, lasts, to, n);
         System.arraycopy(offsets, from, offsets, to, n);
         System.arraycopy(regions, from, regions, to, n);
         System.arraycopy(attrs, from, attrs, to, n);
         System.arraycopy(dirty, from, dirty, to, n);
-        used = Math.max(used, to + n);
     }
 
     private void grow() {
@@ -256,7 +271,6 @@ final class FlatRenderer {
         System.arraycopy(dirty, gapEnd, d, newCap - tail, tail);
         dirty = d;
         gapEnd = newCap - tail;
-        used = newCap;
     }
 
     private long[] regrow(long[] a, int newCap, int tail) {
@@ -268,10 +282,16 @@ final class FlatRenderer {
 
     // ---------------------------------------------------------------- simplify
 
-    /** flatview_simplify: merges each range into its predecessor when QEMU's can_merge allows. */
+    /**
+     * flatview_simplify: merges each range into its predecessor when QEMU's can_merge allows, and
+     * closes the gap on the way: range r is read where it lies, at or after slot r, and written to
+     * slot w <= r, so nothing is overwritten before it is read. Slots past the result drop their
+     * region references.
+     */
     private void simplify() {
         int w = 0;
-        for (int r = 0; r < size; r++) {
+        for (int i = 0; i < size; i++) {
+            int r = phys(i);
             if (w > 0 && canMerge(w - 1, r)) {
                 lasts[w - 1] = lasts[r];
                 continue;
@@ -286,8 +306,10 @@ final class FlatRenderer {
             }
             w++;
         }
+        Arrays.fill(regions, w, regions.length, null);
         size = w;
         gapStart = w;
+        gapEnd = starts.length;
     }
 
     /** QEMU's can_merge, on two placed ranges (see {@link FlatRange#canMergeWith}). */

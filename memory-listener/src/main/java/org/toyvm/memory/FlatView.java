@@ -146,5 +146,19 @@ public final class FlatView {
                 p = 0;
             }
         }
+
+        /** True when both cursors stand at the start of one chunk the two views share. */
+        boolean atSharedChunkWith(Cursor o) {
+            return p == 0 && o.p == 0 && k < chunks.length && o.k < o.chunks().length && chunks[k] == o.chunks()[o.k];
+        }
+
+        private FlatRange[][] chunks() {
+            return chunks;
+        }
+
+        /** The chunk this cursor stands at the start of; moves past it. */
+        FlatRange[] skipChunk() {
+            return chunks[k++];
+        }
     }
 }

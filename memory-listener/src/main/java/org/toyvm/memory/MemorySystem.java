@@ -170,8 +170,32 @@ public final class MemorySystem {
             FlatView.Cursor co = old.new Cursor();
             FlatView.Cursor cn = now.new Cursor();
             while (co.peek() != null || cn.peek() != null) {
+                if (co.atSharedChunkWith(cn)) { // a run of shared ranges: nothing to delete, all nop
+                    FlatRange[] c = co.skipChunk();
+                    cn.skipChunk();
+                    if (adding) {
+                        for (FlatRange r : c) {
+                            MemoryRegionSection s = r.section();
+                            for (int k = 0; k < ls.size(); k++) {
+                                ls.get(k).regionNop(s);
+                            }
+                        }
+                    }
+                    continue;
+                }
                 FlatRange fo = co.peek();
                 FlatRange fn = cn.peek();
+                if (fo == fn) { // shared with the previous view: region_nop, the dirty log as it was
+                    if (adding) {
+                        MemoryRegionSection s = fn.section();
+                        for (int k = 0; k < ls.size(); k++) {
+                            ls.get(k).regionNop(s);
+                        }
+                    }
+                    co.next();
+                    cn.next();
+                    continue;
+                }
                 if (fo != null && (fn == null || Long.compareUnsigned(fo.start(), fn.start()) < 0
                         || (fo.start() == fn.start() && !fo.sameAs(fn)))) {
                     if (!adding) {
@@ -181,7 +205,7 @@ public final class MemorySystem {
                         }
                     }
                     co.next();
-                } else if (fo != null && (fo == fn || fo.sameAs(fn))) {
+                } else if (fo != null && fo.sameAs(fn)) {
                     if (adding) {
                         MemoryRegionSection s = fn.section();
                         for (int k = 0; k < ls.size(); k++) {
