@@ -19,14 +19,17 @@ import org.toyvm.core.addr.U64;
 public final class FlatView {
     /** Ranges per chunk that a fresh chunk is cut at; chunks hold between CHUNK / 2 and 2 * CHUNK (the last fewer). */
     static final int CHUNK = 64;
-    private static final FlatView EMPTY = new FlatView(new FlatRange[0][], new int[] {0});
+    private static final FlatView EMPTY = new FlatView(new FlatRange[0][], new MemoryRegionSection[0][], new int[] {0});
 
     private final FlatRange[][] chunks;
+    /** Each chunk's sections, shared along with it: the diff tells listeners of a shared chunk from these alone. */
+    private final MemoryRegionSection[][] sections;
     /** {@code firstIndex[k]}: index of {@code chunks[k][0]}; the last element is the size. */
     private final int[] firstIndex;
 
-    FlatView(FlatRange[][] chunks, int[] firstIndex) {
+    FlatView(FlatRange[][] chunks, MemoryRegionSection[][] sections, int[] firstIndex) {
         this.chunks = chunks;
+        this.sections = sections;
         this.firstIndex = firstIndex;
     }
 
@@ -47,6 +50,10 @@ public final class FlatView {
 
     FlatRange[] chunk(int k) {
         return chunks[k];
+    }
+
+    MemoryRegionSection[] chunkSections(int k) {
+        return sections[k];
     }
 
     /** The ranges in address order (a read-only view). */
@@ -156,9 +163,9 @@ public final class FlatView {
             return chunks;
         }
 
-        /** The chunk this cursor stands at the start of; moves past it. */
-        FlatRange[] skipChunk() {
-            return chunks[k++];
+        /** The sections of the chunk this cursor stands at the start of; moves past it. */
+        MemoryRegionSection[] skipChunk() {
+            return sections[k++];
         }
     }
 }

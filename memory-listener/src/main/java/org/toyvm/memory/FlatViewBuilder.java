@@ -23,9 +23,11 @@ final class FlatViewBuilder {
     private final FlatRange[] pending = new FlatRange[MAX];
     private int pendingSize;
     private final List<FlatRange[]> out = new ArrayList<>();
+    private final List<MemoryRegionSection[]> outSections = new ArrayList<>();
 
     FlatView build(FlatRenderer r, FlatView previous) {
         out.clear();
+        outSections.clear();
         pendingSize = 0;
         int m = r.size();
         int i = 0;
@@ -43,7 +45,7 @@ final class FlatViewBuilder {
             }
             FlatRange[] c = k < oldChunks ? previous.chunk(k) : null;
             if (c != null && p == 0 && c.length >= MIN_SHARED && i + c.length <= m && sameRanges(r, i, c)) {
-                share(c);
+                share(c, previous.chunkSections(k));
                 i += c.length;
                 k++;
                 continue;
@@ -53,8 +55,11 @@ final class FlatViewBuilder {
             i++;
         }
         flush();
-        FlatView v = sameChunks(previous) ? previous : new FlatView(out.toArray(new FlatRange[0][]), firstIndexes());
+        FlatView v = sameChunks(previous) ? previous
+                : new FlatView(out.toArray(new FlatRange[0][]), outSections.toArray(new MemoryRegionSection[0][]),
+                        firstIndexes());
         out.clear();
+        outSections.clear();
         return v;
     }
 
@@ -75,7 +80,7 @@ final class FlatViewBuilder {
     }
 
     /** A whole chunk of the previous view comes back unchanged. */
-    private void share(FlatRange[] c) {
+    private void share(FlatRange[] c, MemoryRegionSection[] sections) {
         if (pendingSize > 0 && pendingSize < MIN_SHARED && pendingSize + c.length <= MAX) {
             System.arraycopy(c, 0, pending, pendingSize, c.length); // join the few fresh ranges to it
             pendingSize += c.length;
@@ -84,11 +89,18 @@ final class FlatViewBuilder {
         }
         flush();
         out.add(c);
+        outSections.add(sections);
     }
 
     private void flush() {
         if (pendingSize > 0) {
-            out.add(Arrays.copyOf(pending, pendingSize));
+            FlatRange[] c = Arrays.copyOf(pending, pendingSize);
+            MemoryRegionSection[] ss = new MemoryRegionSection[c.length];
+            for (int t = 0; t < c.length; t++) {
+                ss[t] = c[t].section();
+            }
+            out.add(c);
+            outSections.add(ss);
             Arrays.fill(pending, 0, pendingSize, null);
             pendingSize = 0;
         }

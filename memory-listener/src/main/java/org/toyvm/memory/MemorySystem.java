@@ -171,11 +171,10 @@ public final class MemorySystem {
             FlatView.Cursor cn = now.new Cursor();
             while (co.peek() != null || cn.peek() != null) {
                 if (co.atSharedChunkWith(cn)) { // a run of shared ranges: nothing to delete, all nop
-                    FlatRange[] c = co.skipChunk();
+                    MemoryRegionSection[] c = co.skipChunk();
                     cn.skipChunk();
                     if (adding) {
-                        for (FlatRange r : c) {
-                            MemoryRegionSection s = r.section();
+                        for (MemoryRegionSection s : c) {
                             for (int k = 0; k < ls.size(); k++) {
                                 ls.get(k).regionNop(s);
                             }
