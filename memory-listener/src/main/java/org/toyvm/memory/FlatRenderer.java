@@ -41,6 +41,7 @@ final class FlatRenderer {
     /** Logical index i lives at i below gapStart, at i + (gapEnd - gapStart) from gapStart on. */
     private int gapStart;
     private int gapEnd = 4;
+    private int lastInsert = -1;
 
     /** Renders {@code root} and simplifies the result; read it with the accessors below. */
     void renderAndSimplify(MemoryRegion root) {
@@ -50,6 +51,7 @@ final class FlatRenderer {
     }
 
     private void reset() {
+        lastInsert = -1;
         size = 0;
         gapStart = 0;
         gapEnd = starts.length;
@@ -205,7 +207,12 @@ final class FlatRenderer {
             grow();
         }
         moveGapTo(at);
-        int p = gapStart++;
+        // Logical index gapStart can be written on either side of the gap: after the previous
+        // insertion (ascending order) at the gap's front, before it (descending) at its back, so
+        // that a run in either order moves nothing.
+        boolean descending = at <= lastInsert;
+        lastInsert = at;
+        int p = descending ? --gapEnd : gapStart++;
         starts[p] = start;
         lasts[p] = last;
         offsets[p] = offset;
@@ -284,11 +291,19 @@ final class FlatRenderer {
 
     /**
      * flatview_simplify: merges each range into its predecessor when QEMU's can_merge allows, and
-     * closes the gap on the way: range r is read where it lies, at or after slot r, and written to
+     * when any do, closes the gap on the way: range r is read where it lies, at or after slot r, and written to
      * slot w <= r, so nothing is overwritten before it is read. Slots past the result drop their
      * region references.
      */
     private void simplify() {
+        int merges = 0;
+        for (int i = 1; i < size && merges == 0; i++) {
+            merges += canMerge(phys(i - 1), phys(i)) ? 1 : 0;
+        }
+        if (merges == 0) { // the usual case: the ranges stay where they are, read through phys()
+            Arrays.fill(regions, gapStart, gapEnd, null);
+            return;
+        }
         int w = 0;
         for (int i = 0; i < size; i++) {
             int r = phys(i);
@@ -326,20 +341,22 @@ final class FlatRenderer {
     }
 
     long start(int i) {
-        return starts[i];
+        return starts[phys(i)];
     }
 
     /** True when range {@code i} equals {@code r} in every field (so {@code r} can stand for it). */
     boolean matches(int i, FlatRange r) {
-        return r.start() == starts[i] && r.last() == lasts[i] && r.region() == regions[i]
-                && r.offsetInRegion() == offsets[i] && r.readonly() == ((attrs[i] & READONLY) != 0)
-                && r.romdMode() == ((attrs[i] & ROMD) != 0) && r.nonvolatile() == ((attrs[i] & NONVOLATILE) != 0)
-                && r.unmergeable() == ((attrs[i] & UNMERGEABLE) != 0) && r.dirtyLogMask() == dirty[i];
+        int p = phys(i);
+        return r.start() == starts[p] && r.last() == lasts[p] && r.region() == regions[p]
+                && r.offsetInRegion() == offsets[p] && r.readonly() == ((attrs[p] & READONLY) != 0)
+                && r.romdMode() == ((attrs[p] & ROMD) != 0) && r.nonvolatile() == ((attrs[p] & NONVOLATILE) != 0)
+                && r.unmergeable() == ((attrs[p] & UNMERGEABLE) != 0) && r.dirtyLogMask() == dirty[p];
     }
 
     FlatRange toFlatRange(int i) {
-        int a = attrs[i];
-        return new FlatRange(starts[i], lasts[i], regions[i], offsets[i], (a & READONLY) != 0, (a & ROMD) != 0,
-                (a & NONVOLATILE) != 0, (a & UNMERGEABLE) != 0, dirty[i]);
+        int p = phys(i);
+        int a = attrs[p];
+        return new FlatRange(starts[p], lasts[p], regions[p], offsets[p], (a & READONLY) != 0, (a & ROMD) != 0,
+                (a & NONVOLATILE) != 0, (a & UNMERGEABLE) != 0, dirty[p]);
     }
 }
