@@ -58,6 +58,8 @@ public final class RebootExperiment {
     }
 
     private final Inspector inspector;
+    private boolean quieting = true;
+    private long quietedNs;
     private final Progress progress;
 
     public RebootExperiment(RunConfig cfg, IotlbTraceSink trace, ByteBufAllocator alloc) {
@@ -117,9 +119,21 @@ public final class RebootExperiment {
      */
     private void quietWhileDriverOkRuns(PeerHost peer, long writtenAt, long doneAt) {
         long margin = QUIET_MARGIN_TICKS * Math.max(1, cfg.pingIntervalNs());
-        if (doneAt - writtenAt > 2 * margin) {
+        if (quieting && doneAt - writtenAt > 2 * margin) {
             peer.quietBetween(writtenAt + margin, doneAt - margin);
+            quietedNs = doneAt - writtenAt - 2 * margin;
         }
+    }
+
+    /** Simulates every peer tick, also those {@link #quietWhileDriverOkRuns} would skip: the test's reference. */
+    RebootExperiment withoutQuieting() {
+        quieting = false;
+        return this;
+    }
+
+    /** How long a stretch of peer ticks the last run skipped (0: none). */
+    long quietedNs() {
+        return quietedNs;
     }
 
     /** Ticks kept at each end of a skipped stretch: far more than the 64 + 8 frames that can matter. */
