@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.toyvm.vm.bench.ListenerWorkload;
 
-/** One commit after a hotplug on 1k and 10k RAM sections (plug + unplug = two commits). Goal: 10k/1k ≤ 15. */
+/** One commit after a hotplug on 1k and 10k RAM sections (plug + unplug = two commits). Goals (issue 12): 10k/1k ≤ 12; allocation per commit (-prof gc) growing by ≤ 1 B per section. */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

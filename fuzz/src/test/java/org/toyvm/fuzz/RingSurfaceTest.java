@@ -17,20 +17,20 @@ class RingSurfaceTest {
     private static final long AVAIL = DESC + SplitRing.descTableSize(16);
     private static final long USED = (AVAIL + SplitRing.availSize(16) + 3) & ~3L;
 
-    private static List<RingSurface.Step> txOf(long buffer, int len, long... pokes) {
+    private static List<RingSteps.Step> txOf(long buffer, int len, long... pokes) {
         int[] perms = new int[RingSurface.PAGES];
         Arrays.fill(perms, DmaEntry.PERM_RW);
-        List<RingSurface.Step> s = new java.util.ArrayList<>(List.of(new RingSurface.Setup(false, false, perms),
-                new RingSurface.Queue(VirtioNetNic.TX, 16, DESC, AVAIL, USED, true),
-                new RingSurface.Status(VirtioStatus.ACKNOWLEDGE | VirtioStatus.DRIVER | VirtioStatus.FEATURES_OK
+        List<RingSteps.Step> s = new java.util.ArrayList<>(List.of(new RingSteps.Setup(false, false, perms),
+                new RingSteps.Queue(VirtioNetNic.TX, 16, DESC, AVAIL, USED, true),
+                new RingSteps.Status(VirtioStatus.ACKNOWLEDGE | VirtioStatus.DRIVER | VirtioStatus.FEATURES_OK
                         | VirtioStatus.DRIVER_OK)));
         for (int i = 0; i < pokes.length; i++) {
-            s.add(new RingSurface.Poke(buffer + 12 + 8L * i, pokes[i]));
+            s.add(new RingSteps.Poke(buffer + 12 + 8L * i, pokes[i]));
         }
-        s.add(new RingSurface.Desc(DESC, 0, buffer, len, 0, 0));
-        s.add(new RingSurface.Avail(AVAIL, 0, 0));
-        s.add(new RingSurface.AvailIdx(AVAIL, 1));
-        s.add(new RingSurface.Kick(VirtioNetNic.TX));
+        s.add(new RingSteps.Desc(DESC, 0, buffer, len, 0, 0));
+        s.add(new RingSteps.Avail(AVAIL, 0, 0));
+        s.add(new RingSteps.AvailIdx(AVAIL, 1));
+        s.add(new RingSteps.Kick(VirtioNetNic.TX));
         return s;
     }
 

@@ -41,6 +41,8 @@ public final class MemoryRegion {
     private long aliasOffset;
     private long addSeq; // order of addition: among equal priorities the newest comes first
     private final List<MemoryRegion> subregions = new ArrayList<>();
+    // Kept beside the list so that rendering a leaf reads this object only, not its empty list.
+    private int subregionCount;
 
     MemoryRegion(MemorySystem system, String name, RegionKind kind, long size, RamBlock ramBlock, long ramOffset,
             MemoryRegionOps ops, MemoryRegion aliasTarget, long aliasOffset) {
@@ -168,6 +170,15 @@ public final class MemoryRegion {
         return Collections.unmodifiableList(subregions);
     }
 
+    /** The live subregion list (render walks it by index: no wrapper or iterator per region). */
+    List<MemoryRegion> subregionList() {
+        return subregions;
+    }
+
+    boolean hasSubregions() {
+        return subregionCount != 0;
+    }
+
     long addSeq() {
         return addSeq;
     }
@@ -210,6 +221,7 @@ public final class MemoryRegion {
                 i++;
             }
             subregions.add(i, sub); // before existing equal-priority regions: the newest wins
+            subregionCount = subregions.size();
             system.markUpdate();
         } finally {
             system.transactionCommit();
@@ -225,6 +237,7 @@ public final class MemoryRegion {
         system.transactionBegin();
         try {
             subregions.remove(sub);
+            subregionCount = subregions.size();
             sub.parent = null;
             system.markUpdate();
         } finally {

@@ -24,6 +24,9 @@ public final class MemorySystem {
     private boolean pending;
     private long seq;
     private long commits;
+    /** Scratch arrays for render and simplify, reused by every commit of this system. */
+    private final FlatRenderer renderer = new FlatRenderer();
+    private final FlatViewBuilder builder = new FlatViewBuilder();
 
     // ---------------------------------------------------------------- regions
 
@@ -136,9 +139,11 @@ public final class MemorySystem {
         }
         pending = false;
         commits++;
+        // Steps 1 and 2 (render, simplify) for every space before any listener hears of the commit.
         List<FlatView> fresh = new ArrayList<>(spaces.size());
         for (AddressSpace as : spaces) {
-            fresh.add(FlatView.render(as.root()));
+            renderer.renderAndSimplify(as.root());
+            fresh.add(builder.build(renderer, as.view()));
         }
         for (MemoryListener l : List.copyOf(global)) {
             l.begin();
@@ -148,9 +153,9 @@ public final class MemorySystem {
             FlatView old = as.view();
             FlatView now = fresh.get(i);
             as.setView(now);
-            if (old != now) {
-                diff(as, old, now);
-            }
+            // Step 3, even when nothing changed: QEMU renders a new view on every commit, so its
+            // listeners hear region_nop for every section each time, and so do ours.
+            diff(as, old, now);
         }
         for (MemoryListener l : List.copyOf(global)) {
             l.commit();
@@ -160,12 +165,36 @@ public final class MemorySystem {
     /** The two topology passes of QEMU's address_space_update_topology. */
     private static void diff(AddressSpace as, FlatView old, FlatView now) {
         List<MemoryListener> ls = List.copyOf(as.listenersMutable());
-        for (boolean adding : new boolean[] {false, true}) {
-            int io = 0;
-            int in = 0;
-            while (io < old.size() || in < now.size()) {
-                FlatRange fo = io < old.size() ? old.rangeAt(io) : null;
-                FlatRange fn = in < now.size() ? now.rangeAt(in) : null;
+        for (int pass = 0; pass < 2; pass++) {
+            boolean adding = pass == 1;
+            FlatView.Cursor co = old.new Cursor();
+            FlatView.Cursor cn = now.new Cursor();
+            while (co.peek() != null || cn.peek() != null) {
+                if (co.atSharedChunkWith(cn)) { // a run of shared ranges: nothing to delete, all nop
+                    MemoryRegionSection[] c = co.skipChunk();
+                    cn.skipChunk();
+                    if (adding) {
+                        for (MemoryRegionSection s : c) {
+                            for (int k = 0; k < ls.size(); k++) {
+                                ls.get(k).regionNop(s);
+                            }
+                        }
+                    }
+                    continue;
+                }
+                FlatRange fo = co.peek();
+                FlatRange fn = cn.peek();
+                if (fo == fn) { // shared with the previous view: region_nop, the dirty log as it was
+                    if (adding) {
+                        MemoryRegionSection s = fn.section();
+                        for (int k = 0; k < ls.size(); k++) {
+                            ls.get(k).regionNop(s);
+                        }
+                    }
+                    co.next();
+                    cn.next();
+                    continue;
+                }
                 if (fo != null && (fn == null || Long.compareUnsigned(fo.start(), fn.start()) < 0
                         || (fo.start() == fn.start() && !fo.sameAs(fn)))) {
                     if (!adding) {
@@ -174,18 +203,18 @@ public final class MemorySystem {
                             ls.get(k).regionDel(s);
                         }
                     }
-                    io++;
+                    co.next();
                 } else if (fo != null && fo.sameAs(fn)) {
                     if (adding) {
                         MemoryRegionSection s = fn.section();
-                        for (MemoryListener l : ls) {
-                            l.regionNop(s);
+                        for (int k = 0; k < ls.size(); k++) {
+                            ls.get(k).regionNop(s);
                         }
                         int om = fo.dirtyLogMask();
                         int nm = fn.dirtyLogMask();
                         if ((nm & ~om) != 0) {
-                            for (MemoryListener l : ls) {
-                                l.logStart(s, om, nm);
+                            for (int k = 0; k < ls.size(); k++) {
+                                ls.get(k).logStart(s, om, nm);
                             }
                         }
                         if ((om & ~nm) != 0) {
@@ -194,16 +223,16 @@ public final class MemorySystem {
                             }
                         }
                     }
-                    io++;
-                    in++;
+                    co.next();
+                    cn.next();
                 } else {
                     if (adding) {
                         MemoryRegionSection s = fn.section();
-                        for (MemoryListener l : ls) {
-                            l.regionAdd(s);
+                        for (int k = 0; k < ls.size(); k++) {
+                            ls.get(k).regionAdd(s);
                         }
                     }
-                    in++;
+                    cn.next();
                 }
             }
         }

@@ -24,10 +24,26 @@ public final class RebootWorkload {
     private final RunConfig cfg;
 
     public RebootWorkload(long memoryBytes) {
-        cfg = new RunConfig(memoryBytes, KernelVersion.V6_7, ParentKind.MLX5, ResetPolicy.LEGACY, 1, 60_000_000_000L,
+        this(new RunConfig(memoryBytes, KernelVersion.V6_7, ParentKind.MLX5, ResetPolicy.LEGACY, 1, 60_000_000_000L,
                 CostProfile.defaults(), "default", ClockMode.VIRTUAL, "local", MacAddress.parse("52:54:00:12:34:56"),
                 Ipv4Cidr.parse("192.168.77.2/24"), Ipv4Address.parse("192.168.77.1"), 1_000_000_000L, 1_000_000_000L,
-                3_600_000_000_000L, 0, 1);
+                3_600_000_000_000L, 0, 1));
+    }
+
+    private RebootWorkload(RunConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    /**
+     * What {@code ./toyvm run --memory SIZE --timeout 3600s} runs (persist, mlx5, 6.7, pings every
+     * 10 ms): the whole run in-process, for the goal that a 32 TiB persist run costs about what an
+     * 8 GiB one does (the hour of timeout lets the first boot pin 32 TiB).
+     */
+    public static RebootWorkload persistRun(long memoryBytes) {
+        RunConfig d = RunConfig.defaults();
+        return new RebootWorkload(new RunConfig(memoryBytes, d.kernel(), d.parent(), d.policy(), d.reboots(),
+                d.pingIntervalNs(), d.costs(), d.costProfileName(), d.clock(), d.netdev(), d.mac(), d.ip(), d.peerIp(),
+                d.warmupNs(), d.settleNs(), 3_600_000_000_000L, d.durationNs(), d.seed()));
     }
 
     public RunReport run() {

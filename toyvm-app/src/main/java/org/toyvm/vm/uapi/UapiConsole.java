@@ -29,7 +29,6 @@ import org.toyvm.vdpa.kernel.WriteResult;
 import org.toyvm.vdpa.parent.VdpaParents;
 import org.toyvm.vdpa.uapi.Errno;
 import org.toyvm.vdpa.uapi.VhostMsgV2;
-import org.toyvm.vdpa.uapi.VhostUapi;
 
 /**
  * {@code toyvm uapi}: a scripted console over the simulated {@code /dev/vhost-vdpa-0}. One
@@ -42,7 +41,7 @@ import org.toyvm.vdpa.uapi.VhostUapi;
  * model refuses is reported, not fatal.
  *
  * <p>Every numeric argument is read at the width of the field the real ioctl or message carries it
- * in (see {@link Field}): a value that does not fit that field is a script error naming the line,
+ * in (see {@link ScriptArgs.Field}): a value that does not fit that field is a script error naming the line,
  * the argument and the accepted range, because a C program could not put it there either. A value
  * that fits is passed exactly as the kernel would see it, and the model answers with the kernel's
  * errno: {@code set_vring_num 0x100000000 256} is a script error (the index is the u32
@@ -61,25 +60,6 @@ public final class UapiConsole {
     }
 
     private static final int FD = 3;
-
-    /** The unsigned width of the uAPI field an argument is carried in. */
-    enum Field {
-        U8(8), U32(32), U64(64); // inside this enum, U64 names the constant: the helper class is qualified
-
-        final int bits;
-
-        Field(int bits) {
-            this.bits = bits;
-        }
-
-        long max() {
-            return bits == 64 ? org.toyvm.core.addr.U64.MAX : (1L << bits) - 1;
-        }
-
-        String range() {
-            return "0.." + org.toyvm.core.addr.U64.hex(max()) + " (" + name().toLowerCase(Locale.ROOT) + ")";
-        }
-    }
 
     /** Positional arguments each operation takes (key=value arguments are checked where they are read). */
     private static final Map<String, Integer> ARITY = Map.ofEntries(
@@ -108,6 +88,7 @@ public final class UapiConsole {
     private final Map<String, RamBlock> mmaps = new HashMap<>();
     private final PrintWriter out;
     private int line;
+    private final ScriptArgs args = new ScriptArgs(() -> line);
 
     public UapiConsole(KernelVersion kernel, ParentKind parent, PrintWriter out) {
         this.out = out;
@@ -171,9 +152,9 @@ public final class UapiConsole {
             case "close" -> ioctl(op, dev.close(), "");
             case "set_owner" -> ioctl(op, dev.setOwner(), "");
             case "get_features" -> value(op, dev.getFeatures(), "features", true);
-            case "set_features" -> ioctl(op, dev.setFeatures(num(pos, 0, "features", Field.U64)), "");
+            case "set_features" -> ioctl(op, dev.setFeatures(args.num(pos, 0, "features", ScriptArgs.Field.U64)), "");
             case "get_backend_features" -> value(op, dev.getBackendFeatures(), "features", true);
-            case "set_backend_features" -> ioctl(op, dev.setBackendFeatures(num(pos, 0, "features", Field.U64)), "");
+            case "set_backend_features" -> ioctl(op, dev.setBackendFeatures(args.num(pos, 0, "features", ScriptArgs.Field.U64)), "");
             case "get_device_id" -> value(op, dev.getDeviceId(), "device_id", false);
             case "get_vring_num" -> value(op, dev.getVringNum(), "num", false);
             case "get_config_size" -> value(op, dev.getConfigSize(), "size", false);
@@ -187,41 +168,41 @@ public final class UapiConsole {
                         : "");
             }
             // struct vhost_vring_state {unsigned int index; unsigned int num}: both u32.
-            case "get_vring_group" -> value(op, dev.getVringGroup(u32(pos, 0, "index")), "group", false);
-            case "set_group_asid" -> ioctl(op, dev.setGroupAsid(u32(pos, 0, "group"), u32(pos, 1, "asid")), "");
+            case "get_vring_group" -> value(op, dev.getVringGroup(args.u32(pos, 0, "index")), "group", false);
+            case "set_group_asid" -> ioctl(op, dev.setGroupAsid(args.u32(pos, 0, "group"), args.u32(pos, 1, "asid")), "");
             case "get_status" -> value(op, dev.getStatus(), "status", true);
-            case "set_status" -> ioctl(op, dev.setStatus((int) num(pos, 0, "status", Field.U8)), ""); // a u8
-            case "set_vring_num" -> ioctl(op, dev.setVringNum(u32(pos, 0, "index"), u32(pos, 1, "num")), "");
-            case "set_vring_base" -> ioctl(op, dev.setVringBase(u32(pos, 0, "index"), u32(pos, 1, "num")), "");
-            case "get_vring_base" -> value(op, dev.getVringBase(u32(pos, 0, "index")), "num", false);
+            case "set_status" -> ioctl(op, dev.setStatus((int) args.num(pos, 0, "status", ScriptArgs.Field.U8)), ""); // a u8
+            case "set_vring_num" -> ioctl(op, dev.setVringNum(args.u32(pos, 0, "index"), args.u32(pos, 1, "num")), "");
+            case "set_vring_base" -> ioctl(op, dev.setVringBase(args.u32(pos, 0, "index"), args.u32(pos, 1, "num")), "");
+            case "get_vring_base" -> value(op, dev.getVringBase(args.u32(pos, 0, "index")), "num", false);
             case "set_vring_addr" -> {
                 // struct vhost_vring_addr: u32 index, u64 addresses.
-                ioctl(op, dev.setVringAddr(u32(pos, 0, "index"), Iova.of(key(kv, "desc")), Iova.of(key(kv, "avail")),
-                        Iova.of(key(kv, "used"))), "");
+                ioctl(op, dev.setVringAddr(args.u32(pos, 0, "index"), Iova.of(args.key(kv, "desc")), Iova.of(args.key(kv, "avail")),
+                        Iova.of(args.key(kv, "used"))), "");
             }
-            case "set_vring_enable" -> ioctl(op, dev.setVringEnable(u32(pos, 0, "index"), u32(pos, 1, "num")), "");
+            case "set_vring_enable" -> ioctl(op, dev.setVringEnable(args.u32(pos, 0, "index"), args.u32(pos, 1, "num")), "");
             case "suspend" -> ioctl(op, dev.suspend(), "");
             case "resume" -> ioctl(op, dev.resume(), "");
             case "mmap" -> mmap(pos);
             case "setrlimit_memlock" -> {
-                need(op, pos, 1);
-                mm.setMemlockLimitBytes(num(pos, 0, "bytes", Field.U64)); // rlim_t; 2^64-1 is RLIM_INFINITY
+                args.need(op, pos, 1);
+                mm.setMemlockLimitBytes(args.num(pos, 0, "bytes", ScriptArgs.Field.U64)); // rlim_t; 2^64-1 is RLIM_INFINITY
                 print(op, 0, Errno.OK, "");
             }
             case "update" -> {
                 // struct vhost_msg_v2: u32 asid; vhost_iotlb_msg: u64 iova, size, uaddr; u8 perm.
-                int asid = asid(kv);
-                long iova = key(kv, "iova");
-                long size = key(kv, "size");
+                int asid = args.asid(kv);
+                long iova = args.key(kv, "iova");
+                long size = args.key(kv, "size");
                 long uaddr = uaddr(kv.get("uaddr"));
-                write(op, VhostMsgV2.update(asid, Iova.of(iova), size, Hva.of(uaddr), perm(kv.get("perm"))).encode());
+                write(op, VhostMsgV2.update(asid, Iova.of(iova), size, Hva.of(uaddr), args.perm(kv.get("perm"))).encode());
             }
             case "invalidate" ->
-                    write(op, VhostMsgV2.invalidate(asid(kv), Iova.of(key(kv, "iova")), key(kv, "size")).encode());
-            case "batch_begin" -> write(op, VhostMsgV2.batchBegin(asid(kv)).encode());
-            case "batch_end" -> write(op, VhostMsgV2.batchEnd(asid(kv)).encode());
+                    write(op, VhostMsgV2.invalidate(args.asid(kv), Iova.of(args.key(kv, "iova")), args.key(kv, "size")).encode());
+            case "batch_begin" -> write(op, VhostMsgV2.batchBegin(args.asid(kv)).encode());
+            case "batch_end" -> write(op, VhostMsgV2.batchEnd(args.asid(kv)).encode());
             case "write_hex" -> {
-                need(op, pos, 1);
+                args.need(op, pos, 1);
                 byte[] bytes;
                 try {
                     bytes = HexFormat.of().parseHex(pos.get(0));
@@ -232,7 +213,7 @@ public final class UapiConsole {
             }
             case "pinned" -> print(op, 0, Errno.OK, " pinned_pages=" + mm.pinnedPages() + " vmpin_kb="
                     + mm.pinnedPages() * 4);
-            case "translate" -> translate(op, asid(kv), key(kv, "iova"));
+            case "translate" -> translate(op, args.asid(kv), args.key(kv, "iova"));
             default -> throw bad("unknown operation '" + t[0] + "'");
         }
     }
@@ -265,7 +246,7 @@ public final class UapiConsole {
         }
         long hva = e.translate(iova);
         RamBlock b = mm.blockAt(hva);
-        print(op, 0, Errno.OK, " addr=" + U64.hex(hva) + " perm=" + permName(e.perm())
+        print(op, 0, Errno.OK, " addr=" + U64.hex(hva) + " perm=" + args.permName(e.perm())
                 + (b == null ? "" : " in=" + b.name() + "+" + U64.hex(hva - b.base().value())));
     }
 
@@ -274,7 +255,7 @@ public final class UapiConsole {
             throw bad("mmap takes NAME SIZE [shared|private], got " + pos.size() + " argument(s)");
         }
         String name = pos.get(0);
-        long size = num(pos, 1, "size", Field.U64); // size_t length
+        long size = args.num(pos, 1, "size", ScriptArgs.Field.U64); // size_t length
         String kind = pos.size() > 2 ? pos.get(2) : "private";
         if (!kind.equals("shared") && !kind.equals("private")) {
             throw bad("mmap kind '" + kind + "' is not shared or private");
@@ -308,7 +289,7 @@ public final class UapiConsole {
         int plus = v.indexOf('+');
         if (plus > 0) {
             name = v.substring(0, plus);
-            off = parse(v.substring(plus + 1), "uaddr offset", Field.U64);
+            off = args.parse(v.substring(plus + 1), "uaddr offset", ScriptArgs.Field.U64);
         }
         RamBlock b = mmaps.get(name);
         if (b != null) {
@@ -321,95 +302,7 @@ public final class UapiConsole {
         if (plus > 0) {
             throw bad("no mmap named '" + name + "'");
         }
-        return parse(v, "uaddr=", Field.U64);
+        return args.parse(v, "uaddr=", ScriptArgs.Field.U64);
     }
 
-    private int perm(String p) {
-        if (p == null) {
-            throw bad("update needs perm=ro|wo|rw|none");
-        }
-        return switch (p) {
-            case "ro" -> VhostUapi.VHOST_ACCESS_RO;
-            case "wo" -> VhostUapi.VHOST_ACCESS_WO;
-            case "rw" -> VhostUapi.VHOST_ACCESS_RW;
-            case "none" -> 0;
-            default -> {
-                // Any other u8 reaches the kernel as it is (vhost-vdpa does not check perm).
-                if (!p.isEmpty() && Character.isDigit(p.charAt(0))) {
-                    yield (int) parse(p, "perm=", Field.U8);
-                }
-                throw bad("perm '" + p + "' is not ro, wo, rw, none or a number " + Field.U8.range());
-            }
-        };
-    }
-
-    private static String permName(int p) {
-        return switch (p) {
-            case 1 -> "ro";
-            case 2 -> "wo";
-            case 3 -> "rw";
-            default -> "none";
-        };
-    }
-
-    private void need(String op, java.util.List<String> pos, int n) {
-        if (pos.size() < n) {
-            throw bad(op + " needs " + n + " argument(s)");
-        }
-    }
-
-    private long num(java.util.List<String> pos, int i, String what, Field field) {
-        if (i >= pos.size()) {
-            throw bad("missing argument " + (i + 1) + " (" + what + ")");
-        }
-        return parse(pos.get(i), "argument " + (i + 1) + " (" + what + ")", field);
-    }
-
-    /** A u32 positional argument, as the int holding its bits. */
-    private int u32(java.util.List<String> pos, int i, String what) {
-        return (int) num(pos, i, what, Field.U32);
-    }
-
-    /** A u64 key=value argument. */
-    private long key(Map<String, String> kv, String k) {
-        String v = kv.get(k);
-        if (v == null) {
-            throw bad("missing " + k + "=VALUE");
-        }
-        return parse(v, k + "=", Field.U64);
-    }
-
-    /** The optional u32 asid= (0 when absent), as the int holding its bits. */
-    private int asid(Map<String, String> kv) {
-        return kv.containsKey("asid") ? (int) parse(kv.get("asid"), "asid=", Field.U32) : 0;
-    }
-
-    /**
-     * 0x hex, decimal, or a decimal with a K/M/G/T suffix, unsigned, checked against the width of the
-     * field it goes into: a value that does not fit is a script error with the accepted range.
-     */
-    private long parse(String s, String what, Field field) {
-        boolean hex = s.startsWith("0x") || s.startsWith("0X");
-        String digits = hex ? s.substring(2) : s;
-        boolean suffixed = !hex && s.length() > 1
-                && "KMGT".indexOf(Character.toUpperCase(s.charAt(s.length() - 1))) >= 0;
-        String body = suffixed ? digits.substring(0, digits.length() - 1) : digits;
-        boolean wellFormed = !body.isEmpty()
-                && body.chars().allMatch(c -> hex ? Character.digit(c, 16) >= 0 : c >= '0' && c <= '9');
-        if (!wellFormed) {
-            throw bad(what + ": '" + s + "' is not a number (decimal, 0x hex, or with a K/M/G/T suffix)");
-        }
-        long v;
-        try {
-            boolean zero = body.chars().allMatch(c -> c == '0'); // Sizes refuses 0K; it is 0
-            v = hex ? Long.parseUnsignedLong(digits, 16)
-                    : suffixed ? (zero ? 0 : org.toyvm.core.units.Sizes.parse(s)) : Long.parseUnsignedLong(digits);
-        } catch (IllegalArgumentException e) { // well-formed digits, so: more than 64 bits
-            throw bad(what + ": '" + s + "' is out of range " + field.range());
-        }
-        if (Long.compareUnsigned(v, field.max()) > 0) {
-            throw bad(what + ": '" + s + "' is out of range " + field.range());
-        }
-        return v;
-    }
 }

@@ -71,15 +71,15 @@ class MachineMappingTest {
         long base = m.ram().base().value();
         long low = Machine.BELOW_4G_MAX;
         assertEquals(3, updates.size(), updates.toString());
-        assertEquals(List.of(0L, low, base, (long) VhostUapi.VHOST_ACCESS_RW), List.of(updates.get(0).iova(),
-                updates.get(0).size(), updates.get(0).uaddr(), (long) updates.get(0).perm()), "ram-below-4g");
+        assertEquals(List.of(0L, low, base, (long) VhostUapi.VHOST_ACCESS_RW), List.of(updates.get(0).iova().value(),
+                updates.get(0).size(), updates.get(0).uaddr().value(), (long) updates.get(0).perm()), "ram-below-4g");
         VhostMsgV2 bios = updates.get(1);
-        assertEquals(Machine.FOUR_G - Machine.BIOS_SIZE, bios.iova(), "pc.bios");
+        assertEquals(Machine.FOUR_G - Machine.BIOS_SIZE, bios.iova().value(), "pc.bios");
         assertEquals(VhostUapi.VHOST_ACCESS_RO, bios.perm());
         VhostMsgV2 high = updates.get(2);
-        assertEquals(Machine.FOUR_G, high.iova(), "ram-above-4g at its GPA");
+        assertEquals(Machine.FOUR_G, high.iova().value(), "ram-above-4g at its GPA");
         assertEquals(MEMORY - low, high.size());
-        assertEquals(base + low, high.uaddr(), "ram-above-4g from pc.ram offset 3 GiB");
+        assertEquals(base + low, high.uaddr().value(), "ram-above-4g from pc.ram offset 3 GiB");
     }
 
     @Test

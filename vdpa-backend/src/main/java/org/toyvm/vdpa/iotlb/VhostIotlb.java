@@ -32,14 +32,13 @@ public final class VhostIotlb implements DmaTranslation {
 
     private final TreeMap<Long, DmaEntry> byStart = new TreeMap<>(Long::compareUnsigned);
     private long generation;
-    // Lookup index: starts (biased by 2^63 so that signed order is unsigned order) and entries in a
-    // flat sorted array, searched without boxing. Changes never rebuild it (an insert or remove is
-    // O(log n) in the tree alone): after a change, lookups go to the tree until enough of them have
-    // been made to pay for one O(n) rebuild (n / REBUILD_EVERY_NTH_ENTRY of them), so a
-    // stream of per-page inserts (a 1 GiB shmem UPDATE is 262,144 entries) costs O(n log n), and a
-    // lookup-heavy steady state (the NIC's DMA path) runs on the array.
-    private long[] biasedStarts = new long[0];
-    private DmaEntry[] sorted = new DmaEntry[0];
+    // Lookup index: a bucketed flat snapshot of the entries (IotlbIndex), searched without boxing.
+    // Changes never rebuild it (an insert or remove is O(log n) in the tree alone): after a change,
+    // lookups go to the tree until enough of them have been made to pay for one O(n) rebuild
+    // (n / REBUILD_EVERY_NTH_ENTRY of them), so a stream of per-page inserts (a 1 GiB shmem UPDATE
+    // is 262,144 entries) costs O(n log n), and a lookup-heavy steady state (the NIC's DMA path)
+    // runs on the index.
+    private IotlbIndex index = IotlbIndex.EMPTY;
     private long indexedGeneration = -1;
     private long staleLookups;
     private long indexBuilds;
@@ -205,6 +204,10 @@ public final class VhostIotlb implements DmaTranslation {
         return gone;
     }
 
+    /**
+     * The entry holding {@code iova}, or null (vhost_iotlb_itree_first over {@code [iova, iova]}).
+     * O(1) on the flat index for evenly spread entries, O(log n) at worst.
+     */
     @Override
     public DmaEntry find(Iova iova) {
         return find(iova.value());
@@ -218,22 +221,7 @@ public final class VhostIotlb implements DmaTranslation {
             }
             reindex();
         }
-        long key = iova ^ Long.MIN_VALUE;
-        long[] a = biasedStarts;
-        int n = a.length;
-        if (n == 0 || a[0] > key) {
-            return null;
-        }
-        // Branch-free binary search for the last start <= iova: the comparison becomes a
-        // conditional move, so unpredictable probes do not stall on mispredicted branches.
-        int base = 0;
-        while (n > 1) {
-            int half = n >>> 1;
-            base = a[base + half] <= key ? base + half : base;
-            n -= half;
-        }
-        DmaEntry e = sorted[base];
-        return U64.ge(e.last(), iova) ? e : null;
+        return index.find(iova);
     }
 
     private DmaEntry findInTree(long iova) {
@@ -243,15 +231,7 @@ public final class VhostIotlb implements DmaTranslation {
 
     private void reindex() {
         int n = byStart.size();
-        long[] a = new long[n];
-        DmaEntry[] es = new DmaEntry[n];
-        int i = 0;
-        for (DmaEntry e : byStart.values()) {
-            a[i] = e.start() ^ Long.MIN_VALUE;
-            es[i++] = e;
-        }
-        biasedStarts = a;
-        sorted = es;
+        index = n == 0 ? IotlbIndex.EMPTY : new IotlbIndex(byStart.values(), n);
         indexedGeneration = generation;
         indexBuilds++;
     }

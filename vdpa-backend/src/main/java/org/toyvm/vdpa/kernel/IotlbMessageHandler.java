@@ -178,7 +178,7 @@ final class IotlbMessageHandler {
             case VHOST_IOTLB_INVALIDATE:
                 // vhost_vdpa_unmap -> vhost_vdpa_iotlb_unmap(iova, iova + size - 1): the end wraps
                 // modulo 2^64 and the interval tree answers the wrapped query as it stands (size 0 at
-                // iova 0 is everything; see VhostIotlb#overlapping and linux-vhost-vdpa.md §8).
+                // iova 0 is everything; see VhostIotlb#overlapping and docs/linux-vhost-vdpa.md §8).
                 long iova = msg.iova().value();
                 unmapRange(asid, iova, iova + msg.size() - 1);
                 if (!inBatch) {

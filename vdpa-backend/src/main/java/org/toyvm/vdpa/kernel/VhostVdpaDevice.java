@@ -20,7 +20,7 @@ import org.toyvm.vdpa.uapi.Errno;
 
 /**
  * {@code /dev/vhost-vdpa-N}: the character device vhost-vdpa gives userspace, with the kernel's
- * semantics and errno values for the generation it models (see linux-vhost-vdpa.md).
+ * semantics and errno values for the generation it models (see docs/linux-vhost-vdpa.md).
  *
  * <p>It keeps its own per-ASID IOTLB (what userspace mapped) and the pins, and hands mappings to the
  * parent the way the parent's {@link MappingStyle} says ({@code dma_map}, {@code set_map}, or the

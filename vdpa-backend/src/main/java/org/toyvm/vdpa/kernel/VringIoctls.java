@@ -40,7 +40,7 @@ final class VringIoctls {
     /**
      * VHOST_SET_VRING_NUM: {@code num} is the u32 {@code vhost_vring_state.num}; vhost_vring_set_num
      * refuses 0, above 0xffff and not a power of two (-EINVAL); above the parent's maximum is -EINVAL
-     * too (6.8+, see linux-vhost-vdpa.md §8).
+     * too (6.8+, see docs/linux-vhost-vdpa.md §8).
      */
     IoctlResult setVringNum(int index, int num) {
         return gate.dispatch(VhostIoctl.VHOST_SET_VRING_NUM, index, () -> {

@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.hw.api.DmaEntry;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
@@ -60,7 +61,8 @@ class ResetSurvivalTableTest {
         assertTrue(k.write(VhostMsgV2.batchBegin(0)).ok());
         assertTrue(k.update(0, 1L << 30, 0, VhostUapi.VHOST_ACCESS_RW).ok());
         assertTrue(k.write(VhostMsgV2.batchEnd(0)).ok());
-        k.dev.setStatus(15);
+        k.dev.setStatus(VirtioStatus.ACKNOWLEDGE | VirtioStatus.DRIVER | VirtioStatus.FEATURES_OK
+                | VirtioStatus.DRIVER_OK);
         assertTrue(k.reachesRam(0x1000), "mapped before reset");
         long pinned = k.mm.pinnedPages();
         assertEquals(262144, pinned);

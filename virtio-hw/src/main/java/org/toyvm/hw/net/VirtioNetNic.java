@@ -28,7 +28,7 @@ import org.toyvm.netdev.WirePort;
  * {@link DmaEngine}, i.e. through the parent's current translation — so a parent that dropped its
  * mappings at reset leaves the device faulting, counted, and the datapath dead.
  *
- * <p>Reactions to a hostile guest (bad-input.md), one policy per case:
+ * <p>Reactions to a hostile guest (docs/bad-input.md), one policy per case:
  * <ul>
  * <li>Ring state that cannot be trusted — avail idx more than the queue size ahead or moving back
  *     (§3), a head index ≥ queue size (§2), a bad queue size (any 32-bit value) or misaligned rings

@@ -145,7 +145,7 @@ public final class SplitQueue {
     }
 
     /**
-     * bad-input §10: size a power of two within the maximum; rings aligned (desc 16, avail 2, used 4);
+     * docs/bad-input.md §10: size a power of two within the maximum; rings aligned (desc 16, avail 2, used 4);
      * §9: no ring runs past 2^64 (its fields' addresses would wrap to low memory). Addresses are
      * unsigned 64-bit; the size is whatever SET_VRING_NUM stored. Null when the layout is usable.
      */

@@ -14,6 +14,7 @@ import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.hw.queue.PageTable;
+import org.toyvm.netdev.CountingAllocator;
 import org.toyvm.netdev.InProcessWire;
 import org.toyvm.netdev.WirePort;
 
@@ -31,7 +32,7 @@ final class NicFixture implements AutoCloseable {
     /** One entry per 4 KiB page, so that a test can unmap or re-permission a single page. */
     final PageTable map = PageTable.pages(RAM, 4096, ram.base().value());
     /** Every Netty buffer the NIC and the test allocate; all must be released by {@link #close()}. */
-    final TrackingAllocator alloc = new TrackingAllocator();
+    final CountingAllocator alloc = new CountingAllocator();
     final VirtioNetNic nic = new VirtioNetNic(sched, mm, 0x525400123456L, alloc);
     final InProcessWire wire = new InProcessWire(sched, 0);
     final WirePort far = wire.endB();
@@ -161,39 +162,9 @@ final class NicFixture implements AutoCloseable {
         wire.endA().close();
         far.close();
         sched.runUntilIdle();
-        long leaked = alloc.outstanding();
+        long leaked = alloc.live();
         if (leaked != 0) {
             throw new AssertionError(leaked + " Netty buffer(s) not released");
-        }
-    }
-
-    /** A heap allocator that remembers what it handed out, to count what was never released. */
-    static final class TrackingAllocator extends io.netty.buffer.AbstractByteBufAllocator {
-        private final List<ByteBuf> handedOut = new ArrayList<>();
-
-        TrackingAllocator() {
-            super(false);
-        }
-
-        @Override
-        protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
-            ByteBuf b = new io.netty.buffer.UnpooledHeapByteBuf(this, initialCapacity, maxCapacity);
-            handedOut.add(b);
-            return b;
-        }
-
-        @Override
-        protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
-            return newHeapBuffer(initialCapacity, maxCapacity);
-        }
-
-        @Override
-        public boolean isDirectBufferPooled() {
-            return false;
-        }
-
-        long outstanding() {
-            return handedOut.stream().filter(b -> b.refCnt() > 0).count();
         }
     }
 }
