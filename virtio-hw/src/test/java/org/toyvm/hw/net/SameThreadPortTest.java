@@ -80,7 +80,7 @@ class SameThreadPortTest {
             NicFixture.Ring rx = f.rx();
             NicFixture.Ring tx = f.tx();
             f.start(0, rx, tx);
-            long before = f.alloc.outstanding();
+            int before = f.alloc.made();
             for (int i = 0; i < 5; i++) {
                 byte[] frame = NicFixture.frame(60 + i, i);
                 long rxBuf = 0x50000 + 0x800L * i;
@@ -95,7 +95,7 @@ class SameThreadPortTest {
             }
             assertEquals(1, port.seen.size(), "a frame released by the time the next is sent: the same buffer");
             assertInstanceOf(LoopFrameBuf.class, port.seen.get(0));
-            assertEquals(before, f.alloc.outstanding(), "nothing taken from the allocator per frame");
+            assertEquals(before, f.alloc.made(), "nothing taken from the allocator per frame");
             f.nic.reset();
             assertEquals(0, port.seen.get(0).refCnt(), "the pool's reference goes at reset");
         }
