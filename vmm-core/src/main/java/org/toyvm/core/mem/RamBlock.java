@@ -53,10 +53,6 @@ public final class RamBlock {
     private final long[] cachedIndex = {-1, -1, -1, -1, -1, -1, -1, -1};
     private final byte[][] cachedChunk = new byte[CACHED][];
     private int cachedNext;
-    // The entry hit last, tried before the scan: ring fields and a buffer's bytes come in runs of
-    // accesses to one chunk, and the scan of the others costs as much as the access itself.
-    private long mruIndex = -1;
-    private byte[] mruChunk;
     /** Bumped each time {@link #zero} drops a chunk: an array from {@link #chunkArray} is stale after it. */
     private long chunkDrops;
 
@@ -130,14 +126,9 @@ public final class RamBlock {
     }
 
     private byte[] cached(long index) {
-        if (index == mruIndex) {
-            return mruChunk;
-        }
         for (int i = 0; i < CACHED; i++) {
             if (cachedIndex[i] == index) {
-                mruIndex = index;
-                mruChunk = cachedChunk[i];
-                return mruChunk;
+                return cachedChunk[i];
             }
         }
         return null;
@@ -147,8 +138,6 @@ public final class RamBlock {
         cachedIndex[cachedNext] = index;
         cachedChunk[cachedNext] = c;
         cachedNext = (cachedNext + 1) & (CACHED - 1);
-        mruIndex = index;
-        mruChunk = c;
     }
 
     private byte[] chunkForRead(long index) {
@@ -389,10 +378,6 @@ public final class RamBlock {
                         cachedIndex[i] = -1;
                         cachedChunk[i] = null;
                     }
-                }
-                if (mruIndex == index) {
-                    mruIndex = -1;
-                    mruChunk = null;
                 }
             } else {
                 byte[] c = chunkForRead(index);
