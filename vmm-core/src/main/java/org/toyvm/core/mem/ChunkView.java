@@ -19,6 +19,7 @@ import java.util.Objects;
  */
 public final class ChunkView {
     private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private RamBlock block;
@@ -63,6 +64,29 @@ public final class ChunkView {
     public void putU16(int at, short v) {
         Objects.checkFromIndexSize(at, Short.BYTES, len);
         SHORT.set(array, base + at, v);
+    }
+
+    /** A ring index read with acquire order, as {@link RamBlock#getU16Acquire}. */
+    public int getU16Acquire(int at) {
+        int v = getU16(at);
+        VarHandle.acquireFence();
+        return v;
+    }
+
+    /** A ring index published with release order, as {@link RamBlock#putU16Release}. */
+    public void putU16Release(int at, short v) {
+        VarHandle.releaseFence();
+        putU16(at, v);
+    }
+
+    public int getU32(int at) {
+        Objects.checkFromIndexSize(at, Integer.BYTES, len);
+        return (int) INT.get(array, base + at);
+    }
+
+    public void putU32(int at, int v) {
+        Objects.checkFromIndexSize(at, Integer.BYTES, len);
+        INT.set(array, base + at, v);
     }
 
     public long getU64(int at) {

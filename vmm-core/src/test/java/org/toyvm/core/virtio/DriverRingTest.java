@@ -92,4 +92,44 @@ class DriverRingTest {
         assertThrows(IllegalArgumentException.class, () -> DriverRing.contiguous(guest, 3, BASE));
         assertThrows(IllegalArgumentException.class, () -> DriverRing.contiguous(guest, 65536, BASE));
     }
+    @Test
+    void aDroppedChunkIsNeitherReadNorWrittenThroughAStaleView() {
+        // The ring lies inside the block's first chunk; the first write allocates it, later accesses
+        // go through a view of its array until zero() drops the chunk.
+        DriverRing r = DriverRing.contiguous(guest, 8, BASE);
+        long used = r.layout().used().value() - BASE.value();
+        r.writeDesc(0, Gpa.of(0x1000), 64, 0, 0);
+        r.writeDesc(1, Gpa.of(0x2000), 64, 0, 0);
+        ram.putU16Release(used + SplitRing.USED_IDX, (short) 5);
+        assertEquals(5, r.usedIdx());
+
+        ram.zero(0, RamBlock.CHUNK_SIZE);
+        assertEquals(0, r.usedIdx(), "the dropped chunk's old array must not be read");
+        assertFalse(r.hasUsed());
+        r.writeDescLen(1, 1500);
+        assertEquals(1500, ram.getU32(SplitRing.desc(1) + SplitRing.DESC_LEN), "a write after the drop must reach RAM");
+        r.offer(1);
+        long avail = r.layout().avail().value() - BASE.value();
+        assertEquals(1, ram.getU16(avail + SplitRing.AVAIL_IDX));
+        assertEquals(1, ram.getU16(avail + SplitRing.availRing(0)));
+        ram.putU32(used + SplitRing.usedElem(0) + SplitRing.USED_ELEM_LEN, 77);
+        ram.putU16Release(used + SplitRing.USED_IDX, (short) 1);
+        assertTrue(r.hasUsed());
+        assertEquals(77, r.nextUsedLen());
+    }
+
+    @Test
+    void aRingSpanningTwoChunksIsReadAndWrittenThroughTheBlock() {
+        // 256 descriptors (4 KiB) starting 2 KiB before a chunk boundary: no single-chunk view exists.
+        Gpa base = BASE.plus(RamBlock.CHUNK_SIZE - 2048);
+        DriverRing r = DriverRing.contiguous(guest, 256, base);
+        long off = base.value() - BASE.value();
+        for (int i = 0; i < 256; i++) {
+            r.writeDesc(i, Gpa.of(0x1000L * i), i, 0, 0);
+        }
+        for (int i = 0; i < 256; i++) {
+            assertEquals(0x1000L * i, ram.getU64(off + SplitRing.desc(i)));
+            assertEquals(i, ram.getU32(off + SplitRing.desc(i) + SplitRing.DESC_LEN));
+        }
+    }
 }
