@@ -37,6 +37,8 @@ public final class DescriptorChain {
 
     private final SplitQueue queue;
     private final Descriptor out = new Descriptor();
+    /** Returned by {@link #decode()} when the walk moved into an indirect table; never handed out. */
+    private final Descriptor enteredIndirect = new Descriptor();
     /** The descriptor just read: address, then len | flags << 32 | next << 48 (little-endian layout). */
     private final long[] raw = new long[2];
     private long ringTable;
@@ -119,18 +121,72 @@ public final class DescriptorChain {
 
     /**
      * The next buffer, or null at the end of the chain or on an error ({@link #error()} says which).
+     *
+     * <p>Kept small enough to inline: of the five calls a one-buffer packet makes (TX: buffer, end;
+     * RX: buffer, end, replayed buffer) only the two that read a descriptor leave it, and those take
+     * the short path {@link #head()} when the chain is one direct descriptor.
      */
     public Descriptor next() {
         if (replaying) {
-            if (replayAt == recorded) {
-                return null;
-            }
-            out.addr = recAddr[replayAt];
-            out.len = recLen[replayAt];
-            out.flags = recFlags[replayAt];
-            replayAt++;
-            return out;
+            return replayNext();
         }
+        if (!more) {
+            return null;
+        }
+        return visited == 0 && !inIndirect ? head() : walk();
+    }
+
+    private Descriptor replayNext() {
+        if (replayAt == recorded) {
+            return null;
+        }
+        out.addr = recAddr[replayAt];
+        out.len = recLen[replayAt];
+        out.flags = recFlags[replayAt];
+        replayAt++;
+        return out;
+    }
+
+    /**
+     * The chain's first descriptor, read from the ring's table. The same checks in the same order as
+     * {@link #walk()}; a descriptor with NEXT or INDIRECT, or whose buffer would wrap, goes on through
+     * the full checks ({@link #decode()}), since those are where its outcomes are decided. A direct
+     * last descriptor can fail nothing else: readable-after-writable needs an earlier descriptor, and
+     * one 32-bit length cannot overflow the 32-bit total.
+     */
+    private Descriptor head() {
+        if (++visited > tableSize) {
+            return fail(ChainError.TOO_LONG);
+        }
+        if (Integer.compareUnsigned(index, tableSize) >= 0) {
+            return fail(ChainError.NEXT_OUT_OF_RANGE);
+        }
+        if (!queue.readTableDesc(index, raw)) {
+            return fail(ChainError.DMA_FAULT);
+        }
+        long addr = raw[0];
+        long len = raw[1] & 0xffff_ffffL;
+        int flags = (int) (raw[1] >>> 32) & 0xffff;
+        if ((flags & (SplitRing.DESC_F_NEXT | SplitRing.DESC_F_INDIRECT)) != 0
+                || (len != 0 && U64.addOverflows(addr, len - 1))) {
+            Descriptor d = decode();
+            return d == enteredIndirect ? walk() : d;
+        }
+        sawWritable = (flags & SplitRing.DESC_F_WRITE) != 0;
+        totalLen = len;
+        more = false;
+        out.addr = addr;
+        out.len = (int) len;
+        out.flags = flags;
+        recAddr[0] = addr; // after reset() nothing is recorded yet
+        recLen[0] = (int) len;
+        recFlags[0] = flags;
+        recorded = 1;
+        return out;
+    }
+
+    /** The general walk: next links, an indirect table, every check. */
+    private Descriptor walk() {
         while (more) {
             // virtio 1.x §2.7.5: a chain has at most as many descriptors as its table (queue size, or
             // the indirect table's entries); more means a loop or a malformed chain.
@@ -145,68 +201,79 @@ public final class DescriptorChain {
             if (!read) {
                 return fail(ChainError.DMA_FAULT);
             }
-            // Each field at its width, unsigned: addr u64, len u32 (as a long), flags and next u16.
-            long addr = raw[0];
-            long len = raw[1] & 0xffff_ffffL;
-            int flags = (int) (raw[1] >>> 32) & 0xffff;
-            int next = (int) (raw[1] >>> 48) & 0xffff;
-            if ((flags & SplitRing.DESC_F_INDIRECT) != 0) {
-                // §2.7.5.3: only with INDIRECT_DESC, never nested, never with NEXT, whole 16-byte entries.
-                if (!indirectAllowed) {
-                    return fail(ChainError.INDIRECT_NOT_NEGOTIATED);
-                }
-                if (inIndirect) {
-                    return fail(ChainError.NESTED_INDIRECT);
-                }
-                if ((flags & SplitRing.DESC_F_NEXT) != 0) {
-                    return fail(ChainError.INDIRECT_WITH_NEXT);
-                }
-                if (len == 0 || len % SplitRing.DESC_SIZE != 0 || len / SplitRing.DESC_SIZE > queueSize) {
-                    return fail(ChainError.BAD_INDIRECT_LEN);
-                }
-                if (U64.addOverflows(addr, len - 1)) {
-                    return fail(ChainError.LENGTH_OVERFLOW); // the table's entries would wrap to low memory
-                }
-                inIndirect = true;
-                table = addr;
-                tableSize = (int) (len / SplitRing.DESC_SIZE);
-                index = 0;
-                visited = 0;
-                continue;
+            Descriptor d = decode();
+            if (d != enteredIndirect) {
+                return d;
             }
-            if (len != 0 && U64.addOverflows(addr, len - 1)) {
-                return fail(ChainError.LENGTH_OVERFLOW);
-            }
-            boolean writable = (flags & SplitRing.DESC_F_WRITE) != 0;
-            if (!writable && sawWritable) {
-                return fail(ChainError.READABLE_AFTER_WRITABLE); // §2.7.4.2: readable ones come first
-            }
-            sawWritable |= writable;
-            totalLen += len;
-            if (totalLen > 0xffff_ffffL) {
-                return fail(ChainError.LENGTH_OVERFLOW);
-            }
-            if ((flags & SplitRing.DESC_F_NEXT) != 0) {
-                if (next >= tableSize) {
-                    return fail(ChainError.NEXT_OUT_OF_RANGE);
-                }
-                index = next;
-            } else {
-                more = false;
-            }
-            out.addr = addr;
-            out.len = (int) len;
-            out.flags = flags;
-            if (recorded >= 0 && recorded < RECORDED) {
-                recAddr[recorded] = addr;
-                recLen[recorded] = (int) len;
-                recFlags[recorded] = flags;
-                recorded++;
-            } else {
-                recorded = -1; // too long to record: a rewind walks the table again
-            }
-            return out;
         }
         return null;
+    }
+
+    /**
+     * Checks and yields the descriptor just read into {@link #raw}: the buffer, null on an error, or
+     * {@link #enteredIndirect} when it switched the walk to an indirect table.
+     */
+    private Descriptor decode() {
+        // Each field at its width, unsigned: addr u64, len u32 (as a long), flags and next u16.
+        long addr = raw[0];
+        long len = raw[1] & 0xffff_ffffL;
+        int flags = (int) (raw[1] >>> 32) & 0xffff;
+        int next = (int) (raw[1] >>> 48) & 0xffff;
+        if ((flags & SplitRing.DESC_F_INDIRECT) != 0) {
+            // §2.7.5.3: only with INDIRECT_DESC, never nested, never with NEXT, whole 16-byte entries.
+            if (!indirectAllowed) {
+                return fail(ChainError.INDIRECT_NOT_NEGOTIATED);
+            }
+            if (inIndirect) {
+                return fail(ChainError.NESTED_INDIRECT);
+            }
+            if ((flags & SplitRing.DESC_F_NEXT) != 0) {
+                return fail(ChainError.INDIRECT_WITH_NEXT);
+            }
+            if (len == 0 || len % SplitRing.DESC_SIZE != 0 || len / SplitRing.DESC_SIZE > queueSize) {
+                return fail(ChainError.BAD_INDIRECT_LEN);
+            }
+            if (U64.addOverflows(addr, len - 1)) {
+                return fail(ChainError.LENGTH_OVERFLOW); // the table's entries would wrap to low memory
+            }
+            inIndirect = true;
+            table = addr;
+            tableSize = (int) (len / SplitRing.DESC_SIZE);
+            index = 0;
+            visited = 0;
+            return enteredIndirect;
+        }
+        if (len != 0 && U64.addOverflows(addr, len - 1)) {
+            return fail(ChainError.LENGTH_OVERFLOW);
+        }
+        boolean writable = (flags & SplitRing.DESC_F_WRITE) != 0;
+        if (!writable && sawWritable) {
+            return fail(ChainError.READABLE_AFTER_WRITABLE); // §2.7.4.2: readable ones come first
+        }
+        sawWritable |= writable;
+        totalLen += len;
+        if (totalLen > 0xffff_ffffL) {
+            return fail(ChainError.LENGTH_OVERFLOW);
+        }
+        if ((flags & SplitRing.DESC_F_NEXT) != 0) {
+            if (next >= tableSize) {
+                return fail(ChainError.NEXT_OUT_OF_RANGE);
+            }
+            index = next;
+        } else {
+            more = false;
+        }
+        out.addr = addr;
+        out.len = (int) len;
+        out.flags = flags;
+        if (recorded >= 0 && recorded < RECORDED) {
+            recAddr[recorded] = addr;
+            recLen[recorded] = (int) len;
+            recFlags[recorded] = flags;
+            recorded++;
+        } else {
+            recorded = -1; // too long to record: a rewind walks the table again
+        }
+        return out;
     }
 }
