@@ -262,4 +262,76 @@ class SplitQueueTest {
         assertEquals(N, yielded, "at most the table's size");
         assertEquals(ChainError.TOO_LONG, c.error());
     }
+    /** One direct descriptor, then the chain's end and its error; a replay after rewind when it was valid. */
+    private DescriptorChain oneDescriptor(long addr, int len, int flags) {
+        ring.writeDesc(3, Gpa.of(addr), len, flags, 0);
+        ring.offer(3);
+        kick(false);
+        return q.chain(q.pop());
+    }
+
+    @Test
+    void aOneDescriptorChainIsYieldedOnceAndReplayed() {
+        DescriptorChain c = oneDescriptor(0x40000, 64, SplitRing.DESC_F_WRITE);
+        DescriptorChain.Descriptor d = c.next();
+        assertEquals(0x40000, d.addr());
+        assertEquals(64, d.len());
+        assertTrue(d.writable());
+        assertNull(c.next());
+        assertNull(c.next(), "the end stays the end");
+        assertEquals(ChainError.NONE, c.error());
+        assertEquals(64, c.totalLen());
+        ring.writeDesc(3, Gpa.of(0x50000), 7, 0, 0); // rewritten behind the device's back
+        c.rewind();
+        d = c.next();
+        assertEquals(0x40000, d.addr(), "the replay is the descriptor that was checked");
+        assertTrue(d.writable());
+        assertNull(c.next());
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0L, 0xffff_ffffL})
+    void aOneDescriptorChainMayBeEmptyOrAsLongAsThirtyTwoBitsAllow(long len) {
+        DescriptorChain c = oneDescriptor(0, (int) len, 0);
+        assertEquals(len, c.next().len());
+        assertNull(c.next());
+        assertEquals(ChainError.NONE, c.error());
+        assertEquals(len, c.totalLen());
+    }
+
+    @Test
+    void aOneDescriptorChainEndingAtTheTopOfTheAddressSpaceIsValidButOneByteMoreWraps() {
+        DescriptorChain c = oneDescriptor(-0x1000L, 0x1000, 0);
+        assertEquals(-0x1000L, c.next().addr());
+        assertEquals(ChainError.NONE, c.error());
+        c = oneDescriptor(-0x1000L, 0x1001, 0);
+        assertNull(c.next());
+        assertEquals(ChainError.LENGTH_OVERFLOW, c.error());
+        assertNull(c.next());
+    }
+
+    @Test
+    void aOneDescriptorIndirectChainWithoutTheFeatureIsRefused() {
+        DescriptorChain c = oneDescriptor(0x40000, 16, SplitRing.DESC_F_INDIRECT);
+        assertNull(c.next());
+        assertEquals(ChainError.INDIRECT_NOT_NEGOTIATED, c.error());
+    }
+
+    @Test
+    void aHeadOutOfRangeOrUnreachableIsAnErrorNotABuffer() {
+        DescriptorChain c = q.chain(N);
+        assertNull(c.next());
+        assertEquals(ChainError.NEXT_OUT_OF_RANGE, c.error());
+        ring.writeDesc(3, Gpa.of(0x40000), 64, 0, 0);
+        ring.offer(3);
+        kick(false);
+        int head = q.pop();
+        long descPage = ring.layout().desc().value() & ~0xfffL;
+        map.removeOverlapping(descPage, descPage + 0xfff);
+        long faults = dma.faults();
+        c = q.chain(head);
+        assertNull(c.next());
+        assertEquals(ChainError.DMA_FAULT, c.error());
+        assertEquals(faults + 1, dma.faults(), "one read, one fault");
+    }
 }
