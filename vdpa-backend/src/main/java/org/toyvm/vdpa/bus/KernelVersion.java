@@ -2,12 +2,25 @@ package org.toyvm.vdpa.bus;
 
 import org.toyvm.core.units.Labelled;
 
-/** The kernel generation whose vhost-vdpa semantics the model follows. */
+/**
+ * The kernel generation whose vhost-vdpa, vdpa_sim and mlx5_vdpa semantics the model follows, as a
+ * timeline: each constant is the first release of a change the model knows, and a later constant has
+ * every change of the earlier ones. The predicates say which changes a generation has; nothing else
+ * compares versions. docs/linux-vhost-vdpa.md has the timeline with the commits.
+ */
 public enum KernelVersion implements Labelled {
+    /** The pre-series behaviour: no IOTLB_PERSIST, reset_map, compat_reset, DESC_ASID or RESUME; no vq checks. */
+    V6_1("6.1"),
     /** Before "vdpa: decouple reset of iotlb mapping from device reset": no IOTLB_PERSIST, every reset plain. */
     V6_6("6.6"),
-    /** IOTLB_PERSIST offered with has_persistent_map; compat_reset(CLEAN_MAP) unless acked; reset_map on release. */
-    V6_7("6.7");
+    /** IOTLB_PERSIST offered with has_persistent_map; compat_reset(CLEAN_MAP) unless acked; reset_map on release; DESC_ASID. */
+    V6_7("6.7"),
+    /** vq address/base refused while DRIVER_OK and not suspended, vring num above the maximum refused; mlx5 resumable VQs. */
+    V6_8("6.8"),
+    /** mlx5 virtqueues pre-created at device add. */
+    V6_11("6.11"),
+    /** mlx5 parallel MKEY create/destroy with deferred deletion; parallel suspend/resume. */
+    V6_12("6.12");
 
     private final String label;
 
@@ -20,8 +33,52 @@ public enum KernelVersion implements Labelled {
         return label;
     }
 
+    /** This generation has every change {@code other} has. */
+    public boolean atLeast(KernelVersion other) {
+        return compareTo(other) >= 0;
+    }
+
+    /** VHOST_BACKEND_F_IOTLB_PERSIST, {@code reset_map}, {@code compat_reset} (the 6.7 series). */
     public boolean hasIotlbPersist() {
-        return this == V6_7;
+        return atLeast(V6_7);
+    }
+
+    /** VHOST_BACKEND_F_DESC_ASID and {@code get_vq_desc_group} (6.7). */
+    public boolean hasDescAsid() {
+        return atLeast(V6_7);
+    }
+
+    /** VHOST_BACKEND_F_RESUME and VHOST_VDPA_RESUME (6.4; absent from 6.1). */
+    public boolean hasResume() {
+        return atLeast(V6_6);
+    }
+
+    /**
+     * The vring checks of 6.8: SET_VRING_NUM above the device maximum is -EINVAL, and SET_VRING_ADDR /
+     * SET_VRING_BASE while DRIVER_OK and not suspended are -EINVAL. 6.1 accepts all three.
+     */
+    public boolean checksVringsWhileRunning() {
+        return atLeast(V6_8);
+    }
+
+    /** vdpa_sim's {@code use_va} module parameter defaults to on (VA mode) from 6.3. */
+    public boolean vdpaSimUsesVaByDefault() {
+        return atLeast(V6_6);
+    }
+
+    /** mlx5: resumable VQs, so {@code set_map} while running suspends and resumes instead of re-creating (6.8). */
+    public boolean mlx5ResumableVqs() {
+        return atLeast(V6_8);
+    }
+
+    /** mlx5: virtqueues pre-created at device add (6.11). */
+    public boolean mlx5PrecreatedVqs() {
+        return atLeast(V6_11);
+    }
+
+    /** mlx5: parallel MKEY creation, deferred MR deletion, parallel suspend/resume (6.12). */
+    public boolean mlx5ParallelMkeys() {
+        return atLeast(V6_12);
     }
 
     /** Parses a label, with an error naming the value and every label accepted. */

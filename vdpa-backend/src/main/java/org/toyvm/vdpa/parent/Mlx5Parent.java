@@ -111,7 +111,7 @@ public final class Mlx5Parent extends AbstractParent {
     public void reset() {
         counters.inc(KernelEvent.RESET);
         resetHardware();
-        if (version == KernelVersion.V6_6) {
+        if (!version.hasIotlbPersist()) { // before 6.7 every reset cleans the map
             for (int i = 0; i < as.length; i++) {
                 dropToDmaMr(i);
             }

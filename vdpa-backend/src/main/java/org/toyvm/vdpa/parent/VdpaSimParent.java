@@ -85,7 +85,7 @@ public final class VdpaSimParent extends AbstractParent implements MappingStyle.
     public void reset() {
         counters.inc(KernelEvent.RESET);
         resetHardware();
-        if (version == KernelVersion.V6_6) {
+        if (!version.hasIotlbPersist()) { // before 6.7 every reset cleans the map
             for (Translation t : as) {
                 t.setIdentity();
             }
