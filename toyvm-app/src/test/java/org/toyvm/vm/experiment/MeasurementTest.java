@@ -49,8 +49,7 @@ class MeasurementTest {
         String[] kv = text.split("=", 2);
         long[] v = CostProfile.defaults().toArray();
         v[java.util.Arrays.asList(CostProfile.KEYS).indexOf(kv[0].strip())] = Durations.parseNanos(kv[1].strip());
-        return new CostProfile("test", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11],
-                v[12], v[13]);
+        return CostProfile.of("test", v);
     }
 
     static RunReport run(RunConfig c) {

@@ -61,8 +61,23 @@ public enum KernelVersion implements Labelled {
         return atLeast(V6_8);
     }
 
-    /** vdpa_sim's {@code use_va} module parameter defaults to on (VA mode) from 6.3. */
+    /**
+     * vdpa_sim has the {@code use_va} module parameter, default on (VA mode): "vdpa_sim: add support for
+     * user VA" (S. Garzarella), Linux 6.3. Before it there is no such parameter and the device is in PA
+     * mode (pinning).
+     */
     public boolean vdpaSimUsesVaByDefault() {
+        return atLeast(V6_6);
+    }
+
+    /**
+     * vdpa_sim keeps an identity ("passthrough") map in each address space after a reset and drops it
+     * at the first {@code set_map}, {@code dma_map} or {@code dma_unmap}: "vdpa_sim: get rid of DMA ops"
+     * (J. Wang), Linux 6.3 ({@code vdpasim_do_reset} adds {@code [0, ULONG_MAX]}, {@code iommu_pt[asid]}).
+     * Before it (6.1) the device used DMA ops and an IOVA allocator; a reset empties each table
+     * ({@code vhost_iotlb_reset}), so an address space starts with no translation.
+     */
+    public boolean vdpaSimPassthroughAtReset() {
         return atLeast(V6_6);
     }
 

@@ -24,6 +24,12 @@ public interface VdpaParent {
 
     int numGroups();
 
+    /**
+     * The device was allocated with {@code use_va} ({@code vdpa_alloc_device(..., use_va)}): vhost-vdpa
+     * maps user virtual addresses as they are ({@code vhost_vdpa_va_map}), without pinning.
+     */
+    boolean usesVa();
+
     /** How the parent takes mappings: per-entry dma_map, whole-table set_map, or the platform IOMMU. */
     MappingStyle mappingStyle();
 

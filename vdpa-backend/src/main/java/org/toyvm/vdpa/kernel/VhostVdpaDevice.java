@@ -151,7 +151,8 @@ public final class VhostVdpaDevice {
 
     /**
      * close(2) (vhost_vdpa_release): reset (cleaning the map unless IOTLB_PERSIST was acked), then for
-     * every address space unmap everything (every pin returned) and reset_map if the parent has it.
+     * every address space that exists unmap everything (every pin returned) and reset_map if the parent
+     * has it.
      */
     public IoctlResult close() {
         if (!gate.isOpen()) {
@@ -160,8 +161,11 @@ public final class VhostVdpaDevice {
         iotlb.dropBatch();
         compatReset();
         for (int asid = 0; asid < iotlb.numAddressSpaces(); asid++) {
+            // vhost_vdpa_cleanup (6.7+) walks only the address spaces that exist (asid_to_as): reset_map
+            // is called from vhost_vdpa_remove_as, so an ASID never written to keeps what it had.
+            boolean exists = iotlb.table(asid) != null;
             iotlb.release(asid);
-            if (version.hasIotlbPersist() && parent.hasResetMap()) {
+            if (exists && version.hasIotlbPersist() && parent.hasResetMap()) {
                 parent.resetMap(asid);
             }
         }

@@ -53,6 +53,12 @@ abstract class AbstractParent implements VdpaParent {
         return asid >= 0 && asid < as.length ? as[asid] : null;
     }
 
+    /** PA mode (pinning) unless the parent says otherwise (vdpa_sim with use_va). */
+    @Override
+    public boolean usesVa() {
+        return false;
+    }
+
     @Override
     public boolean hasSuspend() {
         return true;
@@ -66,15 +72,25 @@ abstract class AbstractParent implements VdpaParent {
     @Override
     public void suspend() {
         counters.inc(KernelEvent.SUSPEND);
-        meter.chargeUnits(CostKind.SUSPEND, 1);
+        meter.chargeUnits(suspendCost(), 1);
         hw.suspend();
     }
 
     @Override
     public void resume() {
         counters.inc(KernelEvent.RESUME);
-        meter.chargeUnits(CostKind.RESUME, 1);
+        meter.chargeUnits(resumeCost(), 1);
         hw.resume();
+    }
+
+    /** What a suspend is charged as (a parent whose cost depends on the generation overrides it). */
+    protected CostKind suspendCost() {
+        return CostKind.SUSPEND;
+    }
+
+    /** What a resume is charged as. */
+    protected CostKind resumeCost() {
+        return CostKind.RESUME;
     }
 
     /** The device half of a reset; the mapping half is each parent's. */

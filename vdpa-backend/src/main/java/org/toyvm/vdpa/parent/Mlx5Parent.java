@@ -25,6 +25,24 @@ import org.toyvm.vdpa.uapi.VhostUapi;
  *     1:1 DMA MR (an identity translation: useless for a guest, a DMA through it faults).
  * <li>6.6: every {@code .reset} drops the MR. 6.7: {@code .reset} keeps it and
  *     {@code .compat_reset(CLEAN_MAP)} drops it; {@code reset_map} exists.
+ * <li>The 1:1 DMA MR exists only in address space 0: {@code mlx5_vdpa_create_dma_mr} installs it with
+ *     {@code mlx5_vdpa_update_mr(mvdev, mr, 0)}, and {@code mlx5_vdpa_reset_mr(asid)} re-creates it only
+ *     for {@code asid == 0} (drivers/vdpa/mlx5/core/mr.c, 6.7+; the reset path of 6.1/6.6 likewise
+ *     creates it for ASID 0). Every other address space starts with no translation.
+ * </ul>
+ *
+ * <p>The costs follow the generation (see {@link org.toyvm.core.cost.CostProfile}):
+ * <ul>
+ * <li>before 6.8 a {@code set_map} while running ({@code mlx5_vdpa_change_map}) suspends the VQs, tears
+ *     the driver down and re-creates every virtqueue ({@code setup_driver}); from 6.8 ("vdpa/mlx5: Add
+ *     support for resumable vqs", D. Tatulea) it suspends, swaps the MR and resumes them;
+ * <li>before 6.11 the hardware virtqueues are created at DRIVER_OK; from 6.11 ("vdpa/mlx5: Pre-create
+ *     hardware VQs at vdpa .dev_add time") they exist from device add and DRIVER_OK only resumes them;
+ * <li>before 6.12 MKEYs are created and destroyed one after another and suspend/resume go virtqueue by
+ *     virtqueue (the {@code *_serial} figures); 6.12 parallelizes both ("vdpa/mlx5: Create direct MKEYs
+ *     in parallel", 0071b138d44a; "vdpa/mlx5: Parallelize device suspend/resume"). The 6.12 deferred MR
+ *     deletion ("vdpa/mlx5: Postpone MR deletion") is not modelled: destruction stays on the caller's
+ *     path, at its parallel cost.
  * </ul>
  */
 public final class Mlx5Parent extends AbstractParent {
@@ -34,12 +52,58 @@ public final class Mlx5Parent extends AbstractParent {
     private final VhostIotlb[] builtFrom;
     private final long[] builtAtSeq;
     private final MappingStyle style;
+    private final VirtioNetHardware hooked;
 
     Mlx5Parent(VirtioNetHardware hw, KernelVersion version, CostMeter meter, KernelCounters counters) {
         super(hw, version, meter, counters, Math.max(1, hw.numAddressSpaces()), Translation.State.IDENTITY);
+        for (int asid = 1; asid < as.length; asid++) {
+            as[asid].setNone(); // the DMA MR is ASID 0's only
+        }
         builtFrom = new VhostIotlb[as.length];
         builtAtSeq = new long[as.length];
         style = new MappingStyle.SetMap(this::setMap);
+        hooked = new DriverOkHook(hw, this::startVirtqueues);
+    }
+
+    /** The device as vhost-vdpa drives it: DRIVER_OK runs {@link #startVirtqueues} first. */
+    @Override
+    public VirtioNetHardware hardware() {
+        return hooked;
+    }
+
+    /**
+     * {@code mlx5_vdpa_set_status} with DRIVER_OK: before 6.11 {@code setup_driver} creates each
+     * hardware virtqueue now (charged {@code vq_create} per ready queue); from 6.11 they were created
+     * blank at device add and are only modified and resumed ({@code resume_vqs}: one device resume).
+     */
+    private void startVirtqueues() {
+        if (version.mlx5PrecreatedVqs()) {
+            meter.chargeUnits(resumeCost(), 1);
+        } else {
+            createVirtqueues();
+        }
+    }
+
+    /** Creates every ready virtqueue's hardware object (setup_driver → setup_vq → create_virtqueue). */
+    private void createVirtqueues() {
+        int ready = 0;
+        for (int vq = 0; vq < hw.numQueues(); vq++) {
+            if (hw.vqReady(vq)) {
+                ready++;
+            }
+        }
+        counters.add(KernelEvent.VQ_CREATE, ready);
+        meter.chargeUnits(CostKind.VQ_CREATE, ready);
+    }
+
+    @Override
+    protected CostKind suspendCost() {
+        return version.mlx5ParallelMkeys() ? CostKind.SUSPEND : CostKind.SUSPEND_SERIAL;
+    }
+
+    @Override
+    protected CostKind resumeCost() {
+        return version.mlx5ParallelMkeys() ? CostKind.RESUME : CostKind.RESUME_SERIAL;
     }
 
     @Override
@@ -52,7 +116,11 @@ public final class Mlx5Parent extends AbstractParent {
         return style;
     }
 
-    /** {@code mlx5_vdpa_set_map}: destroy the MR and build one from the whole table (suspending a live device). */
+    /**
+     * {@code mlx5_vdpa_set_map}: destroy the MR and build one from the whole table. A live device is
+     * suspended first; from 6.8 its VQs are then resumed, before 6.8 they are torn down and created
+     * again ({@code mlx5_vdpa_change_map}: {@code teardown_driver}, {@code setup_driver}).
+     */
     private Errno setMap(int asid, VhostIotlb table) {
         if (asid < 0 || asid >= as.length) {
             return Errno.EINVAL;
@@ -62,12 +130,14 @@ public final class Mlx5Parent extends AbstractParent {
         if (live) {
             suspend();
         }
+        boolean recreate = live && !version.mlx5ResumableVqs();
         destroyMr(asid);
         if (table.isEmpty()) {
             as[asid].setNone();
         } else {
             counters.inc(KernelEvent.MR_BUILD);
-            meter.chargeUnits(CostKind.MR_BUILD, gib(table.totalBytes()));
+            meter.chargeUnits(version.mlx5ParallelMkeys() ? CostKind.MR_BUILD : CostKind.MR_BUILD_SERIAL,
+                    gib(table.totalBytes()));
             Translation t = as[asid];
             if (t.state() == Translation.State.TABLE && builtFrom[asid] == table
                     && table.replayInto(t.table(), builtAtSeq[asid])) {
@@ -78,7 +148,10 @@ public final class Mlx5Parent extends AbstractParent {
             builtFrom[asid] = table;
             builtAtSeq[asid] = table.changeSeq();
         }
-        if (live) {
+        if (recreate) {
+            createVirtqueues(); // the re-created queues start running: no separate resume
+            hw.resume();
+        } else if (live) {
             resume();
         }
         return Errno.OK;
@@ -87,14 +160,19 @@ public final class Mlx5Parent extends AbstractParent {
     private void destroyMr(int asid) {
         if (as[asid].state() == Translation.State.TABLE) {
             counters.inc(KernelEvent.MR_DESTROY);
-            meter.chargeUnits(CostKind.MR_DESTROY, gib(as[asid].table().totalBytes()));
+            meter.chargeUnits(version.mlx5ParallelMkeys() ? CostKind.MR_DESTROY : CostKind.MR_DESTROY_SERIAL,
+                    gib(as[asid].table().totalBytes()));
         }
     }
 
-    /** Back to the 1:1 DMA MR. */
+    /** Back to the 1:1 DMA MR in ASID 0; any other address space is left with no MR. */
     private void dropToDmaMr(int asid) {
         destroyMr(asid);
-        as[asid].setIdentity();
+        if (asid == 0) {
+            as[asid].setIdentity();
+        } else {
+            as[asid].setNone();
+        }
     }
 
     @Override

@@ -5,6 +5,7 @@ import org.toyvm.hw.api.VirtioNetHardware;
 import org.toyvm.vdpa.bus.KernelCounters;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vdpa.bus.ParentSpec;
 import org.toyvm.vdpa.bus.VdpaParent;
 
 /** The vdpa bus's parent drivers: creates the parent of a kind in front of a piece of hardware. */
@@ -12,12 +13,19 @@ public final class VdpaParents {
     private VdpaParents() {
     }
 
+    /** The parent as its module ships ({@link ParentSpec#shipped}): vdpa_sim with batch_mapping and use_va on. */
     public static VdpaParent create(ParentKind kind, VirtioNetHardware hw, KernelVersion version, CostMeter meter,
             KernelCounters counters) {
-        return switch (kind) {
+        return create(ParentSpec.shipped(kind), hw, version, meter, counters);
+    }
+
+    /** The parent of {@code spec}, its module options resolved against {@code version}. */
+    public static VdpaParent create(ParentSpec spec, VirtioNetHardware hw, KernelVersion version, CostMeter meter,
+            KernelCounters counters) {
+        return switch (spec.kind()) {
             case PLATFORM -> new PlatformIommuParent(hw, version, meter, counters);
             case MLX5 -> new Mlx5Parent(hw, version, meter, counters);
-            case VDPA_SIM -> new VdpaSimParent(hw, version, meter, counters);
+            case VDPA_SIM -> new VdpaSimParent(hw, version, meter, counters, spec.batched(), spec.usesVa(version));
         };
     }
 }

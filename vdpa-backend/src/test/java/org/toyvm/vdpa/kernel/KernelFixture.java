@@ -10,6 +10,7 @@ import org.toyvm.hw.api.DmaEntry;
 import org.toyvm.vdpa.bus.KernelCounters;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vdpa.bus.ParentSpec;
 import org.toyvm.vdpa.bus.VdpaParent;
 import org.toyvm.vdpa.parent.VdpaParents;
 import org.toyvm.vdpa.uapi.VhostMsgV2;
@@ -25,8 +26,17 @@ final class KernelFixture {
     final VhostVdpaDevice dev;
     final RamBlock ram;
 
+    /**
+     * vdpa-sim here is the per-entry, PA-mode parent these tests were written for
+     * ({@code batch_mapping=0,use_va=0}); {@link #KernelFixture(KernelVersion, ParentSpec, long)} takes
+     * any module options.
+     */
     KernelFixture(KernelVersion v, ParentKind kind, long ramSize) {
-        parent = VdpaParents.create(kind, hw, v, meter, counters);
+        this(v, kind == ParentKind.VDPA_SIM ? ParentSpec.vdpaSim(false, false) : ParentSpec.shipped(kind), ramSize);
+    }
+
+    KernelFixture(KernelVersion v, ParentSpec spec, long ramSize) {
+        parent = VdpaParents.create(spec, hw, v, meter, counters);
         dev = new VhostVdpaDevice("vhost-vdpa-0", v, parent, mm, meter, counters);
         ram = mm.map("pc.ram", ramSize);
         dev.open();

@@ -51,7 +51,7 @@ class PinningTest {
         k.ackBackend(false);
         FakeNetHardware hw2 = new FakeNetHardware();
         VhostVdpaDevice second = new VhostVdpaDevice("vhost-vdpa-1", KernelVersion.V6_7,
-                org.toyvm.vdpa.parent.VdpaParents.create(ParentKind.VDPA_SIM, hw2, KernelVersion.V6_7, k.meter,
+                org.toyvm.vdpa.parent.VdpaParents.create(org.toyvm.vdpa.bus.ParentSpec.vdpaSim(false, false), hw2, KernelVersion.V6_7, k.meter,
                         k.counters), k.mm, k.meter, k.counters);
         second.open();
         second.setOwner();

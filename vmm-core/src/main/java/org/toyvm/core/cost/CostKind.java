@@ -25,5 +25,15 @@ public enum CostKind {
     /** Device resume. */
     RESUME,
     /** Device reset in the parent. */
-    DEVICE_RESET
+    DEVICE_RESET,
+    /** mlx5 device suspend before 6.12 (one virtqueue after another). */
+    SUSPEND_SERIAL,
+    /** mlx5 device resume before 6.12. */
+    RESUME_SERIAL,
+    /** mlx5 MR creation before 6.12 (direct MKEYs one after another, per GiB). */
+    MR_BUILD_SERIAL,
+    /** mlx5 MR destruction before 6.12 (per GiB). */
+    MR_DESTROY_SERIAL,
+    /** Creating one mlx5 hardware virtqueue and its resources (before 6.11 at DRIVER_OK; before 6.8 at a live set_map). */
+    VQ_CREATE
 }

@@ -39,7 +39,26 @@ import org.toyvm.core.units.Durations;
  * <tr><td>device_reset</td><td>1ms</td><td>assumption</td></tr>
  * <tr><td>guest_boot</td><td>2s</td><td>assumption: a minimal guest from reset to driver probe</td></tr>
  * <tr><td>wire_latency</td><td>50us</td><td>assumption: one-way latency to the peer</td></tr>
+ * <tr><td>suspend_serial</td><td>37ms</td><td>D. Tatulea, "[PATCH vhost 0/7] vdpa/mlx5: Parallelize device
+ *     suspend/resume" (2024-08-02, Linux 6.12): mlx5_vdpa_suspend before the series, 1 device × 32 VQs,
+ *     256 GB VM: 37 ms</td></tr>
+ * <tr><td>resume_serial</td><td>16ms</td><td>same series: mlx5_vdpa_resume before it, 16 ms</td></tr>
+ * <tr><td>mr_build_serial_per_gib</td><td>200ms</td><td>D. Tatulea, "[PATCH vhost 0/7] vdpa/mlx5: Optimze MKEY
+ *     operations" (2024-08-21; "vdpa/mlx5: Create direct MKEYs in parallel", 0071b138d44a, 6.12):
+ *     create_user_mr() 3–5× faster; assumption: the middle, 4 × mr_build_per_gib</td></tr>
+ * <tr><td>mr_destroy_serial_per_gib</td><td>48ms</td><td>same series: destroy_user_mr() 8× faster, so
+ *     8 × mr_destroy_per_gib</td></tr>
+ * <tr><td>vq_create</td><td>11.6ms</td><td>D. Tatulea, "[PATCH vhost v3 00/24] vdpa/mlx5: Pre-create HW VQs to
+ *     reduce LM downtime" (2024-07-08, Linux 6.11): full VQ resource creation + resume of 16 VQ pairs
+ *     about 370 ms before the series, so 370 / 32 = 11.6 ms per virtqueue</td></tr>
  * </table>
+ *
+ * <p>Kernel generations: the {@code suspend}, {@code resume}, {@code mr_build_per_gib} and
+ * {@code mr_destroy_per_gib} figures are the ones of Linux 6.12 (mlx5 parallel suspend/resume and
+ * parallel MKEY operations); an mlx5 parent on an earlier kernel charges the {@code *_serial} keys
+ * instead, and before 6.11 (no VQ pre-creation) {@code vq_create} per virtqueue at DRIVER_OK and, before
+ * 6.8 (no resumable VQs), at every {@code set_map} while running. Each generation reads its own keys, so
+ * a profile that changes one generation's figure leaves the others as they are.
  */
 public record CostProfile(
         String name,
@@ -56,13 +75,19 @@ public record CostProfile(
         long resumeNs,
         long deviceResetNs,
         long guestBootNs,
-        long wireLatencyNs) {
+        long wireLatencyNs,
+        long suspendSerialNs,
+        long resumeSerialNs,
+        long mrBuildSerialPerGibNs,
+        long mrDestroySerialPerGibNs,
+        long vqCreateNs) {
 
     /** Keys of a profile file, in record order. */
     public static final String[] KEYS = {
         "pin_per_page", "unpin_per_page", "iommu_map_per_page", "iommu_unmap_per_page",
         "mr_build_per_gib", "mr_destroy_per_gib", "dma_map_call", "iotlb_write", "ioctl",
-        "suspend", "resume", "device_reset", "guest_boot", "wire_latency"
+        "suspend", "resume", "device_reset", "guest_boot", "wire_latency",
+        "suspend_serial", "resume_serial", "mr_build_serial_per_gib", "mr_destroy_serial_per_gib", "vq_create"
     };
 
     /**
@@ -77,7 +102,10 @@ public record CostProfile(
         100_000_000L, 100_000_000L, 100_000_000L, // per call: 100ms
         60_000_000_000L, 60_000_000_000L, 60_000_000_000L, // suspend, resume, device reset: 60s
         600_000_000_000L, // guest boot: 10 minutes
-        1_000_000_000L // one-way wire latency: 1s
+        1_000_000_000L, // one-way wire latency: 1s
+        60_000_000_000L, 60_000_000_000L, // serial suspend, resume: 60s
+        10_000_000_000L, 10_000_000_000L, // serial MR build, destroy per GiB: 10s
+        60_000_000_000L // one virtqueue's creation: 60s
     };
 
     /** The accepted range of {@code key} as users write it, e.g. {@code 0ns..100us}. */
@@ -101,7 +129,8 @@ public record CostProfile(
     public CostProfile {
         long[] all = {pinPerPageNs, unpinPerPageNs, iommuMapPerPageNs, iommuUnmapPerPageNs, mrBuildPerGibNs,
             mrDestroyPerGibNs, dmaMapCallNs, iotlbWriteNs, ioctlNs, suspendNs, resumeNs, deviceResetNs,
-            guestBootNs, wireLatencyNs};
+            guestBootNs, wireLatencyNs, suspendSerialNs, resumeSerialNs, mrBuildSerialPerGibNs,
+            mrDestroySerialPerGibNs, vqCreateNs};
         for (int i = 0; i < all.length; i++) {
             if (all[i] < 0) {
                 throw new IllegalArgumentException("cost profile '" + name + "': " + KEYS[i] + " must not be negative");
@@ -116,12 +145,13 @@ public record CostProfile(
                 50_000_000L, 6_000_000L,
                 1_000, 2_000, 1_000,
                 2_500_000L, 5_000_000L, 1_000_000L,
-                2_000_000_000L, 50_000);
+                2_000_000_000L, 50_000,
+                37_000_000L, 16_000_000L, 200_000_000L, 48_000_000L, 11_600_000L);
     }
 
     /** No modelled costs at all (still a boot time of 0: the guest reprobes at once). */
     public static CostProfile zero() {
-        return new CostProfile("zero", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        return new CostProfile("zero", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 
     /**
@@ -216,8 +246,22 @@ public record CostProfile(
         for (Map.Entry<String, Long> e : values.entrySet()) {
             v[indexOf(e.getKey())] = e.getValue();
         }
+        return of(name, v);
+    }
+
+    /**
+     * A profile from its figures in {@link #KEYS} order (no range check: tests use figures past the
+     * documented ranges to prove the clock saturates).
+     *
+     * @throws IllegalArgumentException when {@code v} does not have one figure per key, or one is negative
+     */
+    public static CostProfile of(String name, long[] v) {
+        if (v.length != KEYS.length) {
+            throw new IllegalArgumentException("cost profile '" + name + "': " + v.length + " figures for "
+                    + KEYS.length + " keys");
+        }
         return new CostProfile(name, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11],
-                v[12], v[13]);
+                v[12], v[13], v[14], v[15], v[16], v[17], v[18]);
     }
 
     private static int indexOf(String key) {
@@ -233,14 +277,15 @@ public record CostProfile(
     public long[] toArray() {
         return new long[] {pinPerPageNs, unpinPerPageNs, iommuMapPerPageNs, iommuUnmapPerPageNs, mrBuildPerGibNs,
             mrDestroyPerGibNs, dmaMapCallNs, iotlbWriteNs, ioctlNs, suspendNs, resumeNs, deviceResetNs, guestBootNs,
-            wireLatencyNs};
+            wireLatencyNs, suspendSerialNs, resumeSerialNs, mrBuildSerialPerGibNs, mrDestroySerialPerGibNs,
+            vqCreateNs};
     }
 
     /** The same profile with another guest boot time (the {@code --boot-time} option). */
     public CostProfile withGuestBootNs(long nanos) {
         long[] v = toArray();
-        return new CostProfile(name, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11],
-                nanos, v[13]);
+        v[12] = nanos;
+        return of(name, v);
     }
 
     /** Key/value view for reports ({@code key -> "76ns"}). */
@@ -268,6 +313,11 @@ public record CostProfile(
             case SUSPEND -> suspendNs;
             case RESUME -> resumeNs;
             case DEVICE_RESET -> deviceResetNs;
+            case SUSPEND_SERIAL -> suspendSerialNs;
+            case RESUME_SERIAL -> resumeSerialNs;
+            case MR_BUILD_SERIAL -> mrBuildSerialPerGibNs;
+            case MR_DESTROY_SERIAL -> mrDestroySerialPerGibNs;
+            case VQ_CREATE -> vqCreateNs;
         };
     }
 }

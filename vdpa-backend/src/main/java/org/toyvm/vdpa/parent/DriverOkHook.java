@@ -1,0 +1,157 @@
+package org.toyvm.vdpa.parent;
+
+import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
+import org.toyvm.core.addr.Iova;
+import org.toyvm.core.virtio.VirtioStatus;
+import org.toyvm.hw.api.DmaTranslation;
+import org.toyvm.hw.api.VirtioNetHardware;
+
+/**
+ * The hardware as vhost-vdpa reaches it through a parent's {@code set_status}: every call goes to the
+ * device, and the parent runs its own work when DRIVER_OK is first set (mlx5_vdpa's
+ * {@code mlx5_vdpa_set_status} creates or resumes its hardware virtqueues there) before the device
+ * sees the status.
+ */
+final class DriverOkHook implements VirtioNetHardware {
+    private final VirtioNetHardware hw;
+    private final Runnable beforeDriverOk;
+
+    DriverOkHook(VirtioNetHardware hw, Runnable beforeDriverOk) {
+        this.hw = hw;
+        this.beforeDriverOk = beforeDriverOk;
+    }
+
+    @Override
+    public void setStatus(int status) {
+        if ((status & VirtioStatus.DRIVER_OK) != 0 && (hw.status() & VirtioStatus.DRIVER_OK) == 0) {
+            beforeDriverOk.run();
+        }
+        hw.setStatus(status);
+    }
+
+    @Override
+    public long deviceFeatures() {
+        return hw.deviceFeatures();
+    }
+
+    @Override
+    public void setDriverFeatures(long features) {
+        hw.setDriverFeatures(features);
+    }
+
+    @Override
+    public int numQueues() {
+        return hw.numQueues();
+    }
+
+    @Override
+    public int maxQueueSize() {
+        return hw.maxQueueSize();
+    }
+
+    @Override
+    public int numGroups() {
+        return hw.numGroups();
+    }
+
+    @Override
+    public int numAddressSpaces() {
+        return hw.numAddressSpaces();
+    }
+
+    @Override
+    public int vqGroup(int vq) {
+        return hw.vqGroup(vq);
+    }
+
+    @Override
+    public void setVqNum(int vq, int num) {
+        hw.setVqNum(vq, num);
+    }
+
+    @Override
+    public void setVqAddress(int vq, Iova desc, Iova avail, Iova used) {
+        hw.setVqAddress(vq, desc, avail, used);
+    }
+
+    @Override
+    public void setVqBase(int vq, int base) {
+        hw.setVqBase(vq, base);
+    }
+
+    @Override
+    public int vqBase(int vq) {
+        return hw.vqBase(vq);
+    }
+
+    @Override
+    public void setVqReady(int vq, boolean ready) {
+        hw.setVqReady(vq, ready);
+    }
+
+    @Override
+    public boolean vqReady(int vq) {
+        return hw.vqReady(vq);
+    }
+
+    @Override
+    public void kick(int vq) {
+        hw.kick(vq);
+    }
+
+    @Override
+    public void setCallHandler(IntConsumer call) {
+        hw.setCallHandler(call);
+    }
+
+    @Override
+    public void setTranslations(IntFunction<DmaTranslation> translationForAsid) {
+        hw.setTranslations(translationForAsid);
+    }
+
+    @Override
+    public void setGroupAsid(int group, int asid) {
+        hw.setGroupAsid(group, asid);
+    }
+
+    @Override
+    public int status() {
+        return hw.status();
+    }
+
+    @Override
+    public void reset() {
+        hw.reset();
+    }
+
+    @Override
+    public void suspend() {
+        hw.suspend();
+    }
+
+    @Override
+    public void resume() {
+        hw.resume();
+    }
+
+    @Override
+    public boolean suspended() {
+        return hw.suspended();
+    }
+
+    @Override
+    public int configSize() {
+        return hw.configSize();
+    }
+
+    @Override
+    public void readConfig(int offset, byte[] dst, int dstIndex, int len) {
+        hw.readConfig(offset, dst, dstIndex, len);
+    }
+
+    @Override
+    public void writeConfig(int offset, byte[] src, int srcIndex, int len) {
+        hw.writeConfig(offset, src, srcIndex, len);
+    }
+}

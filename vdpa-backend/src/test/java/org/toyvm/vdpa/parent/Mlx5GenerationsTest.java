@@ -1,0 +1,136 @@
+package org.toyvm.vdpa.parent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+import org.toyvm.core.addr.Iova;
+import org.toyvm.core.cost.CostKind;
+import org.toyvm.core.cost.CostMeter;
+import org.toyvm.core.cost.CostProfile;
+import org.toyvm.core.virtio.VirtioStatus;
+import org.toyvm.vdpa.bus.KernelCounters;
+import org.toyvm.vdpa.bus.KernelEvent;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.MappingStyle;
+import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vdpa.bus.VdpaParent;
+import org.toyvm.vdpa.iotlb.VhostIotlb;
+import org.toyvm.vdpa.kernel.FakeNetHardware;
+import org.toyvm.vdpa.uapi.Errno;
+import org.toyvm.vdpa.uapi.VhostUapi;
+
+/** mlx5_vdpa's DMA MR per address space and its costs per kernel generation. */
+class Mlx5GenerationsTest {
+    private static final int RUNNING = VirtioStatus.ACKNOWLEDGE | VirtioStatus.DRIVER | VirtioStatus.FEATURES_OK
+            | VirtioStatus.DRIVER_OK;
+    private final KernelCounters counters = new KernelCounters();
+    private final CostMeter meter = new CostMeter(CostProfile.defaults());
+
+    private VdpaParent mlx5(KernelVersion v) {
+        return VdpaParents.create(ParentKind.MLX5, new FakeNetHardware(), v, meter, counters);
+    }
+
+    private static VhostIotlb oneGib() {
+        VhostIotlb t = new VhostIotlb();
+        t.add(0, (1L << 30) - 1, 0x1_0000_0000L, VhostUapi.VHOST_ACCESS_RW);
+        return t;
+    }
+
+    /** Three ready queues, then DRIVER_OK through the parent's view of the device. */
+    private static void start(VdpaParent p) {
+        for (int vq = 0; vq < 3; vq++) {
+            p.hardware().setVqReady(vq, true);
+        }
+        p.hardware().setStatus(RUNNING);
+    }
+
+    private static MappingStyle.SetMapOps setMap(VdpaParent p) {
+        return p.mappingStyle().fold(d -> null, MappingStyle.SetMap::ops, i -> null);
+    }
+
+    @ParameterizedTest
+    @EnumSource(KernelVersion.class)
+    void theDmaMrIsAddressSpaceZerosOnly(KernelVersion v) {
+        VdpaParent p = mlx5(v);
+        assertTrue(p.translation(0).find(Iova.of(0x1000)).identity(), "mlx5_vdpa_create_dma_mr: ASID 0");
+        assertNull(p.translation(1).find(Iova.of(0x1000)), "ASID 1 starts with no MR");
+        setMap(p).setMap(1, oneGib());
+        assertFalse(p.translation(1).find(Iova.of(0x1000)).identity());
+        p.compatReset(VhostUapi.VDPA_RESET_F_CLEAN_MAP);
+        assertNull(p.translation(1).find(Iova.of(0x1000)), "a cleaned ASID 1 has no MR again");
+        assertTrue(p.translation(0).find(Iova.of(0x1000)).identity());
+        if (v.hasIotlbPersist()) {
+            setMap(p).setMap(1, oneGib());
+            assertEquals(Errno.OK, p.resetMap(1));
+            assertNull(p.translation(1).find(Iova.of(0x1000)), "mlx5_vdpa_reset_mr: DMA MR only for asid 0");
+        }
+    }
+
+    @Test
+    void driverOkCreatesTheQueuesBefore611AndResumesThemAfter() {
+        VdpaParent p = mlx5(KernelVersion.V6_8);
+        start(p);
+        assertEquals(3, counters.get(KernelEvent.VQ_CREATE));
+        assertEquals(3 * 11_600_000L, meter.total(CostKind.VQ_CREATE));
+        assertEquals(0, meter.total(CostKind.RESUME_SERIAL));
+
+        CostMeter m611 = new CostMeter(CostProfile.defaults());
+        VdpaParent q = VdpaParents.create(ParentKind.MLX5, new FakeNetHardware(), KernelVersion.V6_11, m611,
+                new KernelCounters());
+        start(q);
+        assertEquals(0, m611.total(CostKind.VQ_CREATE), "6.11: pre-created at device add");
+        assertEquals(16_000_000L, m611.total(CostKind.RESUME_SERIAL), "one device resume, serial before 6.12");
+
+        CostMeter m612 = new CostMeter(CostProfile.defaults());
+        VdpaParent r = VdpaParents.create(ParentKind.MLX5, new FakeNetHardware(), KernelVersion.V6_12, m612,
+                new KernelCounters());
+        start(r);
+        assertEquals(5_000_000L, m612.total(CostKind.RESUME), "6.12: parallel resume");
+        assertEquals(0, m612.total(CostKind.RESUME_SERIAL));
+    }
+
+    @Test
+    void aLiveSetMapRecreatesTheQueuesBefore68() {
+        VdpaParent p = mlx5(KernelVersion.V6_7);
+        start(p);
+        long created = counters.get(KernelEvent.VQ_CREATE);
+        setMap(p).setMap(0, oneGib());
+        assertEquals(1, counters.get(KernelEvent.SUSPEND));
+        assertEquals(0, counters.get(KernelEvent.RESUME), "torn down and created again, not resumed");
+        assertEquals(created + 3, counters.get(KernelEvent.VQ_CREATE));
+        assertEquals(37_000_000L, meter.total(CostKind.SUSPEND_SERIAL));
+        assertEquals(200_000_000L, meter.total(CostKind.MR_BUILD_SERIAL), "serial MKEYs: 4 x 50 ms for 1 GiB");
+        assertFalse(p.hardware().suspended(), "running again");
+    }
+
+    @Test
+    void aLiveSetMapSuspendsAndResumesFrom68() {
+        VdpaParent p = mlx5(KernelVersion.V6_8);
+        start(p);
+        long created = counters.get(KernelEvent.VQ_CREATE);
+        setMap(p).setMap(0, oneGib());
+        assertEquals(created, counters.get(KernelEvent.VQ_CREATE));
+        assertEquals(1, counters.get(KernelEvent.RESUME));
+        assertEquals(16_000_000L, meter.total(CostKind.RESUME_SERIAL));
+        setMap(p).setMap(0, new VhostIotlb());
+        assertEquals(2 * 48_000_000L / 2, meter.total(CostKind.MR_DESTROY_SERIAL), "one 1 GiB MR destroyed");
+    }
+
+    @Test
+    void parallelFigures612() {
+        VdpaParent p = mlx5(KernelVersion.V6_12);
+        start(p);
+        setMap(p).setMap(0, oneGib());
+        setMap(p).setMap(0, oneGib());
+        assertEquals(2 * 2_500_000L, meter.total(CostKind.SUSPEND));
+        assertEquals(3 * 5_000_000L, meter.total(CostKind.RESUME), "DRIVER_OK + two live set_maps");
+        assertEquals(2 * 50_000_000L, meter.total(CostKind.MR_BUILD));
+        assertEquals(6_000_000L, meter.total(CostKind.MR_DESTROY));
+        assertEquals(0, meter.total(CostKind.SUSPEND_SERIAL) + meter.total(CostKind.MR_BUILD_SERIAL));
+    }
+}
