@@ -10,6 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vdpa.bus.ParentSpec;
 import org.toyvm.vdpa.uapi.Errno;
 import org.toyvm.vm.uapi.UapiConsole;
 
@@ -100,10 +101,14 @@ final class UapiSurface implements Surface<String> {
         return l;
     }
 
+    /** The parents a setup line picks from: each kind as shipped, and vdpa_sim with its other modes. */
+    private static final String[] SETUP_PARENTS = {"platform", "mlx5", "vdpa-sim", "vdpa-sim,use_va=off",
+        "vdpa-sim,batch_mapping=off", "vdpa-sim,use_va=off,batch_mapping=off"};
+
     @Override
     public List<String> generate(Gen g) {
         List<String> s = new ArrayList<>();
-        s.add("#setup " + g.pick(KernelVersion.values()) + " " + g.pick(ParentKind.values()));
+        s.add("#setup " + g.pick(KernelVersion.values()) + " " + g.pick(SETUP_PARENTS));
         if (g.chance(80)) {
             s.add("open");
             s.add("set_owner");
@@ -123,11 +128,11 @@ final class UapiSurface implements Surface<String> {
     @Override
     public String run(List<String> input) throws Exception {
         KernelVersion k = KernelVersion.V6_7;
-        ParentKind p = ParentKind.MLX5;
+        ParentSpec p = ParentSpec.shipped(ParentKind.MLX5);
         if (!input.isEmpty() && input.get(0).startsWith("#setup ")) {
             String[] t = input.get(0).split(" ");
             k = KernelVersion.parse(t[1]);
-            p = ParentKind.parse(t[2]);
+            p = ParentSpec.parse(t[2]);
         }
         StringWriter out = new StringWriter();
         UapiConsole c = new UapiConsole(k, p, new PrintWriter(out));

@@ -5,7 +5,7 @@ import org.toyvm.core.units.Durations;
 import org.toyvm.core.units.Labelled;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.bus.KernelVersion;
-import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vdpa.bus.ParentSpec;
 import org.toyvm.vm.experiment.ClockMode;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -56,9 +56,10 @@ final class Converters {
         }
     }
 
-    static final class Parent extends Label<ParentKind> {
+    /** A parent with its module options ({@link ParentSpec#parse}). */
+    static final class Parent extends Parsed<ParentSpec> {
         Parent() {
-            super(ParentKind::parse);
+            super(ParentSpec::parse);
         }
     }
 

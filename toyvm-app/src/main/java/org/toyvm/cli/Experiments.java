@@ -5,6 +5,7 @@ import java.util.function.Function;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vdpa.bus.ParentSpec;
 import org.toyvm.vm.experiment.ClockMode;
 import org.toyvm.vm.experiment.RunConfig;
 
@@ -15,7 +16,7 @@ final class Experiments {
 
     /** One reboot on the virtual clock with the in-process peer; kernel, parent and policy come from the plan. */
     static RunConfig base(long memoryBytes, GuestOptions guest, long defaultTimeoutNs) {
-        return guest.resolve(defaultTimeoutNs).config(memoryBytes, KernelVersion.V6_7, ParentKind.MLX5,
+        return guest.resolve(defaultTimeoutNs).config(memoryBytes, KernelVersion.V6_7, ParentSpec.shipped(ParentKind.MLX5),
                 ResetPolicy.PERSIST, 1, ClockMode.VIRTUAL, "local", 5_000_000_000L);
     }
 

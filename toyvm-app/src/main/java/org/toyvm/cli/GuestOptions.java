@@ -4,6 +4,7 @@ import org.toyvm.core.cost.CostProfile;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vdpa.bus.ParentSpec;
 import org.toyvm.vm.experiment.ClockMode;
 import org.toyvm.vm.experiment.RunConfig;
 import org.toyvm.vm.stack.Ipv4Address;
@@ -81,7 +82,7 @@ final class GuestOptions {
     record Resolved(CostProfile costs, MacAddress mac, Ipv4Cidr ip, Ipv4Address peerIp, long timeoutNs,
             GuestOptions options) {
         /** A run of this guest on the machine, clock and wire the command chose (the one place a RunConfig is built). */
-        RunConfig config(long memoryBytes, KernelVersion kernel, ParentKind parent, ResetPolicy policy, int reboots,
+        RunConfig config(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy, int reboots,
                 ClockMode clock, String netdev, long durationNs) {
             GuestOptions o = options;
             return new RunConfig(memoryBytes, kernel, parent, policy, reboots, o.pingIntervalNs, costs, o.costProfile,

@@ -1,7 +1,7 @@
 package org.toyvm.cli;
 
 import org.toyvm.vdpa.bus.KernelVersion;
-import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vdpa.bus.ParentSpec;
 import picocli.CommandLine.Option;
 
 /** {@code --kernel} and {@code --parent}: one kernel generation and one vDPA parent, for {@code run} and {@code uapi}. */
@@ -10,7 +10,9 @@ final class KernelAndParent {
             description = "Kernel generation whose vhost-vdpa semantics to model (default: ${DEFAULT-VALUE}).")
     KernelVersion kernel;
 
-    @Option(names = "--parent", paramLabel = "platform|mlx5|vdpa-sim", defaultValue = "mlx5",
-            converter = Converters.Parent.class, description = "vDPA parent driver (default: ${DEFAULT-VALUE}).")
-    ParentKind parent;
+    @Option(names = "--parent", paramLabel = "PARENT[,OPTION=on|off...]", defaultValue = "mlx5",
+            converter = Converters.Parent.class, description = "vDPA parent driver: platform, mlx5 or vdpa-sim,"
+                    + " as its module ships; vdpa-sim takes use_va=on|off and batch_mapping=on|off (shipped: both on;"
+                    + " use_va exists from 6.3 and is ignored on 6.1) (default: ${DEFAULT-VALUE}).")
+    ParentSpec parent;
 }

@@ -6,26 +6,31 @@ import java.util.List;
 import java.util.function.Function;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.bus.KernelVersion;
-import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vdpa.bus.ParentSpec;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /**
- * {@code matrix}'s and {@code sweep}'s axes (docs/DESIGN.md §4): {@code --kernel}, {@code --parent} and
- * {@code --policy} take comma lists and the command runs their product. Each command gives its own
- * defaults through its default value provider (matrix: every value; sweep: 6.7, mlx5,
- * legacy,persist). sweep's former {@code --policies} is dropped: {@code --policy} is the contract's
- * name on every command.
+ * {@code matrix}'s and {@code sweep}'s axes (docs/DESIGN.md §4): {@code --kernel} (also spelled
+ * {@code --kernels}), {@code --parent} and {@code --policy} take comma lists and the command runs their
+ * product. Each command gives its own defaults through its default value provider (matrix: every
+ * value; sweep: 6.7, mlx5, legacy,persist). sweep's former {@code --policies} is dropped:
+ * {@code --policy} is the contract's name on every command.
+ *
+ * <p>In the parent list an element {@code option=value} belongs to the parent before it, so
+ * {@code mlx5,vdpa-sim,use_va=off,vdpa-sim} is three parents: mlx5, vdpa-sim in PA mode, and vdpa-sim
+ * as shipped (parent names never hold an {@code =}).
  */
 final class MachineAxes {
-    @Option(names = "--kernel", paramLabel = "K[,K...]",
+    @Option(names = {"--kernel", "--kernels"}, paramLabel = "K[,K...]",
             description = "Kernel generations (comma list) (default: ${DEFAULT-VALUE}).")
     String kernels;
 
     @Option(names = "--parent", paramLabel = "P[,P...]",
-            description = "vDPA parents: platform, mlx5, vdpa-sim (comma list) (default: ${DEFAULT-VALUE}).")
+            description = "vDPA parents: platform, mlx5, vdpa-sim (comma list; vdpa-sim may be followed by"
+                    + " use_va=on|off and batch_mapping=on|off) (default: ${DEFAULT-VALUE}).")
     String parents;
 
     @Option(names = "--policy", paramLabel = "POL[,POL...]",
@@ -36,8 +41,27 @@ final class MachineAxes {
         return list("--kernel", kernels, KernelVersion::parse);
     }
 
-    List<ParentKind> parents() {
-        return list("--parent", parents, ParentKind::parse);
+    List<ParentSpec> parents() {
+        return list("--parent", groupOptions(parents), ParentSpec::parse, ';');
+    }
+
+    /**
+     * The parent list regrouped so that each parent keeps its options: the commas before an
+     * {@code option=value} element become part of that parent, the others separate parents ({@code ;}).
+     */
+    static String groupOptions(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder();
+        String[] parts = text.split(",", -1);
+        for (int i = 0; i < parts.length; i++) {
+            if (i > 0) {
+                sb.append(parts[i].contains("=") ? ',' : ';');
+            }
+            sb.append(parts[i]);
+        }
+        return sb.toString();
     }
 
     List<ResetPolicy> policies() {
@@ -50,10 +74,16 @@ final class MachineAxes {
      * @throws UsageException naming the option, the list and what is wrong
      */
     static <T> List<T> list(String option, String text, Function<String, T> parse) {
+        return list(option, text, parse, ',');
+    }
+
+    /** As {@link #list(String, String, Function)} with another separator; errors quote the list with commas. */
+    static <T> List<T> list(String option, String grouped, Function<String, T> parse, char separator) {
+        String text = grouped == null ? null : grouped.replace(separator, ',');
         if (text == null || text.isBlank()) {
             throw new UsageException("bad " + option + " '" + text + "': expected a comma-separated list");
         }
-        String[] parts = text.split(",", -1);
+        String[] parts = grouped.split(java.util.regex.Pattern.quote(String.valueOf(separator)), -1);
         LinkedHashSet<String> seen = new LinkedHashSet<>();
         List<T> out = new ArrayList<>();
         for (String p : parts) {
@@ -92,7 +122,7 @@ final class MachineAxes {
                 return null;
             }
             return switch (o.longestName()) {
-                case "--kernel" -> kernels;
+                case "--kernel", "--kernels" -> kernels;
                 case "--parent" -> parents;
                 case "--policy" -> policies;
                 default -> null;

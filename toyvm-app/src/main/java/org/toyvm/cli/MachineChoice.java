@@ -2,7 +2,7 @@ package org.toyvm.cli;
 
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.bus.KernelVersion;
-import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vdpa.bus.ParentSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -26,7 +26,7 @@ final class MachineChoice {
         return device.kernel;
     }
 
-    ParentKind parent() {
+    ParentSpec parent() {
         return device.parent;
     }
 }

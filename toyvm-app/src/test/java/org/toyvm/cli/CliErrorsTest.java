@@ -127,7 +127,9 @@ class CliErrorsTest {
         }
         out.getBuffer().setLength(0);
         assertEquals(0, run("matrix", "--help"));
-        assertTrue(out.toString().contains("(default: 6.6,6.7)"), out.toString());
+        // The default kernel list is the whole timeline (the line wraps before it).
+        assertTrue(out.toString().contains("6.1,6.6,6.7,6.8,6.11,6.12)."), out.toString());
+        assertTrue(out.toString().contains("--kernel, --kernels"), out.toString());
         assertTrue(out.toString().contains("(default: legacy,persist,naive)"), out.toString());
         out.getBuffer().setLength(0);
         assertEquals(0, run("sweep", "--help"));

@@ -10,6 +10,7 @@ import org.toyvm.core.units.Sizes;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vdpa.bus.ParentSpec;
 import org.toyvm.vm.machine.Machine;
 import org.toyvm.vm.machine.MachineConfig;
 import org.toyvm.vm.stack.Addressing;
@@ -21,7 +22,7 @@ import org.toyvm.vm.stack.MacAddress;
 public record RunConfig(
         long memoryBytes,
         KernelVersion kernel,
-        ParentKind parent,
+        ParentSpec parent,
         ResetPolicy policy,
         int reboots,
         long pingIntervalNs,
@@ -38,9 +39,18 @@ public record RunConfig(
         long durationNs,
         long seed) {
 
+    /** The same run with the parent as its module ships ({@link ParentSpec#shipped}). */
+    public RunConfig(long memoryBytes, KernelVersion kernel, ParentKind parent, ResetPolicy policy, int reboots,
+            long pingIntervalNs, CostProfile costs, String costProfileName, ClockMode clock, String netdev,
+            MacAddress mac, Ipv4Cidr ip, Ipv4Address peerIp, long warmupNs, long settleNs, long timeoutNs,
+            long durationNs, long seed) {
+        this(memoryBytes, kernel, ParentSpec.shipped(parent), policy, reboots, pingIntervalNs, costs, costProfileName,
+                clock, netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed);
+    }
+
     /** The embedded default: 8 GiB, kernel 6.7, mlx5, persist, in-process peer, virtual clock. */
     public static RunConfig defaults() {
-        return new RunConfig(8L << 30, KernelVersion.V6_7, ParentKind.MLX5, ResetPolicy.PERSIST, 1, 10_000_000L,
+        return new RunConfig(8L << 30, KernelVersion.V6_7, ParentSpec.shipped(ParentKind.MLX5), ResetPolicy.PERSIST, 1, 10_000_000L,
                 CostProfile.defaults(), "default", ClockMode.VIRTUAL, "local", MacAddress.parse("52:54:00:12:34:56"),
                 Ipv4Cidr.parse("192.168.77.2/24"), Ipv4Address.parse("192.168.77.1"), 1_000_000_000L,
                 1_000_000_000L, 60_000_000_000L, 5_000_000_000L, 1);
@@ -60,7 +70,7 @@ public record RunConfig(
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("bad --memory " + Sizes.format(memoryBytes) + ": " + e.getMessage());
         }
-        checkIovaRange(memoryBytes, parent);
+        checkIovaRange(memoryBytes, parent.kind());
         Addressing.check(mac, ip, peerIp, "local".equals(netdev) ? Addressing.IN_PROCESS_PEER_MAC : null);
         requireRepresentable();
     }
@@ -91,7 +101,12 @@ public record RunConfig(
         return costs.guestBootNs();
     }
 
+    /** As {@link #with(KernelVersion, ParentSpec, ResetPolicy)} with the parent as its module ships. */
     public RunConfig with(KernelVersion k, ParentKind p, ResetPolicy pol) {
+        return with(k, ParentSpec.shipped(p), pol);
+    }
+
+    public RunConfig with(KernelVersion k, ParentSpec p, ResetPolicy pol) {
         return new RunConfig(memoryBytes, k, p, pol, reboots, pingIntervalNs, costs, costProfileName, clock, netdev,
                 mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed);
     }

@@ -6,10 +6,11 @@ import org.toyvm.core.units.Sizes;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vdpa.bus.ParentSpec;
 import org.toyvm.vm.stack.MacAddress;
 
 /** What the machine is made of. */
-public record MachineConfig(long memoryBytes, KernelVersion kernel, ParentKind parent, ResetPolicy policy,
+public record MachineConfig(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy,
         CostProfile costs, MacAddress mac) {
     /** The guest needs room for its rings and buffers below 64 MiB. */
     public static final long MIN_MEMORY = 64L << 20;
@@ -27,6 +28,12 @@ public record MachineConfig(long memoryBytes, KernelVersion kernel, ParentKind p
 
     public MachineConfig {
         checkMemory(memoryBytes);
+    }
+
+    /** A machine whose parent is as its module ships ({@link ParentSpec#shipped}). */
+    public MachineConfig(long memoryBytes, KernelVersion kernel, ParentKind parent, ResetPolicy policy,
+            CostProfile costs, MacAddress mac) {
+        this(memoryBytes, kernel, ParentSpec.shipped(parent), policy, costs, mac);
     }
 
     /**

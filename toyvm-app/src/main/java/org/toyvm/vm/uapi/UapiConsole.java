@@ -23,6 +23,7 @@ import org.toyvm.hw.net.VirtioNetNic;
 import org.toyvm.vdpa.bus.KernelCounters;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vdpa.bus.ParentSpec;
 import org.toyvm.vdpa.kernel.IoctlResult;
 import org.toyvm.vdpa.kernel.VhostVdpaDevice;
 import org.toyvm.vdpa.kernel.WriteResult;
@@ -90,7 +91,13 @@ public final class UapiConsole {
     private int line;
     private final ScriptArgs args = new ScriptArgs(() -> line);
 
+    /** A console on the parent as its module ships ({@link ParentSpec#shipped}). */
     public UapiConsole(KernelVersion kernel, ParentKind parent, PrintWriter out) {
+        this(kernel, ParentSpec.shipped(parent), out);
+    }
+
+    /** A console on {@code parent} with its module options (e.g. {@code vdpa-sim,use_va=off}). */
+    public UapiConsole(KernelVersion kernel, ParentSpec parent, PrintWriter out) {
         this.out = out;
         CostMeter meter = new CostMeter(CostProfile.zero());
         KernelCounters counters = new KernelCounters();

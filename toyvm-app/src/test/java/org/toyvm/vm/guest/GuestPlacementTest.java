@@ -84,7 +84,8 @@ class GuestPlacementTest {
                 });
         guest.powerOn();
         peer.start();
-        s.runFor(2_000_000_000L);
+        // 4 s: on 6.7 the 8 GiB MR is built with serial MKEYs (1.6 s modelled) before traffic flows.
+        s.runFor(4_000_000_000L);
     }
 
     @AfterEach

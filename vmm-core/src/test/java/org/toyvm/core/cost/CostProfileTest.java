@@ -62,6 +62,30 @@ class CostProfileTest {
     }
 
     @Test
+    void generationKeysHaveTheirPublishedFiguresAndParseLikeTheOthers() throws Exception {
+        CostProfile d = CostProfile.defaults();
+        // Tatulea's parallel suspend/resume series: before 37 ms / 16 ms, after 2.5 ms / 5 ms.
+        assertEquals(37_000_000L, d.nanosPerUnit(CostKind.SUSPEND_SERIAL));
+        assertEquals(16_000_000L, d.nanosPerUnit(CostKind.RESUME_SERIAL));
+        assertEquals(2_500_000L, d.nanosPerUnit(CostKind.SUSPEND));
+        // Parallel MKEYs: create 3-5x (4x taken), destroy 8x.
+        assertEquals(4 * d.mrBuildPerGibNs(), d.mrBuildSerialPerGibNs());
+        assertEquals(8 * d.mrDestroyPerGibNs(), d.mrDestroySerialPerGibNs());
+        // Pre-created VQs: ~370 ms for 32 virtqueues before 6.11.
+        assertEquals(370_000_000L / 32, d.vqCreateNs(), 100_000L);
+        CostProfile p = CostProfile.parse("f", new StringReader("base = zero\nvq_create = 10ms\nsuspend_serial = 40ms\n"));
+        assertEquals(10_000_000L, p.vqCreateNs());
+        assertEquals(40_000_000L, p.suspendSerialNs());
+        assertEquals(0, p.suspendNs(), "each generation reads its own key");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CostProfile.parse("p", new StringReader("vq_create = 61s")));
+        assertEquals("cost profile p:1: vq_create = 61s is out of range 0ns..60s", e.getMessage());
+        assertEquals(CostProfile.KEYS.length, d.toArray().length);
+        assertEquals(d, CostProfile.of("default", d.toArray()));
+        assertThrows(IllegalArgumentException.class, () -> CostProfile.of("short", new long[14]));
+    }
+
+    @Test
     void meterChargesPerUnit() {
         CostMeter m = new CostMeter(CostProfile.defaults());
         m.chargeUnits(CostKind.PIN, 1000);
