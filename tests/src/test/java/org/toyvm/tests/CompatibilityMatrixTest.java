@@ -7,11 +7,13 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.toyvm.core.cost.CostProfile;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vdpa.bus.ParentSpec;
 import org.toyvm.vm.experiment.Matrix;
+import org.toyvm.vm.experiment.RunConfig;
 import org.toyvm.vm.report.MatrixReport;
 
 /**
@@ -26,9 +28,12 @@ class CompatibilityMatrixTest {
     void everyCellFollowsTheRules() {
         List<ParentSpec> parents = List.of(ParentSpec.shipped(ParentKind.PLATFORM), ParentSpec.shipped(ParentKind.MLX5),
                 ParentSpec.parse("vdpa-sim,use_va=off"));
-        MatrixReport m = Matrix.matrix(Matrix.matrixPlan(Runs.defaults(1L << 30, ResetPolicy.PERSIST,
-                60_000_000_000L), Matrix.defaultKernels(), parents, Arrays.asList(ResetPolicy.values())),
-                PooledByteBufAllocator.DEFAULT);
+        // Short boot, warm-up and settle: 54 cells, and no rule below depends on how long they are.
+        CostProfile costs = CostProfile.defaults().withGuestBootNs(200_000_000L);
+        RunConfig base = Runs.config(1L << 30, KernelVersion.V6_7, ParentKind.MLX5, ResetPolicy.PERSIST, 1, costs,
+                200_000_000L, 200_000_000L, 60_000_000_000L);
+        MatrixReport m = Matrix.matrix(Matrix.matrixPlan(base, Matrix.defaultKernels(), parents,
+                Arrays.asList(ResetPolicy.values())), PooledByteBufAllocator.DEFAULT);
         assertEquals(KernelVersion.values().length * 3 * 3, m.cells().size());
         for (MatrixReport.Cell c : m.cells()) {
             String where = c.kernel() + "/" + c.parent() + "/" + c.policy() + ": " + c.explanation();

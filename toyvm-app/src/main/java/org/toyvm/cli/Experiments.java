@@ -16,7 +16,7 @@ final class Experiments {
 
     /** One reboot on the virtual clock with the in-process peer; kernel, parent and policy come from the plan. */
     static RunConfig base(long memoryBytes, GuestOptions guest, long defaultTimeoutNs) {
-        return guest.resolve(defaultTimeoutNs).config(memoryBytes, KernelVersion.V6_7, ParentSpec.shipped(ParentKind.MLX5),
+        return guest.resolve(defaultTimeoutNs).config(memoryBytes, KernelVersion.V6_12, ParentSpec.shipped(ParentKind.MLX5),
                 ResetPolicy.PERSIST, 1, ClockMode.VIRTUAL, "local", 5_000_000_000L);
     }
 

@@ -6,8 +6,9 @@ import picocli.CommandLine.Option;
 
 /** {@code --kernel} and {@code --parent}: one kernel generation and one vDPA parent, for {@code run} and {@code uapi}. */
 final class KernelAndParent {
-    @Option(names = "--kernel", paramLabel = "VERSION", defaultValue = "6.7", converter = Converters.Kernel.class,
-            description = "Kernel generation whose vhost-vdpa semantics to model (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kernel", paramLabel = "VERSION", defaultValue = "6.12", converter = Converters.Kernel.class,
+            description = "Kernel generation whose vhost-vdpa semantics to model: 6.1, 6.6, 6.7, 6.8, 6.11, 6.12"
+                    + " (default: ${DEFAULT-VALUE}, the newest).")
     KernelVersion kernel;
 
     @Option(names = "--parent", paramLabel = "PARENT[,OPTION=on|off...]", defaultValue = "mlx5",

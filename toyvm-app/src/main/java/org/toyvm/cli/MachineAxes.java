@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
  * {@code matrix}'s and {@code sweep}'s axes (docs/DESIGN.md §4): {@code --kernel} (also spelled
  * {@code --kernels}), {@code --parent} and {@code --policy} take comma lists and the command runs their
  * product. Each command gives its own defaults through its default value provider (matrix: every
- * value; sweep: 6.7, mlx5, legacy,persist). sweep's former {@code --policies} is dropped:
+ * value; sweep: 6.12, mlx5, legacy,persist). sweep's former {@code --policies} is dropped:
  * {@code --policy} is the contract's name on every command.
  *
  * <p>In the parent list an element {@code option=value} belongs to the parent before it, so

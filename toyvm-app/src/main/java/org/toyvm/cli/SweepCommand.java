@@ -46,10 +46,10 @@ public final class SweepCommand implements Callable<Integer> {
     @Mixin
     LoggingOptions logging;
 
-    /** sweep's axes default to the question it answers: legacy against persist on 6.7 and mlx5. */
+    /** sweep's axes default to the question it answers: legacy against persist on 6.12 (the newest) and mlx5. */
     static final class Defaults extends MachineAxes.Defaults {
         Defaults() {
-            super("6.7", "mlx5", "legacy,persist");
+            super("6.12", "mlx5", "legacy,persist");
         }
     }
 

@@ -35,7 +35,7 @@ public final class RebootWorkload {
     }
 
     /**
-     * What {@code ./toyvm run --memory SIZE --timeout 3600s} runs (persist, mlx5, 6.7, pings every
+     * What {@code ./toyvm run --memory SIZE --timeout 3600s} runs (persist, mlx5, 6.12, pings every
      * 10 ms): the whole run in-process, for the goal that a 32 TiB persist run costs about what an
      * 8 GiB one does (the hour of timeout lets the first boot pin 32 TiB).
      */

@@ -48,9 +48,9 @@ public record RunConfig(
                 clock, netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed);
     }
 
-    /** The embedded default: 8 GiB, kernel 6.7, mlx5, persist, in-process peer, virtual clock. */
+    /** The embedded default: 8 GiB, kernel 6.12 (the newest), mlx5, persist, in-process peer, virtual clock. */
     public static RunConfig defaults() {
-        return new RunConfig(8L << 30, KernelVersion.V6_7, ParentSpec.shipped(ParentKind.MLX5), ResetPolicy.PERSIST, 1, 10_000_000L,
+        return new RunConfig(8L << 30, KernelVersion.V6_12, ParentSpec.shipped(ParentKind.MLX5), ResetPolicy.PERSIST, 1, 10_000_000L,
                 CostProfile.defaults(), "default", ClockMode.VIRTUAL, "local", MacAddress.parse("52:54:00:12:34:56"),
                 Ipv4Cidr.parse("192.168.77.2/24"), Ipv4Address.parse("192.168.77.1"), 1_000_000_000L,
                 1_000_000_000L, 60_000_000_000L, 5_000_000_000L, 1);
