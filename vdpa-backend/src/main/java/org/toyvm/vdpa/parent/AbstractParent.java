@@ -96,7 +96,7 @@ abstract class AbstractParent implements VdpaParent {
     /** The device half of a reset; the mapping half is each parent's. */
     protected void resetHardware() {
         meter.chargeUnits(CostKind.DEVICE_RESET, 1);
-        hw.reset();
+        hardware().reset(); // through the parent's view, which may keep per-reset state (mlx5)
     }
 
     @Override

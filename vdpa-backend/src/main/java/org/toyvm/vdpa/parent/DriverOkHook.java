@@ -8,18 +8,32 @@ import org.toyvm.hw.api.DmaTranslation;
 import org.toyvm.hw.api.VirtioNetHardware;
 
 /**
- * The hardware as vhost-vdpa reaches it through a parent's {@code set_status}: every call goes to the
- * device, and the parent runs its own work when DRIVER_OK is first set (mlx5_vdpa's
- * {@code mlx5_vdpa_set_status} creates or resumes its hardware virtqueues there) before the device
- * sees the status.
+ * The hardware as vhost-vdpa reaches it through a parent's ops: every call goes to the device, and
+ * the parent runs its own work when DRIVER_OK is first set (mlx5_vdpa's {@code mlx5_vdpa_set_status}
+ * creates or resumes its hardware virtqueues there) before the device sees the status. It also
+ * remembers which virtqueues have a size ({@code set_vq_num}, mlx5's {@code mvq->num_ent}) since the
+ * last reset: those are the ones mlx5's {@code setup_vq} creates.
  */
 final class DriverOkHook implements VirtioNetHardware {
     private final VirtioNetHardware hw;
     private final Runnable beforeDriverOk;
+    private final boolean[] sized;
 
     DriverOkHook(VirtioNetHardware hw, Runnable beforeDriverOk) {
         this.hw = hw;
         this.beforeDriverOk = beforeDriverOk;
+        this.sized = new boolean[Math.max(0, hw.numQueues())];
+    }
+
+    /** Virtqueues given a non-zero size since the last reset ({@code setup_vq} skips {@code !num_ent}). */
+    int sizedQueues() {
+        int n = 0;
+        for (boolean b : sized) {
+            if (b) {
+                n++;
+            }
+        }
+        return n;
     }
 
     @Override
@@ -67,6 +81,9 @@ final class DriverOkHook implements VirtioNetHardware {
 
     @Override
     public void setVqNum(int vq, int num) {
+        if (vq >= 0 && vq < sized.length) {
+            sized[vq] = num != 0;
+        }
         hw.setVqNum(vq, num);
     }
 
@@ -122,6 +139,7 @@ final class DriverOkHook implements VirtioNetHardware {
 
     @Override
     public void reset() {
+        java.util.Arrays.fill(sized, false);
         hw.reset();
     }
 

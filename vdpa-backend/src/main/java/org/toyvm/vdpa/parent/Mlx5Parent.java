@@ -52,7 +52,7 @@ public final class Mlx5Parent extends AbstractParent {
     private final VhostIotlb[] builtFrom;
     private final long[] builtAtSeq;
     private final MappingStyle style;
-    private final VirtioNetHardware hooked;
+    private final DriverOkHook hooked;
 
     Mlx5Parent(VirtioNetHardware hw, KernelVersion version, CostMeter meter, KernelCounters counters) {
         super(hw, version, meter, counters, Math.max(1, hw.numAddressSpaces()), Translation.State.IDENTITY);
@@ -73,7 +73,7 @@ public final class Mlx5Parent extends AbstractParent {
 
     /**
      * {@code mlx5_vdpa_set_status} with DRIVER_OK: before 6.11 {@code setup_driver} creates each
-     * hardware virtqueue now (charged {@code vq_create} per ready queue); from 6.11 they were created
+     * hardware virtqueue now (charged {@code vq_create} per queue with a size); from 6.11 they were created
      * blank at device add and are only modified and resumed ({@code resume_vqs}: one device resume).
      */
     private void startVirtqueues() {
@@ -84,16 +84,14 @@ public final class Mlx5Parent extends AbstractParent {
         }
     }
 
-    /** Creates every ready virtqueue's hardware object (setup_driver → setup_vq → create_virtqueue). */
+    /**
+     * Creates the hardware object of every virtqueue with a size (setup_driver → setup_vq, which
+     * returns early for {@code !mvq->num_ent}, → create_virtqueue), ready or not.
+     */
     private void createVirtqueues() {
-        int ready = 0;
-        for (int vq = 0; vq < hw.numQueues(); vq++) {
-            if (hw.vqReady(vq)) {
-                ready++;
-            }
-        }
-        counters.add(KernelEvent.VQ_CREATE, ready);
-        meter.chargeUnits(CostKind.VQ_CREATE, ready);
+        int n = hooked.sizedQueues();
+        counters.add(KernelEvent.VQ_CREATE, n);
+        meter.chargeUnits(CostKind.VQ_CREATE, n);
     }
 
     @Override

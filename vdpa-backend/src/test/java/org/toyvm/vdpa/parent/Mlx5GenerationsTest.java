@@ -41,10 +41,10 @@ class Mlx5GenerationsTest {
         return t;
     }
 
-    /** Three ready queues, then DRIVER_OK through the parent's view of the device. */
+    /** Three queues with a size (none ready yet, as with ENABLE_AFTER_DRIVER_OK), then DRIVER_OK. */
     private static void start(VdpaParent p) {
         for (int vq = 0; vq < 3; vq++) {
-            p.hardware().setVqReady(vq, true);
+            p.hardware().setVqNum(vq, 256);
         }
         p.hardware().setStatus(RUNNING);
     }
@@ -92,6 +92,19 @@ class Mlx5GenerationsTest {
         start(r);
         assertEquals(5_000_000L, m612.total(CostKind.RESUME), "6.12: parallel resume");
         assertEquals(0, m612.total(CostKind.RESUME_SERIAL));
+    }
+
+    @Test
+    void onlyQueuesWithASizeAreCreatedAndAResetForgetsThem() {
+        VdpaParent p = mlx5(KernelVersion.V6_7);
+        p.hardware().setVqNum(0, 256);
+        p.hardware().setVqNum(1, 256);
+        p.hardware().setVqNum(1, 0);
+        p.hardware().setStatus(RUNNING);
+        assertEquals(1, counters.get(KernelEvent.VQ_CREATE), "setup_vq skips a queue without num_ent");
+        p.reset();
+        p.hardware().setStatus(RUNNING);
+        assertEquals(1, counters.get(KernelEvent.VQ_CREATE), "nothing sized after the reset");
     }
 
     @Test
