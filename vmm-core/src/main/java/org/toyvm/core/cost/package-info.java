@@ -8,8 +8,12 @@
  * scheduled delay (docs/DESIGN.md §3).
  *
  * <p>The {@code default} figures come from published measurements of QEMU and mlx5_vdpa
- * (docs/measurements.md); what nobody published is named an assumption. Nothing here sleeps or
- * reads a clock.
+ * (docs/measurements.md); what nobody published is named an assumption. Costs that changed with a
+ * kernel generation have one key per generation rather than a hidden factor: {@code suspend},
+ * {@code resume} and the MR figures are the Linux 6.12 ones, {@code *_serial} the ones before the
+ * parallel series, {@code vq_create} the per-queue creation 6.11 took off DRIVER_OK; the parent that
+ * knows its kernel picks the {@link org.toyvm.core.cost.CostKind}. Nothing here sleeps or reads a
+ * clock.
  *
  * <p>Depends only on {@code org.toyvm.core.units}; must not depend on schedulers, devices or
  * anything above vmm-core.
