@@ -1,0 +1,75 @@
+package org.toyvm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.ParentSpec;
+import org.toyvm.vm.experiment.RunConfig;
+import picocli.CommandLine;
+
+/** {@code --parent} with module options and the matrix's kernel axis. */
+class ParentAndKernelAxesTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    }
+
+    private static MatrixCommand matrix(String... args) {
+        MatrixCommand m = new MatrixCommand();
+        new CommandLine(m).parseArgs(args);
+        return m;
+    }
+
+    @Test
+    void optionElementsBelongToTheParentBeforeThem() {
+        assertEquals("mlx5;vdpa-sim,use_va=off;vdpa-sim", MachineAxes.groupOptions("mlx5,vdpa-sim,use_va=off,vdpa-sim"));
+        MatrixCommand m = matrix("--parent", "mlx5,vdpa-sim,use_va=off,batch_mapping=off,vdpa-sim");
+        assertEquals(List.of(ParentSpec.parse("mlx5"), ParentSpec.vdpaSim(false, false), ParentSpec.parse("vdpa-sim")),
+                m.axes.parents());
+    }
+
+    @Test
+    void theMatrixRunsTheWholeTimelineByDefaultAndTakesKernelsUnderBothNames() {
+        MatrixCommand m = matrix();
+        assertEquals(List.of(KernelVersion.values()), m.axes.kernels());
+        assertEquals(3, m.axes.parents().size());
+        List<RunConfig> plan = m.plan();
+        assertEquals(54, plan.size());
+        assertEquals(KernelVersion.V6_1, plan.get(0).kernel());
+        assertEquals(KernelVersion.V6_12, plan.get(plan.size() - 1).kernel());
+        assertEquals(List.of(KernelVersion.V6_1, KernelVersion.V6_12), matrix("--kernels", "6.1,6.12").axes.kernels());
+        assertEquals(List.of(KernelVersion.V6_8), matrix("--kernel", "6.8").axes.kernels());
+    }
+
+    @Test
+    void badParentsAreOneLineUserErrorsNamingTheOption() {
+        assertEquals(2, run("run", "--parent", "vdpa-sim,usa_va=off"));
+        String e = err.toString().strip();
+        assertEquals(1, e.lines().count(), e);
+        assertTrue(e.contains("usa_va") && e.contains("use_va=on|off") && e.contains("batch_mapping=on|off"), e);
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("matrix", "--parent", "mlx5,use_va=off"));
+        e = err.toString().strip();
+        assertTrue(e.contains("--parent") && e.contains("mlx5 takes no options"), e);
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("matrix", "--parent", "vdpa-sim,use_va=on,vdpa-sim,use_va=on"));
+        assertTrue(err.toString().contains("appears twice"), err.toString());
+        assertEquals("", out.toString(), "nothing ran");
+    }
+
+    @Test
+    void aRunOnTheSimulatorWithOptionsNamesThemInItsReport() {
+        assertEquals(0, run("run", "--parent", "vdpa-sim,use_va=off,batch_mapping=off", "--kernel", "6.7",
+                "--cost-profile", "zero", "--boot-time", "10ms", "--warmup", "50ms", "--settle", "50ms",
+                "--memory", "256M"), err.toString());
+        assertTrue(out.toString().contains("parent vdpa-sim,use_va=off,batch_mapping=off"), out.toString());
+        assertTrue(out.toString().contains("1/1 reboots restored"), out.toString());
+    }
+}
