@@ -42,8 +42,11 @@ record RebootStory(
             parts.add("the guest's reset (status 0) did not reach the device within " + Durations.format(cfg.timeoutNs())
                     + " (its vCPU was still stalled in the VMM)");
         } else {
+            // Before 6.7 there is no CLEAN_MAP flag: the parent's plain .reset drops its own map.
             String reset = "kernel " + cfg.kernel() + " reset the " + cfg.parent() + " parent "
-                    + (cleanMap ? "with CLEAN_MAP" : "without cleaning the map");
+                    + (cleanMap ? "with CLEAN_MAP" : !cfg.kernel().hasIotlbPersist()
+                            ? "(a plain reset: before 6.7 it drops any map of the parent's own)"
+                            : "without cleaning the map");
             if (mappingsAfterReset != null) {
                 reset += "; the parent's mappings after reset: " + switch (mappingsAfterReset) {
                     case "kept" -> "kept";
