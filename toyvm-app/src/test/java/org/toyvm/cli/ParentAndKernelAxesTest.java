@@ -10,6 +10,15 @@ import org.junit.jupiter.api.Test;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentSpec;
 import org.toyvm.vm.experiment.RunConfig;
+import org.toyvm.core.cost.CostProfile;
+import org.toyvm.core.time.VirtualScheduler;
+import org.toyvm.net.vhost.IotlbTraceSink;
+import org.toyvm.net.vhost.ResetPolicy;
+import org.toyvm.netdev.InProcessWire;
+import org.toyvm.vdpa.bus.MappingStyle;
+import org.toyvm.vm.machine.Machine;
+import org.toyvm.vm.machine.MachineConfig;
+import org.toyvm.vm.stack.MacAddress;
 import picocli.CommandLine;
 
 /** {@code --parent} with module options and the matrix's kernel axis. */
@@ -71,5 +80,28 @@ class ParentAndKernelAxesTest {
                 "--memory", "256M"), err.toString());
         assertTrue(out.toString().contains("parent vdpa-sim,use_va=off,batch_mapping=off"), out.toString());
         assertTrue(out.toString().contains("1/1 reboots restored"), out.toString());
+    }
+
+    @Test
+    void theMachineBuildsTheParentItsSpecNames() {
+        String[][] cases = {{"6.12", "vdpa-sim", "SetMap", "true"}, {"6.12", "vdpa-sim,batch_mapping=off", "DmaMap", "true"},
+            {"6.12", "vdpa-sim,use_va=off", "SetMap", "false"}, {"6.1", "vdpa-sim,use_va=on", "SetMap", "false"},
+            {"6.12", "mlx5", "SetMap", "false"}, {"6.12", "platform", "IommuDomain", "false"}};
+        for (String[] c : cases) {
+            VirtualScheduler s = new VirtualScheduler();
+            InProcessWire wire = new InProcessWire(s, 0);
+            Machine m = new Machine(new MachineConfig(256L << 20, KernelVersion.parse(c[0]), ParentSpec.parse(c[1]),
+                    ResetPolicy.PERSIST, CostProfile.zero(), MacAddress.parse("52:54:00:12:34:56")), s, wire.endA(),
+                    IotlbTraceSink.NONE);
+            try {
+                String style = m.parent().mappingStyle().fold(d -> "DmaMap", x -> "SetMap", i -> "IommuDomain");
+                assertEquals(c[2], style, c[0] + " " + c[1]);
+                assertEquals(Boolean.parseBoolean(c[3]), m.parent().usesVa(), c[0] + " " + c[1]);
+            } finally {
+                m.close();
+                wire.endA().close();
+                wire.endB().close();
+            }
+        }
     }
 }
