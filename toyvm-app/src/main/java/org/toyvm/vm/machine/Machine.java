@@ -106,6 +106,9 @@ public final class Machine implements AutoCloseable {
 
         // The kernel and the hardware.
         this.nic = new VirtioNetNic(scheduler, mm, config.mac().value(), alloc);
+        // The NIC starts when a command reaches it: after the cost charged before it in the vCPU exit
+        // that issued it (the guest's Vcpu brackets each exit on the meter).
+        nic.setCausality(meter);
         this.parent = VdpaParents.create(config.parent(), nic, config.kernel(), meter, kernelCounters);
         this.vhostDevice = new VhostVdpaDevice("vhost-vdpa-0", config.kernel(), parent, mm, meter, kernelCounters);
         nic.dma().setFaultListener((asid, iova, perm, permission) -> vhostDevice.postIotlbFault(asid, iova, perm,
