@@ -5,8 +5,9 @@ import java.util.Comparator;
 
 /**
  * Rows for the timeline's marker labels, so that none overlaps another: each label is drawn to the
- * left of its marker line, ending at it, and goes to the first row (from the top) where the labels
- * already placed end before it begins. Markers that coincide (boot done and DRIVER_OK at the same
+ * left of its marker line, ending at it — or, when that would cross the plot's left edge (the first
+ * boot's DRIVER_OK near 0), to its right, starting at it — and goes to the first row (from the top)
+ * where the labels already placed end before it begins. Markers that coincide (boot done and DRIVER_OK at the same
  * instant, a restore a few milliseconds later) get one row each. Past {@link #MAX_ROWS} rows a label
  * goes to the row that frees first, so a crowded run stays inside the plot.
  */
@@ -18,9 +19,14 @@ final class LabelRows {
     private LabelRows() {
     }
 
+    /** True when the label of a marker at {@code xPx} is drawn to the right of its line (see the class comment). */
+    static boolean onTheRight(double xPx, double widthPx) {
+        return xPx - widthPx - GAP_PX < 0;
+    }
+
     /**
-     * The row of each label, by index. {@code xPx}: where each marker line is drawn; {@code widthPx}:
-     * each label's width; both in pixels.
+     * The row of each label, by index. {@code xPx}: where each marker line is drawn, from the data
+     * area's left edge; {@code widthPx}: each label's width; both in pixels.
      */
     static int[] assign(double[] xPx, double[] widthPx) {
         if (xPx.length != widthPx.length) {
@@ -35,7 +41,9 @@ final class LabelRows {
         Arrays.fill(rowEnd, Double.NEGATIVE_INFINITY);
         int[] rows = new int[xPx.length];
         for (int i : order) {
-            double left = xPx[i] - widthPx[i] - GAP_PX;
+            boolean right = onTheRight(xPx[i], widthPx[i]);
+            double left = right ? xPx[i] - GAP_PX : xPx[i] - widthPx[i] - GAP_PX;
+            double end = right ? xPx[i] + widthPx[i] : xPx[i];
             int row = -1;
             int freest = 0;
             for (int r = 0; r < MAX_ROWS; r++) {
@@ -51,7 +59,7 @@ final class LabelRows {
                 row = freest;
             }
             rows[i] = row;
-            rowEnd[row] = xPx[i];
+            rowEnd[row] = end;
         }
         return rows;
     }

@@ -102,10 +102,10 @@ public final class Plots {
         List<Timeline.Marker> markers = t.markers();
         double[] x = new double[markers.size()];
         double[] w = new double[markers.size()];
-        // The axis spans the data plus JFreeChart's default margins (5% each side).
-        double endS = Math.max(1e-9, (n - 1) * bucketMs / 1000.0 * 1.1);
+        // The axis spans the data plus JFreeChart's upper margin (5%); it sticks at 0 below.
+        double endS = Math.max(1e-9, (n - 1) * bucketMs / 1000.0 * 1.05);
         for (int i = 0; i < markers.size(); i++) {
-            x[i] = markers.get(i).timeMs() / 1000.0 / endS * DATA_WIDTH_PX;
+            x[i] = markers.get(i).timeMs() / 1000.0 / endS * DATA_WIDTH_PX; // from the data area's left edge
             w[i] = labelFont.getStringBounds(markers.get(i).label(), frc).getWidth() + LABEL_PAD_PX;
         }
         int[] rows = LabelRows.assign(x, w);
@@ -116,8 +116,9 @@ public final class Plots {
             vm.setStroke(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f, 3f}, 0f));
             vm.setLabel(m.label());
             vm.setLabelFont(labelFont);
-            vm.setLabelAnchor(RectangleAnchor.TOP_LEFT);
-            vm.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
+            boolean right = LabelRows.onTheRight(x[i], w[i]);
+            vm.setLabelAnchor(right ? RectangleAnchor.TOP_RIGHT : RectangleAnchor.TOP_LEFT);
+            vm.setLabelTextAnchor(right ? TextAnchor.TOP_LEFT : TextAnchor.TOP_RIGHT);
             vm.setLabelOffset(new RectangleInsets(LABEL_TOP_PX + rows[i] * LABEL_ROW_PX, LABEL_PAD_PX / 2, 0,
                     LABEL_PAD_PX / 2));
             plot.addDomainMarker(vm);

@@ -2,6 +2,7 @@ package org.toyvm.vm.report;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,6 +39,15 @@ class LabelRowsTest {
         // The third label starts after the first one ended (row 0 free again), not below the second.
         int[] rows = LabelRows.assign(new double[] {100, 120, 200}, new double[] {50, 50, 60});
         assertArrayEquals(new int[] {0, 1, 0}, rows);
+    }
+
+    @Test
+    void aLabelThatWouldCrossTheLeftEdgeIsDrawnToTheRightOfItsMarker() {
+        assertTrue(LabelRows.onTheRight(10, 50));
+        assertFalse(LabelRows.onTheRight(100, 50));
+        // The first label sits at [5, 55]; the one at 40 is also too close to the edge and sits at
+        // [40, 90]: another row; the one at 120 fits on the left of its line ([66, 120]): row 0.
+        assertArrayEquals(new int[] {0, 1, 0}, LabelRows.assign(new double[] {5, 40, 120}, new double[] {50, 50, 50}));
     }
 
     @Test
