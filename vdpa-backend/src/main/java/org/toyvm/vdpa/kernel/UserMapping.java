@@ -68,8 +68,10 @@ sealed interface UserMapping permits UserMapping.Pa, UserMapping.Va {
             long bytes = npages << Pages.SHIFT;
             RamBlock block = pins.backing(pageBase, bytes);
             if (block == null) {
-                return new Refusal(unpinnable(pageBase), IotlbFailure.UNMAPPED_UADDR, "uaddr pages [" + U64.hex(pageBase)
-                        + ", +" + U64.hex(bytes) + ") are not all mapped memory of the process");
+                Errno inner = unpinnable(pageBase);
+                return new Refusal(inner, inner == Errno.EFAULT ? IotlbFailure.UNMAPPED_UADDR : IotlbFailure.PARTIAL_PIN,
+                        "uaddr pages [" + U64.hex(pageBase) + ", +" + U64.hex(bytes)
+                                + ") are not all mapped memory of the process");
             }
             // One entry and one parent call per physically contiguous run of the backing block.
             long base = block.base().value();
@@ -121,7 +123,7 @@ sealed interface UserMapping permits UserMapping.Pa, UserMapping.Va {
             while (left != 0) {
                 RamBlock vma = firstEndingAbove(addr);
                 if (vma == null) {
-                    return new Refusal(Errno.EINVAL, IotlbFailure.UNMAPPED_UADDR,
+                    return new Refusal(Errno.EINVAL, IotlbFailure.NO_VMA,
                             "no VMA at or above uaddr " + U64.hex(addr));
                 }
                 long vmEnd = vma.base().value() + Pages.alignUp(vma.size());
