@@ -73,6 +73,7 @@ public final class VhostVdpaDevice {
     private final VringIoctls vrings;
     private final DeviceFaults faults = new DeviceFaults();
     private final ConfigIoctls config;
+    private final SuspendIoctls suspendResume;
 
     public VhostVdpaDevice(String name, KernelVersion version, VdpaParent parent, HostAddressSpace mm, CostMeter meter,
             KernelCounters counters) {
@@ -86,6 +87,7 @@ public final class VhostVdpaDevice {
         this.backend = new BackendFeatures(version, parent, mapper);
         this.vrings = new VringIoctls(version, hw, parent, gate);
         this.config = new ConfigIoctls(hw, gate);
+        this.suspendResume = new SuspendIoctls(version, parent, gate);
         // vdpa_device.use_va is fixed when the parent creates the device (vdpa_alloc_device).
         UserMapping mapping = parent.usesVa() ? new UserMapping.Va(mm) : new UserMapping.Pa(new PinAccounting(mm, meter,
                 counters));
@@ -297,35 +299,14 @@ public final class VhostVdpaDevice {
         return gate.dispatch(VhostIoctl.VHOST_VDPA_GET_GROUP_NUM, () -> IoctlResult.ok(parent.numGroups()));
     }
 
+    /** VHOST_VDPA_SUSPEND ({@link SuspendIoctls}). */
     public IoctlResult suspend() {
-        return gate.dispatch(VhostIoctl.VHOST_VDPA_SUSPEND, () -> {
-            if (!parent.hasSuspend()) {
-                return gate.fail(Errno.EOPNOTSUPP, "no suspend op");
-            }
-            parent.suspend();
-            return IoctlResult.OK;
-        });
+        return suspendResume.suspend();
     }
 
-    /**
-     * VHOST_VDPA_RESUME. Before 6.4 (so on 6.1) vhost_vdpa_unlocked_ioctl does not know it: it goes
-     * to vhost_dev_ioctl (EPERM without owner, else -ENOIOCTLCMD), then vhost_vdpa_vring_ioctl and
-     * vhost_vring_ioctl, which read a u32 index from the argument and end in -ENOIOCTLCMD, ENOTTY to
-     * userspace. The model passes a readable argument holding index 0; a NULL argument would read as
-     * EFAULT there.
-     */
+    /** VHOST_VDPA_RESUME; before 6.4 an unknown ioctl ({@link SuspendIoctls#resume}). */
     public IoctlResult resume() {
-        if (!version.hasResume()) {
-            return gate.dispatch(VhostIoctl.UNKNOWN, 0,
-                    () -> gate.fail(Errno.ENOTTY, "no VHOST_VDPA_RESUME ioctl before 6.4"));
-        }
-        return gate.dispatch(VhostIoctl.VHOST_VDPA_RESUME, () -> {
-            if (!parent.hasResume()) {
-                return gate.fail(Errno.EOPNOTSUPP, "no resume op");
-            }
-            parent.resume();
-            return IoctlResult.OK;
-        });
+        return suspendResume.resume();
     }
 
     // ---------------------------------------------------------------- vring ioctls (see VringIoctls)
@@ -402,18 +383,12 @@ public final class VhostVdpaDevice {
         return faults.accessFailures();
     }
 
-    /**
-     * read(2) of {@code count} bytes: vhost_vdpa_fops has no {@code read}/{@code read_iter} (v6.1,
-     * v6.12), so vfs_read answers EINVAL whatever was asked — also on a closed fd in this model.
-     */
+    /** read(2): vhost_vdpa_fops has no {@code read_iter} (v6.1, v6.12), so vfs_read is EINVAL, always. */
     public IoctlResult read(int count) {
         return IoctlResult.fail(Errno.EINVAL);
     }
 
-    /**
-     * poll(2): vhost_vdpa_fops has no {@code poll}, so vfs_poll answers DEFAULT_POLLMASK
-     * (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM) at once — readable, although read(2) is EINVAL.
-     */
+    /** poll(2): no {@code poll} op, so vfs_poll answers {@link #DEFAULT_POLLMASK} at once (readable). */
     public int poll() {
         return DEFAULT_POLLMASK;
     }
