@@ -1,5 +1,6 @@
 package org.toyvm.vdpa.kernel;
 
+import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.VdpaParent;
 import org.toyvm.vdpa.uapi.Errno;
@@ -7,7 +8,9 @@ import org.toyvm.vdpa.uapi.Errno;
 /**
  * VHOST_VDPA_SUSPEND and VHOST_VDPA_RESUME (vhost_vdpa_suspend, vhost_vdpa_resume): device
  * ioctls of vhost_vdpa_unlocked_ioctl, no owner needed; EOPNOTSUPP without the parent's op.
- * RESUME arrived in 6.4.
+ * RESUME arrived in 6.4. v6.12 answers 0 without calling the op while DRIVER_OK is not set ("no
+ * driver state to preserve", Steve Sistare's 2024 series, which also brought the vq checks of
+ * {@link KernelVersion#checksVringsWhileRunning}); v6.1 calls {@code ops->suspend} whatever the status.
  */
 final class SuspendIoctls {
     private final KernelVersion version;
@@ -20,8 +23,15 @@ final class SuspendIoctls {
         this.gate = gate;
     }
 
+    private boolean notRunning() {
+        return version.checksVringsWhileRunning() && (parent.hardware().status() & VirtioStatus.DRIVER_OK) == 0;
+    }
+
     IoctlResult suspend() {
         return gate.dispatch(VhostIoctl.VHOST_VDPA_SUSPEND, () -> {
+            if (notRunning()) {
+                return IoctlResult.OK;
+            }
             if (!parent.hasSuspend()) {
                 return gate.fail(Errno.EOPNOTSUPP, "no suspend op");
             }
@@ -43,6 +53,9 @@ final class SuspendIoctls {
                     () -> gate.fail(Errno.ENOTTY, "no VHOST_VDPA_RESUME ioctl before 6.4"));
         }
         return gate.dispatch(VhostIoctl.VHOST_VDPA_RESUME, () -> {
+            if (notRunning()) {
+                return IoctlResult.OK;
+            }
             if (!parent.hasResume()) {
                 return gate.fail(Errno.EOPNOTSUPP, "no resume op");
             }

@@ -249,6 +249,15 @@ class KernelFactsTest {
         assertEquals(Errno.OK, k.dev.setVringBase(0, 7).errno(), "accepted when suspended");
     }
 
+    /** vhost_vdpa_suspend of v6.12 skips the op before DRIVER_OK; v6.1 calls it. */
+    @ParameterizedTest
+    @EnumSource(value = KernelVersion.class, names = {"V6_1", "V6_12"})
+    void suspendBeforeDriverOk(KernelVersion v) {
+        KernelFixture k = sim(v);
+        assertEquals(Errno.OK, k.dev.suspend().errno());
+        assertEquals(!v.checksVringsWhileRunning(), k.hw.calls.contains("suspend"), k.hw.calls.toString());
+    }
+
     /** 6.1's vhost_vdpa_unlocked_ioctl has no VHOST_VDPA_RESUME: the unknown-ioctl path. */
     @ParameterizedTest
     @EnumSource(value = KernelVersion.class, names = {"V6_1", "V6_12"})
