@@ -46,6 +46,21 @@ public interface VdpaParent {
     /** The parent's {@code get_backend_features} extras (ENABLE_AFTER_DRIVER_OK), as a bit mask. */
     long extraBackendFeatures();
 
+    /**
+     * {@code vdpa_device.use_va}: the parent takes user virtual addresses, so vhost-vdpa maps per
+     * VMA without pinning ({@code vhost_vdpa_va_map}); otherwise it pins pages and hands physical
+     * addresses ({@code vhost_vdpa_pa_map}). Fixed when the device is created.
+     */
+    boolean usesVa();
+
+    /**
+     * The parent's {@code set_driver_features} refuses a feature set without
+     * VIRTIO_F_ACCESS_PLATFORM ({@code vdpasim_set_driver_features}: -EINVAL, mlx5_vdpa's
+     * {@code verify_driver_features}: -EOPNOTSUPP, both on 6.1 and 6.12); vhost_vdpa_set_features
+     * turns the refusal into EINVAL.
+     */
+    boolean requiresAccessPlatform();
+
     /** {@code get_iova_range}, or null when the parent has none. */
     AddrRange iovaRange();
 

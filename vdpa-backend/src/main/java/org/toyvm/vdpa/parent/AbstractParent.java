@@ -117,6 +117,21 @@ abstract class AbstractParent implements VdpaParent {
         return false;
     }
 
+    /** PA mode (pinning) unless a parent says otherwise. */
+    @Override
+    public boolean usesVa() {
+        return false;
+    }
+
+    /**
+     * Every parent modelled here refuses a driver feature set without ACCESS_PLATFORM
+     * (vdpasim_set_driver_features, mlx5_vdpa verify_driver_features; 6.1 and 6.12).
+     */
+    @Override
+    public boolean requiresAccessPlatform() {
+        return true;
+    }
+
     @Override
     public long extraBackendFeatures() {
         return VhostUapi.bit(VhostUapi.F_ENABLE_AFTER_DRIVER_OK);
