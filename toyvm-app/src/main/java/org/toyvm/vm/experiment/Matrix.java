@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.toyvm.net.vhost.IotlbTraceSink;
+import org.toyvm.net.vhost.QemuVersion;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
@@ -32,6 +33,16 @@ public final class Matrix {
                     plan.add(checked(base.with(k, p, pol).withReboots(1)));
                 }
             }
+        }
+        return plan;
+    }
+
+    /** Every QEMU × kernel × parent × policy over {@code base} (QEMU outermost), one reboot each, each checked. */
+    public static List<RunConfig> matrixPlan(RunConfig base, List<QemuVersion> qemus, List<KernelVersion> kernels,
+            List<ParentKind> parents, List<ResetPolicy> policies) {
+        List<RunConfig> plan = new ArrayList<>();
+        for (QemuVersion q : qemus) {
+            plan.addAll(matrixPlan(base.withQemu(q), kernels, parents, policies));
         }
         return plan;
     }
@@ -69,7 +80,7 @@ public final class Matrix {
             cells.add(new MatrixReport.Cell(c.kernel().label(), c.parent().label(), c.policy().label(),
                     o.persistOffered(), o.persistAcked(), r != null && r.restored(), r == null ? null : r.downtimeMs(),
                     r == null ? 0 : r.iotlbMessages(), r == null ? 0 : r.pagesPinned(), r == null ? 0 : r.dmaFaults(),
-                    r == null ? failure : r.explanation(), failure));
+                    r == null ? failure : r.explanation(), failure, c.qemu().label()));
         }
         return new MatrixReport(cells);
     }
@@ -91,7 +102,7 @@ public final class Matrix {
             points.add(new SweepReport.Point(c.memoryBytes(), c.kernel().label(), c.parent().label(),
                     c.policy().label(), r == null ? null : r.downtimeMs(), r == null ? 0 : r.vcpuFreezeMs(),
                     r == null ? 0 : r.iotlbMessages(), r == null ? 0 : r.pagesPinned(), r != null && r.restored(),
-                    wallMs, o.report().summary().failure()));
+                    wallMs, o.report().summary().failure(), c.qemu().label()));
         }
         return new SweepReport(points);
     }
