@@ -13,6 +13,8 @@ public final class FrontendCounters {
     long failed;
     long deviceResets;
     long readyAfterReset;
+    long fallbackResets;
+    long virtioResets;
     long suspends;
     long vringBasesRead;
     long ringRestoreFailed;
@@ -52,6 +54,16 @@ public final class FrontendCounters {
     /** ACK|DRIVER set again after a reset ({@code vhost_vdpa_reset_status}). */
     public long readyAfterReset() {
         return readyAfterReset;
+    }
+
+    /** SET_STATUS 0 sent by vhost_vdpa_suspend in place of a SUSPEND (not acked, or refused). */
+    public long fallbackResets() {
+        return fallbackResets;
+    }
+
+    /** SET_STATUS 0 sent by virtio_reset → vhost_reset_device after the stop (QEMU 9.2+). */
+    public long virtioResets() {
+        return virtioResets;
     }
 
     /** VHOST_VDPA_SUSPEND calls that succeeded. */
@@ -97,6 +109,8 @@ public final class FrontendCounters {
         c.failed = failed - earlier.failed;
         c.deviceResets = deviceResets - earlier.deviceResets;
         c.readyAfterReset = readyAfterReset - earlier.readyAfterReset;
+        c.fallbackResets = fallbackResets - earlier.fallbackResets;
+        c.virtioResets = virtioResets - earlier.virtioResets;
         c.suspends = suspends - earlier.suspends;
         c.vringBasesRead = vringBasesRead - earlier.vringBasesRead;
         c.ringRestoreFailed = ringRestoreFailed - earlier.ringRestoreFailed;

@@ -234,6 +234,7 @@ public final class VhostVdpaNet implements VirtioNetBackend {
             vhostNetStop();
         }
         if (qemu.virtioResetResetsVhostDevice()) {
+            counters.virtioResets++;
             ops.resetDevice(0, "virtio_reset > vhost_reset_device");
         }
         LOG.debug("vhost-vdpa reset: QEMU {}, policy {}, persist acked {}, mappings {}, status {}", qemu, policy,

@@ -147,6 +147,7 @@ final class VhostVdpaOps {
             }
             LOG.error("Cannot suspend: {} ({})", r.errno(), dev.lastDetail());
         }
+        counters.fallbackResets++;
         resetDevice(device, "vhost_vdpa_suspend");
     }
 
