@@ -237,8 +237,8 @@ public final class VhostVdpaNet implements VirtioNetBackend {
             counters.virtioResets++;
             ops.resetDevice(0, "virtio_reset > vhost_reset_device");
         }
-        LOG.debug("vhost-vdpa reset: QEMU {}, policy {}, persist acked {}, mappings {}, status {}", qemu, policy,
-                persistAcked(), ops.listenerRegistered() ? "kept" : "unmapped", dev.getStatus().value());
+        LOG.debug("vhost-vdpa reset: QEMU {}, policy {}, persist acked {}, mappings {}", qemu, policy,
+                persistAcked(), ops.listenerRegistered() ? "kept" : "unmapped");
     }
 
     /** vhost_net_stop: vhost_dev_stop of every started device, in order. */
@@ -267,7 +267,7 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         return !ops.keepsMappingsAtReset();
     }
 
-    /** Status bits the device has now, as GET_STATUS reads them (tests and reports). */
+    /** Status bits the device has now, as a GET_STATUS reads them (tests; an ioctl, so it is charged). */
     public int deviceStatus() {
         return (int) dev.getStatus().value();
     }
