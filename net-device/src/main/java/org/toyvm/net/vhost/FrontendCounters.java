@@ -7,6 +7,7 @@ package org.toyvm.net.vhost;
  */
 public final class FrontendCounters {
     long update;
+    long bytesMapped;
     long invalidate;
     long batchBegin;
     long batchEnd;
@@ -23,6 +24,11 @@ public final class FrontendCounters {
 
     public long update() {
         return update;
+    }
+
+    /** Bytes the UPDATE messages covered (the guest RAM mapped, every time it was mapped). */
+    public long bytesMapped() {
+        return bytesMapped;
     }
 
     public long invalidate() {
@@ -103,6 +109,7 @@ public final class FrontendCounters {
     public FrontendCounters minus(FrontendCounters earlier) {
         FrontendCounters c = new FrontendCounters();
         c.update = update - earlier.update;
+        c.bytesMapped = bytesMapped - earlier.bytesMapped;
         c.invalidate = invalidate - earlier.invalidate;
         c.batchBegin = batchBegin - earlier.batchBegin;
         c.batchEnd = batchEnd - earlier.batchEnd;

@@ -153,7 +153,10 @@ public final class VhostVdpaListener implements MemoryListener {
         byte[] bytes = m.encode();
         WriteResult r = dev.write(bytes);
         switch (m.iotlbType()) {
-            case VhostUapi.VHOST_IOTLB_UPDATE -> counters.update++;
+            case VhostUapi.VHOST_IOTLB_UPDATE -> {
+                counters.update++;
+                counters.bytesMapped += m.size();
+            }
             case VhostUapi.VHOST_IOTLB_INVALIDATE -> counters.invalidate++;
             case VhostUapi.VHOST_IOTLB_BATCH_BEGIN -> counters.batchBegin++;
             default -> counters.batchEnd++;

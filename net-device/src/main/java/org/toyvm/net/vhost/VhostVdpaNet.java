@@ -48,6 +48,8 @@ public final class VhostVdpaNet implements VirtioNetBackend {
     private boolean started;
     private List<QueueConfig> startedQueues = List.of();
     private String lastError;
+    private FrontendCounters beforeGuest;
+    private FrontendCounters atFirstStart;
 
     /** The newest QEMU ({@link QemuVersion#newest()}), no ioctl trace. */
     public VhostVdpaNet(VhostVdpaDevice dev, AddressSpace as, ResetPolicy policy, IotlbTraceSink trace,
@@ -62,6 +64,13 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         this.policy = policy;
         this.ops = new VhostVdpaOps(dev, as, qemu, policy, counters, trace, ioctls, clock);
         init();
+    }
+
+    /** The first reset or start is the guest's first touch: what the VMM did before it is the VM start's. */
+    private void guestTouches() {
+        if (beforeGuest == null) {
+            beforeGuest = counters.snapshot();
+        }
     }
 
     /** net_init_vhost_vdpa opens the fd; vhost_dev_init runs vhost_vdpa_init, then SET_OWNER and GET_FEATURES. */
@@ -116,6 +125,20 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         return VhostVdpaListener.iovaOf(gpa);
     }
 
+    /**
+     * What the frontend had done before the guest first reset or started the device: the VM start's
+     * share (10.1+ maps all guest RAM there, when the machine's memory map is committed); the current
+     * counts while the guest has not touched it yet.
+     */
+    public FrontendCounters countersBeforeGuest() {
+        return beforeGuest != null ? beforeGuest : counters.snapshot();
+    }
+
+    /** What it had done when the guest's first DRIVER_OK had been handled, or null before that. */
+    public FrontendCounters countersAtFirstStart() {
+        return atFirstStart;
+    }
+
     /** Why the last start failed, or null. */
     public String lastError() {
         return lastError;
@@ -154,6 +177,7 @@ public final class VhostVdpaNet implements VirtioNetBackend {
     /** vhost_net_start: vhost_dev_start of every device, then VDPA_SET_VRING_ENABLE of every queue. */
     @Override
     public String start(long driverFeatures, List<QueueConfig> queues) {
+        guestTouches();
         try {
             List<QueueConfig> ready = new ArrayList<>();
             int last = 0;
@@ -173,6 +197,9 @@ public final class VhostVdpaNet implements VirtioNetBackend {
             }
             started = true;
             lastError = null;
+            if (atFirstStart == null) {
+                atFirstStart = counters.snapshot();
+            }
             return null;
         } catch (IllegalStateException e) {
             lastError = e.getMessage();
@@ -229,6 +256,7 @@ public final class VhostVdpaNet implements VirtioNetBackend {
      */
     @Override
     public void reset() {
+        guestTouches();
         if (started) {
             started = false;
             vhostNetStop();

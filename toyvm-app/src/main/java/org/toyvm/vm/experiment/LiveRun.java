@@ -240,7 +240,8 @@ public final class LiveRun {
             long acked = m.frontend().ackedBackendFeatures();
             RunReport.Summary sum = RebootExperiment.summary(results, s.now(), failure);
             RunReport report = new RunReport(cfg.toMap(), new RunReport.BackendFeatures(
-                    VhostUapi.backendFeatureNames(offered), VhostUapi.backendFeatureNames(acked)), results, sum);
+                    VhostUapi.backendFeatureNames(offered), VhostUapi.backendFeatureNames(acked)), results, sum)
+                    .withVmStart(StartStory.of(cfg, m.frontend()).explain());
             Timeline timeline = on(s, () -> new Timeline(seen.replies.snapshot(), List.copyOf(seen.markers),
                     s.now() / 1e6));
             return new RebootExperiment.Outcome(report, timeline,

@@ -228,7 +228,7 @@ public final class RebootExperiment {
         long acked = m.frontend().ackedBackendFeatures();
         RunReport report = new RunReport(cfg.toMap(), new RunReport.BackendFeatures(
                 VhostUapi.backendFeatureNames(offered), VhostUapi.backendFeatureNames(acked)), results,
-                summary(results, s.now(), failure));
+                summary(results, s.now(), failure)).withVmStart(StartStory.of(cfg, m.frontend()).explain());
         return new Outcome(report, new Timeline(rec.replies.snapshot(), rec.markers, ms(s.now())),
                 (offered & VhostUapi.bit(VhostUapi.F_IOTLB_PERSIST)) != 0, m.frontend().persistAcked());
     }

@@ -25,6 +25,9 @@ public final class TextReport {
                 c.get("clock"), c.get("netdev")));
         sb.append("backend features offered: ").append(String.join(" ", r.backendFeatures().offered())).append('\n');
         sb.append("backend features acked:   ").append(String.join(" ", r.backendFeatures().acked())).append('\n');
+        if (r.vmStart() != null) {
+            sb.append("vm start: ").append(r.vmStart()).append('\n');
+        }
         if (r.reboots().isEmpty()) {
             sb.append(r.summary().failure() != null && c.get("reboots") instanceof Integer n && n > 0
                     ? "no reboot measured (see FAILURE below)\n" : "no reboot (traffic only)\n");

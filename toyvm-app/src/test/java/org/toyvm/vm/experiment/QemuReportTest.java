@@ -52,6 +52,23 @@ class QemuReportTest {
     }
 
     @Test
+    void theVmStartSaysWhenGuestMemoryWasFirstMappedAndWhatBecameOfIt() {
+        String v90 = run(cfg(QemuVersion.V9_0, ParentKind.MLX5, ResetPolicy.LEGACY)).vmStart();
+        assertEquals("QEMU 9.0, legacy: mapped 256.3 MiB of guest memory at the guest's first DRIVER_OK (2 UPDATE)",
+                v90);
+        RunReport legacy101 = run(cfg(QemuVersion.V10_1, ParentKind.MLX5, ResetPolicy.LEGACY));
+        assertEquals("QEMU 10.1, legacy: mapped 256.3 MiB of guest memory at SET_OWNER, before the guest ran (2 UPDATE):"
+                + " the VM start paid the mapping; the guest's first status 0 (its probe; in QEMU the machine reset at"
+                + " start-up already) unmapped it (2 INVALIDATE) and its first DRIVER_OK mapped it again (2 UPDATE,"
+                + " 256.3 MiB)", legacy101.vmStart());
+        assertTrue(TextReport.run(legacy101).contains("\nvm start: QEMU 10.1, legacy: mapped"));
+        assertTrue(new Json().pretty(legacy101).contains("\"vm_start\" : \"QEMU 10.1, legacy: mapped"));
+        String persist101 = run(cfg(QemuVersion.V10_1, ParentKind.MLX5, ResetPolicy.PERSIST)).vmStart();
+        assertTrue(persist101.endsWith("the VMM kept it registered through the guest's first status 0 (the policy"
+                + " keeps mappings) and its first DRIVER_OK sent no IOTLB message"), persist101);
+    }
+
+    @Test
     void from92TheSentenceCountsTheSecondResetAndWithoutSuspendTheSkippedRingBases() {
         RunReport r = run(cfg(QemuVersion.V9_2, ParentKind.PLATFORM, ResetPolicy.LEGACY));
         String why = r.reboots().get(0).explanation();
