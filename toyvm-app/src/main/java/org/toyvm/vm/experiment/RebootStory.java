@@ -7,7 +7,9 @@ import org.toyvm.core.units.Durations;
 import org.toyvm.net.vhost.FrontendCounters;
 
 /**
- * The explanation of one reboot, in words, built only from what was observed in its window: the
+ * The explanation of one reboot, in words, built only from what was observed in its window: what
+ * the VMM's frontend did to the device at the reset, led by its QEMU release and policy (SUSPEND or a
+ * reset in its place, ring bases read or skipped, ACK|DRIVER again, 9.2's second reset), the
  * reset reaching the device, the kernel's reset flavour, the parent's mappings at boot done, the
  * frontend's IOTLB messages, DRIVER_OK, DMA faults, and the return (or not) of connectivity. A step
  * that was not observed is never claimed.
