@@ -148,7 +148,7 @@ public final class RebootExperiment {
         InProcessWire wire = new InProcessWire(s, cfg.costs().wireLatencyNs());
         Recorder rec = new Recorder();
         Machine m = new Machine(new MachineConfig(cfg.memoryBytes(), cfg.kernel(), cfg.parent(), cfg.policy(),
-                cfg.costs(), cfg.mac()), s, wire.endA(), trace, alloc);
+                cfg.costs(), cfg.mac(), cfg.qemu()), s, wire.endA(), trace, alloc);
         rec.machine = m;
         ToyGuest guest = new ToyGuest(m, cfg.mac(), cfg.ip(), cfg.peerIp(), cfg.pingIntervalNs(), cfg.bootNs(), rec,
                 alloc);
@@ -228,7 +228,7 @@ public final class RebootExperiment {
         long acked = m.frontend().ackedBackendFeatures();
         RunReport report = new RunReport(cfg.toMap(), new RunReport.BackendFeatures(
                 VhostUapi.backendFeatureNames(offered), VhostUapi.backendFeatureNames(acked)), results,
-                summary(results, s.now(), failure));
+                summary(results, s.now(), failure)).withVmStart(StartStory.of(cfg, m.frontend()).explain());
         return new Outcome(report, new Timeline(rec.replies.snapshot(), rec.markers, ms(s.now())),
                 (offered & VhostUapi.bit(VhostUapi.F_IOTLB_PERSIST)) != 0, m.frontend().persistAcked());
     }

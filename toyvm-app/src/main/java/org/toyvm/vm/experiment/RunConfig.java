@@ -7,6 +7,7 @@ import org.toyvm.core.addr.AddrRange;
 import org.toyvm.core.cost.CostProfile;
 import org.toyvm.core.units.Durations;
 import org.toyvm.core.units.Sizes;
+import org.toyvm.net.vhost.QemuVersion;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
@@ -17,7 +18,11 @@ import org.toyvm.vm.stack.Ipv4Address;
 import org.toyvm.vm.stack.Ipv4Cidr;
 import org.toyvm.vm.stack.MacAddress;
 
-/** Every option of a run (docs/DESIGN.md §4), resolved. Durations in nanoseconds. */
+/**
+ * Every option of a run (docs/DESIGN.md §4), resolved. Durations in nanoseconds. {@code qemu} is the
+ * QEMU release whose vhost-vdpa order the frontend follows (last, so that the constructor without it
+ * keeps meaning the newest).
+ */
 public record RunConfig(
         long memoryBytes,
         KernelVersion kernel,
@@ -36,7 +41,17 @@ public record RunConfig(
         long settleNs,
         long timeoutNs,
         long durationNs,
-        long seed) {
+        long seed,
+        QemuVersion qemu) {
+
+    /** A run on the newest QEMU ({@link QemuVersion#newest()}). */
+    public RunConfig(long memoryBytes, KernelVersion kernel, ParentKind parent, ResetPolicy policy, int reboots,
+            long pingIntervalNs, CostProfile costs, String costProfileName, ClockMode clock, String netdev,
+            MacAddress mac, Ipv4Cidr ip, Ipv4Address peerIp, long warmupNs, long settleNs, long timeoutNs,
+            long durationNs, long seed) {
+        this(memoryBytes, kernel, parent, policy, reboots, pingIntervalNs, costs, costProfileName, clock, netdev, mac,
+                ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, QemuVersion.newest());
+    }
 
     /** The embedded default: 8 GiB, kernel 6.7, mlx5, persist, in-process peer, virtual clock. */
     public static RunConfig defaults() {
@@ -93,22 +108,28 @@ public record RunConfig(
 
     public RunConfig with(KernelVersion k, ParentKind p, ResetPolicy pol) {
         return new RunConfig(memoryBytes, k, p, pol, reboots, pingIntervalNs, costs, costProfileName, clock, netdev,
-                mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed);
+                mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu);
     }
 
     public RunConfig withMemory(long bytes) {
         return new RunConfig(bytes, kernel, parent, policy, reboots, pingIntervalNs, costs, costProfileName, clock,
-                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed);
+                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu);
     }
 
     public RunConfig withMemory(long bytes, ResetPolicy pol) {
         return new RunConfig(bytes, kernel, parent, pol, reboots, pingIntervalNs, costs, costProfileName, clock,
-                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed);
+                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu);
+    }
+
+    /** The same run on another QEMU release. */
+    public RunConfig withQemu(QemuVersion q) {
+        return new RunConfig(memoryBytes, kernel, parent, policy, reboots, pingIntervalNs, costs, costProfileName, clock,
+                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, q);
     }
 
     public RunConfig withReboots(int n) {
         return new RunConfig(memoryBytes, kernel, parent, policy, n, pingIntervalNs, costs, costProfileName, clock,
-                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed);
+                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu);
     }
 
     /**
@@ -140,6 +161,7 @@ public record RunConfig(
         m.put("kernel", kernel.label());
         m.put("parent", parent.label());
         m.put("policy", policy.label());
+        m.put("qemu", qemu.label());
         m.put("reboots", reboots);
         m.put("ping_interval_ms", Durations.toMillis(pingIntervalNs));
         m.put("boot_time_ms", Durations.toMillis(bootNs()));

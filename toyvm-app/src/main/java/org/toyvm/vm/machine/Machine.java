@@ -19,6 +19,7 @@ import org.toyvm.memory.MemorySystem;
 import org.toyvm.net.device.VirtioMmioLayout;
 import org.toyvm.net.device.VirtioNetDevice;
 import org.toyvm.net.vhost.IotlbTraceSink;
+import org.toyvm.net.vhost.IoctlTraceSink;
 import org.toyvm.net.vhost.VhostVdpaNet;
 import org.toyvm.netdev.WirePort;
 import org.toyvm.vdpa.bus.KernelCounters;
@@ -129,7 +130,8 @@ public final class Machine implements AutoCloseable {
             MemoryRegion hole = memory.container("pci-hole", FOUR_G - BIOS_SIZE - BELOW_4G_MAX);
             root.addSubregion(BELOW_4G_MAX, hole);
             root.addSubregion(FOUR_G - BIOS_SIZE, memory.rom("pc.bios", bios, 0, BIOS_SIZE));
-            this.frontend = new VhostVdpaNet(vhostDevice, systemMemory, config.policy(), trace, scheduler::now);
+            this.frontend = new VhostVdpaNet(vhostDevice, systemMemory, config.qemu(), config.policy(), trace,
+                    IoctlTraceSink.NONE, scheduler::now);
             this.virtioNet = new VirtioNetDevice(frontend);
             hole.addSubregion(VIRTIO_MMIO_BASE - BELOW_4G_MAX, memory.io("virtio-mmio", VirtioMmioLayout.WINDOW_SIZE,
                     new MemoryRegionOps() {
