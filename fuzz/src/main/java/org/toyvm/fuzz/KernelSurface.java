@@ -165,7 +165,7 @@ final class KernelSurface implements Surface<KernelSurface.Step> {
         return switch (f) {
             case NOT_OWNER -> Errno.EPERM;
             case OVERLAP -> Errno.EEXIST;
-            case MEMLOCK -> Errno.ENOMEM;
+            case MEMLOCK, PARTIAL_PIN -> Errno.ENOMEM;
             case UNMAPPED_UADDR -> Errno.EFAULT;
             case PARENT -> null; // whatever the parent's op answered
             default -> Errno.EINVAL;
@@ -300,8 +300,10 @@ final class KernelSurface implements Surface<KernelSurface.Step> {
                 yield IoctlResult.OK;
             }
             case READ_MISS -> {
-                dev.read();
-                yield IoctlResult.OK;
+                // vhost-vdpa has no read path (no read_iter): read(2) is EINVAL whatever the device faulted.
+                IoctlResult read = dev.read(VhostMsgV2.SIZE);
+                OracleFailure.check(read.errno() == Errno.EINVAL, "read-is-einval", () -> "read answered " + read);
+                yield read;
             }
             case SETRLIMIT -> {
                 mm.setMemlockLimitBytes(io.a());

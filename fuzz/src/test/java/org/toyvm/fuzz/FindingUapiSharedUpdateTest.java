@@ -8,7 +8,7 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import org.toyvm.vdpa.bus.KernelVersion;
-import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vdpa.bus.ParentSpec;
 import org.toyvm.vm.uapi.UapiConsole;
 
 /**
@@ -21,7 +21,7 @@ class FindingUapiSharedUpdateTest {
     @Test
     void updateOfAOneGibSharedMappingCompletes() throws Exception {
         StringWriter out = new StringWriter();
-        new UapiConsole(KernelVersion.V6_7, ParentKind.VDPA_SIM, new PrintWriter(out)).run(new BufferedReader(
+        new UapiConsole(KernelVersion.V6_7, ParentSpec.vdpaSim(false, false), new PrintWriter(out)).run(new BufferedReader(
                 new StringReader("open\nset_owner\nmmap b 1G shared\nbatch_begin\nupdate iova=1G size=1G uaddr=b perm=rw\n"
                         + "batch_end\npinned\n")));
         assertTrue(out.toString().contains("update rc=72 errno=0"), out.toString());

@@ -15,7 +15,10 @@ import org.toyvm.core.addr.U64;
  * renders its target shifted by (alias address − alias offset); subregions render in list order
  * (highest priority first); a terminating region then fills only the gaps its children left.
  * Ranges already placed hide later ones. Positions are computed exactly (an alias can shift its
- * target below 0), then clipped to 64 bits.
+ * target below 0), then clipped to 64 bits. readonly, nonvolatile and unmergeable are inherited
+ * down the walk — through containers to their subregions and through an alias to its target — as
+ * render_memory_region passes them (system/memory.c; unmergeable since QEMU 8.2): a range is
+ * unmergeable when any region on its path is.
  *
  * <p>Placed ranges are kept sorted by start in parallel primitive arrays with a gap (a gap buffer):
  * an insertion moves the gap to its position and writes into it, so a run of insertions at or next
@@ -46,7 +49,7 @@ final class FlatRenderer {
     /** Renders {@code root} and simplifies the result; read it with the accessors below. */
     void renderAndSimplify(MemoryRegion root) {
         reset();
-        renderRegion(root, 0, 0, U64.MAX, false, false);
+        renderRegion(root, 0, 0, U64.MAX, false, false, false);
         simplify();
     }
 
@@ -68,12 +71,12 @@ final class FlatRenderer {
      * {@link #renderWide} when a position would leave [0, 2^64) (an alias shifting its target below 0).
      */
     private void renderRegion(MemoryRegion mr, long base, long clipStart, long clipLast, boolean readonly,
-            boolean nonvolatile) {
+            boolean nonvolatile, boolean unmergeable) {
         if (!mr.enabled()) {
             return;
         }
         if (U64.addOverflows(base, mr.addr())) {
-            renderWide(mr, unsigned(base), clipStart, clipLast, readonly, nonvolatile);
+            renderWide(mr, unsigned(base), clipStart, clipLast, readonly, nonvolatile, unmergeable);
             return;
         }
         base += mr.addr();
@@ -84,32 +87,33 @@ final class FlatRenderer {
         }
         readonly |= mr.readonly();
         nonvolatile |= mr.nonvolatile();
+        unmergeable |= mr.unmergeable();
         if (mr.kind() == RegionKind.ALIAS) {
             MemoryRegion target = mr.aliasTarget();
             long shift = target.addr() + mr.aliasOffset();
             if (U64.addOverflows(target.addr(), mr.aliasOffset()) || U64.lt(base, shift)) {
                 renderWide(target, unsigned(base).subtract(unsigned(target.addr())).subtract(unsigned(mr.aliasOffset())),
-                        s, l, readonly, nonvolatile);
+                        s, l, readonly, nonvolatile, unmergeable);
             } else {
                 // The target's own address is added back when it renders: cancel it here.
-                renderRegion(target, base - shift, s, l, readonly, nonvolatile);
+                renderRegion(target, base - shift, s, l, readonly, nonvolatile, unmergeable);
             }
             return;
         }
         if (mr.hasSubregions()) {
             List<MemoryRegion> subs = mr.subregionList();
             for (int k = 0; k < subs.size(); k++) {
-                renderRegion(subs.get(k), base, s, l, readonly, nonvolatile);
+                renderRegion(subs.get(k), base, s, l, readonly, nonvolatile, unmergeable);
             }
         }
         if (mr.kind().terminates()) {
-            fillGaps(s, l, mr, s - base, readonly, nonvolatile);
+            fillGaps(s, l, mr, s - base, readonly, nonvolatile, unmergeable);
         }
     }
 
     /** The same rendering with exact (BigInteger) positions, for the rare shifts outside [0, 2^64). */
     private void renderWide(MemoryRegion mr, BigInteger base, long clipStart, long clipLast, boolean readonly,
-            boolean nonvolatile) {
+            boolean nonvolatile, boolean unmergeable) {
         if (!mr.enabled()) {
             return;
         }
@@ -123,26 +127,28 @@ final class FlatRenderer {
         long l = rl.longValue();
         readonly |= mr.readonly();
         nonvolatile |= mr.nonvolatile();
+        unmergeable |= mr.unmergeable();
         if (mr.kind() == RegionKind.ALIAS) {
             MemoryRegion target = mr.aliasTarget();
             renderWide(target, base.subtract(unsigned(target.addr())).subtract(unsigned(mr.aliasOffset())), s, l,
-                    readonly, nonvolatile);
+                    readonly, nonvolatile, unmergeable);
             return;
         }
         List<MemoryRegion> subs = mr.subregionList();
         for (int k = 0; k < subs.size(); k++) {
-            renderWide(subs.get(k), base, s, l, readonly, nonvolatile);
+            renderWide(subs.get(k), base, s, l, readonly, nonvolatile, unmergeable);
         }
         if (!mr.kind().terminates()) {
             return;
         }
-        fillGaps(s, l, mr, rs.subtract(base).longValue(), readonly, nonvolatile);
+        fillGaps(s, l, mr, rs.subtract(base).longValue(), readonly, nonvolatile, unmergeable);
     }
 
     /** Places the parts of {@code [s, l]} that no earlier range covers. */
-    private void fillGaps(long s, long l, MemoryRegion mr, long offsetAtS, boolean readonly, boolean nonvolatile) {
+    private void fillGaps(long s, long l, MemoryRegion mr, long offsetAtS, boolean readonly, boolean nonvolatile,
+            boolean unmergeable) {
         int a = (readonly ? READONLY : 0) | (mr.romdMode() ? ROMD : 0) | (nonvolatile ? NONVOLATILE : 0)
-                | (mr.unmergeable() ? UNMERGEABLE : 0);
+                | (unmergeable ? UNMERGEABLE : 0);
         long cur = s;
         int i = floor(cur);
         while (true) {

@@ -39,7 +39,7 @@ public final class MemoryRegion {
     private boolean unmergeable;
     private int dirtyLogMask;
     private long aliasOffset;
-    private long addSeq; // order of addition: among equal priorities the newest comes first
+    private long addSeq; // order of (re-)addition: among equal priorities the newest comes first
     private final List<MemoryRegion> subregions = new ArrayList<>();
     // Kept beside the list so that rendering a leaf reads this object only, not its empty list.
     private int subregionCount;
@@ -215,17 +215,26 @@ public final class MemoryRegion {
             sub.parent = this;
             sub.addr = offset;
             sub.priority = prio;
-            sub.addSeq = system.nextSeq();
-            int i = 0;
-            while (i < subregions.size() && subregions.get(i).priority > prio) {
-                i++;
-            }
-            subregions.add(i, sub); // before existing equal-priority regions: the newest wins
-            subregionCount = subregions.size();
+            insertByPriority(sub);
             system.markUpdate();
         } finally {
             system.transactionCommit();
         }
+    }
+
+    /**
+     * QEMU's memory_region_update_container_subregions (system/memory.c): the subregion goes before
+     * the first sibling whose priority is lower than or equal to its own, so among equal priorities
+     * the newest comes first and wins where they overlap.
+     */
+    private void insertByPriority(MemoryRegion sub) {
+        sub.addSeq = system.nextSeq();
+        int i = 0;
+        while (i < subregions.size() && subregions.get(i).priority > sub.priority) {
+            i++;
+        }
+        subregions.add(i, sub);
+        subregionCount = subregions.size();
     }
 
     /** memory_region_del_subregion. */
@@ -271,8 +280,24 @@ public final class MemoryRegion {
         mutate(() -> nonvolatile = on);
     }
 
+    /**
+     * memory_region_set_unmergeable (QEMU 8.2+): an unchanged flag is no transaction at all, and a
+     * change of a disabled region asks for no update. The flag covers everything rendered through
+     * the region: its subregions and, for an alias, its target (see {@link FlatRenderer}).
+     */
     public void setUnmergeable(boolean on) {
-        mutate(() -> unmergeable = on);
+        if (on == unmergeable) {
+            return;
+        }
+        system.transactionBegin();
+        try {
+            unmergeable = on;
+            if (enabled) {
+                system.markUpdate();
+            }
+        } finally {
+            system.transactionCommit();
+        }
     }
 
     /** Dirty logging clients (a bit mask); changes show as log_start/log_stop to listeners. */
@@ -280,11 +305,34 @@ public final class MemoryRegion {
         mutate(() -> dirtyLogMask = mask);
     }
 
+    /**
+     * memory_region_set_address (system/memory.c, QEMU 7.0 to master): the same address is no
+     * transaction at all; another one deletes the region from its container and adds it again
+     * (memory_region_readd_subregion → memory_region_del_subregion +
+     * memory_region_add_subregion_common), so it is re-inserted before the first sibling of lower or
+     * equal priority: it becomes the newest among its equal priorities and wins their overlaps,
+     * whatever its rank before. A region without a container only takes the address (QEMU renders
+     * it at the next commit; here the views are brought up to date at once).
+     */
     public void setAddress(long newAddr) {
         if (parent != null) {
             parent.checkFits(name, newAddr, last);
         }
-        mutate(() -> addr = newAddr);
+        if (newAddr == addr) {
+            return;
+        }
+        MemoryRegion container = parent;
+        system.transactionBegin();
+        try {
+            addr = newAddr;
+            if (container != null) {
+                container.subregions.remove(this);
+                container.insertByPriority(this);
+            }
+            system.markUpdate();
+        } finally {
+            system.transactionCommit();
+        }
     }
 
     public void setSize(long size) {

@@ -59,7 +59,13 @@ class CompatibilityMatrixTest {
                 assertTrue(c.iotlbMessagesDuringReboot() > 0, where);
                 assertTrue(c.pagesPinnedDuringReboot() >= 262144, "all of guest RAM pinned again: " + where);
             }
-            assertEquals(!restored, c.dmaFaults() > 0, "DMA faults exactly where the datapath broke: " + where);
+            // QEMU 10.1+ maps at SET_OWNER; naive keeps that mapping through the guest's probe reset, which a
+            // parent without a kept map drops: the first boot never connects and no reboot is measured.
+            boolean firstBootBreaks = c.policy().equals("naive") && !parentKeepsMap
+                    && org.toyvm.net.vhost.QemuVersion.parse(c.qemu()).registersListenerAtSetOwner();
+            assertEquals(firstBootBreaks, c.explanation().contains("the first boot never connected"), where);
+            assertEquals(!restored && !firstBootBreaks, c.dmaFaults() > 0,
+                    "DMA faults exactly where the datapath broke at a reboot: " + where);
         }
     }
 }

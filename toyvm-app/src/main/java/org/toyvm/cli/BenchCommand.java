@@ -22,6 +22,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     ReportOptions report;
 
+    @Mixin
+    QemuOptions.One qemu;
+
     @Option(names = "--time", paramLabel = "DURATION", defaultValue = "300ms", converter = Converters.Duration.class,
             description = "Measuring time per side of each benchmark, after as much warm-up, 10ms..60s"
                     + " (default: ${DEFAULT-VALUE}).")
@@ -31,7 +34,7 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Bounds.BENCH_TIME.check("--time", timeNs);
         report.check();
-        Bench.Report r = new Bench(timeNs).run();
+        Bench.Report r = new Bench(timeNs, qemu.qemu).run();
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%-26s %16s %-26s %16s %-32s %9s  %-14s %s%n", "benchmark", "value", "unit",
                 "baseline", "baseline unit", "ratio", "goal", "met"));

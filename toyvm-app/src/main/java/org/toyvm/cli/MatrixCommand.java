@@ -3,6 +3,7 @@ package org.toyvm.cli;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.toyvm.net.vhost.QemuVersion;
 import org.toyvm.vm.experiment.Matrix;
 import org.toyvm.vm.experiment.RunConfig;
 import org.toyvm.vm.report.Json;
@@ -30,6 +31,9 @@ public final class MatrixCommand implements Callable<Integer> {
     MachineAxes axes;
 
     @Mixin
+    QemuOptions.Axis qemus;
+
+    @Mixin
     GuestOptions guest;
 
     @Mixin
@@ -47,9 +51,10 @@ public final class MatrixCommand implements Callable<Integer> {
 
     List<RunConfig> plan() {
         RunConfig base = Experiments.base(memory.bytes(), guest, 60_000_000_000L);
-        Experiments.checkPlanSize(axes.kernels().size() * axes.parents().size() * axes.policies().size());
-        List<RunConfig> plan = GuestOptions.user(() -> Matrix.matrixPlan(base, axes.kernels(), axes.parents(),
-                axes.policies()));
+        Experiments.checkPlanSize((long) qemus.list().size() * axes.kernels().size() * axes.parents().size()
+                * axes.policies().size());
+        List<RunConfig> plan = GuestOptions.user(() -> Matrix.matrixPlan(base, qemus.list(), axes.kernels(),
+                axes.parents(), axes.policies()));
         report.check();
         return plan;
     }
@@ -67,6 +72,7 @@ public final class MatrixCommand implements Callable<Integer> {
     /** A cell that failed inside its run makes the command fail (exit 1), after the report. */
     static void checkNoFailure(MatrixReport m) throws RunFailure {
         Experiments.checkNoFailure(m.failed(), m.cells().size(), "cells",
-                c -> c.kernel() + "/" + c.parent() + "/" + c.policy() + ": " + c.failure());
+                c -> c.kernel() + "/" + c.parent() + "/" + c.policy() + (c.qemu().equals(QemuVersion.newest().label())
+                        ? "" : " on QEMU " + c.qemu()) + ": " + c.failure());
     }
 }

@@ -28,6 +28,9 @@ public final class RunCommand implements Callable<Integer> {
     MachineChoice machine;
 
     @Mixin
+    QemuOptions.One qemu;
+
+    @Mixin
     LiveOptions live;
 
     @Mixin
@@ -48,7 +51,7 @@ public final class RunCommand implements Callable<Integer> {
         live.check();
         refuseUnused();
         RunConfig cfg = g.config(machine.memoryBytes(), machine.kernel(), machine.parent(), machine.policy,
-                (int) live.reboots, live.clockMode(), live.netdev, live.durationNs);
+                (int) live.reboots, live.clockMode(), live.netdev, live.durationNs).withQemu(qemu.qemu);
         GuestOptions.user(() -> {
             cfg.check();
             return null;
@@ -99,7 +102,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         report.emit(spec.commandLine().getOut(), TextReport.run(outcome.report()), new Json().pretty(outcome.report()));
         plot.write(f -> Plots.writeTimeline(outcome.timeline(), f, "toyvm run: " + cfg.memoryBytes() / (1L << 20)
-                + " MiB, kernel " + cfg.kernel() + ", " + cfg.parent() + ", " + cfg.policy()));
+                + " MiB, QEMU " + cfg.qemu() + ", kernel " + cfg.kernel() + ", " + cfg.parent() + ", " + cfg.policy()));
         if (traceFailure != null) {
             throw new RunFailure(traceFailure);
         }

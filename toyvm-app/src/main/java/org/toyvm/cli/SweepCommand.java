@@ -35,6 +35,9 @@ public final class SweepCommand implements Callable<Integer> {
     MachineAxes axes;
 
     @Mixin
+    QemuOptions.One qemu;
+
+    @Mixin
     GuestOptions guest;
 
     @Mixin
@@ -55,7 +58,7 @@ public final class SweepCommand implements Callable<Integer> {
 
     List<RunConfig> plan() {
         List<Long> sizes = MachineAxes.list("--memory", memory, s -> Bounds.memory("--memory", s));
-        RunConfig base = Experiments.base(sizes.get(0), guest, 600_000_000_000L);
+        RunConfig base = Experiments.base(sizes.get(0), guest, 600_000_000_000L).withQemu(qemu.qemu);
         Experiments.checkPlanSize(sizes.size() * axes.kernels().size() * axes.parents().size()
                 * axes.policies().size());
         List<RunConfig> plan = GuestOptions.user(() -> Matrix.sweepPlan(base, sizes, axes.kernels(), axes.parents(),

@@ -263,10 +263,22 @@ class CliErrorsTest {
         assertTrue(t.contains("6.6/vdpa-sim/naive") && t.contains("6.6/mlx5/naive"), t);
         assertFalse(t.contains("6.7/") || t.contains("legacy") || t.contains("platform"), t);
         out.getBuffer().setLength(0);
-        assertEquals(0, run(quick("sweep", "--memory", "256M,512M", "--policy", "naive", "--timeout", "1s", "--json", "-")), err.toString());
+        // naive's first boot connects before QEMU 10.1 (from 10.1 the mapping made at SET_OWNER is dropped by the
+        // kernel at the guest's probe reset and a sweep point without a first connection has nothing to measure).
+        assertEquals(0, run(quick("sweep", "--memory", "256M,512M", "--policy", "naive", "--qemu", "9.2", "--timeout", "1s",
+                "--json", "-")), err.toString());
         String j = out.toString();
         assertEquals(2, j.split("\"policy\" : \"naive\"", -1).length - 1, j);
         assertFalse(j.contains("legacy") || j.contains("\"persist\""), j);
+    }
+
+    @Test
+    void aQemuReleaseOutsideTheTimelineIsRefusedNamingEveryRelease() {
+        for (String cmd : new String[] {"run", "sweep", "bench"}) {
+            userError(cmd + " --qemu 9.1", "--qemu", "9.1", "9.0, 9.2, 10.1, master");
+        }
+        userError("matrix --qemu 9.0,8.2", "--qemu", "8.2", "9.0, 9.2, 10.1, master");
+        userError("matrix --qemus 9.0,9.0", "--qemu", "9.0 appears twice");
     }
 
     // --- 5. address and MAC sanity, shared by every command ---

@@ -1,15 +1,34 @@
 package org.toyvm.net.vhost;
 
-/** IOTLB messages the frontend wrote, by type, and those the kernel refused. */
+/**
+ * What the frontend did, counted: the IOTLB messages it wrote, by type, and those the kernel refused;
+ * and the control-plane steps a reboot's explanation is built from (device resets, SUSPENDs, ring bases
+ * read or not, listener registrations).
+ */
 public final class FrontendCounters {
     long update;
+    long bytesMapped;
     long invalidate;
     long batchBegin;
     long batchEnd;
     long failed;
+    long deviceResets;
+    long readyAfterReset;
+    long fallbackResets;
+    long virtioResets;
+    long suspends;
+    long vringBasesRead;
+    long ringRestoreFailed;
+    long listenerRegistered;
+    long listenerUnregistered;
 
     public long update() {
         return update;
+    }
+
+    /** Bytes the UPDATE messages covered (the guest RAM mapped, every time it was mapped). */
+    public long bytesMapped() {
+        return bytesMapped;
     }
 
     public long invalidate() {
@@ -28,29 +47,82 @@ public final class FrontendCounters {
         return failed;
     }
 
+    /** IOTLB messages written (every type). */
     public long total() {
         return update + invalidate + batchBegin + batchEnd;
     }
 
+    /** SET_STATUS 0 sent ({@code vhost_vdpa_reset_device}, whoever called it). */
+    public long deviceResets() {
+        return deviceResets;
+    }
+
+    /** ACK|DRIVER set again after a reset ({@code vhost_vdpa_reset_status}). */
+    public long readyAfterReset() {
+        return readyAfterReset;
+    }
+
+    /** SET_STATUS 0 sent by vhost_vdpa_suspend in place of a SUSPEND (not acked, or refused). */
+    public long fallbackResets() {
+        return fallbackResets;
+    }
+
+    /** SET_STATUS 0 sent by virtio_reset → vhost_reset_device after the stop (QEMU 9.2+). */
+    public long virtioResets() {
+        return virtioResets;
+    }
+
+    /** VHOST_VDPA_SUSPEND calls that succeeded. */
+    public long suspends() {
+        return suspends;
+    }
+
+    /** VHOST_GET_VRING_BASE calls. */
+    public long vringBasesRead() {
+        return vringBasesRead;
+    }
+
+    /**
+     * Virtqueues whose base was not read because their device was not marked suspended: QEMU logs
+     * "vhost VQ N ring restore failed" and takes the guest's used index instead.
+     */
+    public long ringRestoreFailed() {
+        return ringRestoreFailed;
+    }
+
+    /** memory_listener_register calls (each maps every RAM section). */
+    public long listenerRegistered() {
+        return listenerRegistered;
+    }
+
+    /** memory_listener_unregister calls that found the listener registered (each unmaps every section). */
+    public long listenerUnregistered() {
+        return listenerUnregistered;
+    }
+
     /** A copy (for differences across a reboot). */
     public FrontendCounters snapshot() {
-        FrontendCounters c = new FrontendCounters();
-        c.update = update;
-        c.invalidate = invalidate;
-        c.batchBegin = batchBegin;
-        c.batchEnd = batchEnd;
-        c.failed = failed;
-        return c;
+        return minus(new FrontendCounters());
     }
 
     /** {@code this - earlier}. */
     public FrontendCounters minus(FrontendCounters earlier) {
         FrontendCounters c = new FrontendCounters();
         c.update = update - earlier.update;
+        c.bytesMapped = bytesMapped - earlier.bytesMapped;
         c.invalidate = invalidate - earlier.invalidate;
         c.batchBegin = batchBegin - earlier.batchBegin;
         c.batchEnd = batchEnd - earlier.batchEnd;
         c.failed = failed - earlier.failed;
+        c.deviceResets = deviceResets - earlier.deviceResets;
+        c.readyAfterReset = readyAfterReset - earlier.readyAfterReset;
+        c.fallbackResets = fallbackResets - earlier.fallbackResets;
+        c.virtioResets = virtioResets - earlier.virtioResets;
+        c.suspends = suspends - earlier.suspends;
+        c.vringBasesRead = vringBasesRead - earlier.vringBasesRead;
+        c.ringRestoreFailed = ringRestoreFailed - earlier.ringRestoreFailed;
+        c.listenerRegistered = listenerRegistered - earlier.listenerRegistered;
+        c.listenerUnregistered = listenerUnregistered - earlier.listenerUnregistered;
         return c;
     }
 }

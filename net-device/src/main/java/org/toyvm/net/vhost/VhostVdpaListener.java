@@ -1,5 +1,6 @@
 package org.toyvm.net.vhost;
 
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -19,6 +20,8 @@ import org.toyvm.vdpa.uapi.VhostUapi;
 /**
  * The vhost-vdpa memory listener (QEMU hw/virtio/vhost-vdpa.c): turns region_add into an IOTLB
  * UPDATE and region_del into an INVALIDATE, batched between BATCH_BEGIN and BATCH_END, ASID 0.
+ * Whether to batch is read at each message ({@code vhost_vdpa_iotlb_batch_begin_once} tests
+ * {@code dev->backend_cap}), since before QEMU 10.1 the backend features are only set at the start.
  * Each section goes Gpa → Iova (IOVA = guest physical address: no vIOMMU, no shadow virtqueues) and
  * Gpa → Hva (the RAM block's host address), as vhost_vdpa_listener_region_add computes them.
  *
@@ -34,14 +37,14 @@ public final class VhostVdpaListener implements MemoryListener {
     private static final Logger TRACE_MSG = LogManager.getLogger("trace.vhost_vdpa_iotlb_msg");
 
     private final VhostVdpaDevice dev;
-    private final boolean batching;
+    private final BooleanSupplier batching;
     private final IotlbTraceSink trace;
     private final LongSupplier clock;
     private final FrontendCounters counters;
     private final AddrRange iovaRange;
     private boolean batchOpen;
 
-    VhostVdpaListener(VhostVdpaDevice dev, boolean batching, IotlbTraceSink trace, LongSupplier clock,
+    VhostVdpaListener(VhostVdpaDevice dev, BooleanSupplier batching, IotlbTraceSink trace, LongSupplier clock,
             FrontendCounters counters) {
         this.dev = dev;
         this.batching = batching;
@@ -96,7 +99,7 @@ public final class VhostVdpaListener implements MemoryListener {
     }
 
     private void beginBatchIfNeeded() {
-        if (batching && !batchOpen) {
+        if (batching.getAsBoolean() && !batchOpen) {
             send(VhostMsgV2.batchBegin(0));
             batchOpen = true;
         }
@@ -150,7 +153,10 @@ public final class VhostVdpaListener implements MemoryListener {
         byte[] bytes = m.encode();
         WriteResult r = dev.write(bytes);
         switch (m.iotlbType()) {
-            case VhostUapi.VHOST_IOTLB_UPDATE -> counters.update++;
+            case VhostUapi.VHOST_IOTLB_UPDATE -> {
+                counters.update++;
+                counters.bytesMapped += m.size();
+            }
             case VhostUapi.VHOST_IOTLB_INVALIDATE -> counters.invalidate++;
             case VhostUapi.VHOST_IOTLB_BATCH_BEGIN -> counters.batchBegin++;
             default -> counters.batchEnd++;

@@ -1,10 +1,6 @@
 package org.toyvm.net.vhost;
 
-import static org.toyvm.vdpa.uapi.VhostUapi.F_IOTLB_ASID;
-import static org.toyvm.vdpa.uapi.VhostUapi.F_IOTLB_BATCH;
-import static org.toyvm.vdpa.uapi.VhostUapi.F_IOTLB_MSG_V2;
 import static org.toyvm.vdpa.uapi.VhostUapi.F_IOTLB_PERSIST;
-import static org.toyvm.vdpa.uapi.VhostUapi.F_SUSPEND;
 import static org.toyvm.vdpa.uapi.VhostUapi.bit;
 
 import java.util.ArrayList;
@@ -18,91 +14,91 @@ import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.memory.AddressSpace;
 import org.toyvm.net.device.VirtioNetBackend;
-import org.toyvm.vdpa.kernel.IoctlResult;
 import org.toyvm.vdpa.kernel.VhostVdpaDevice;
 
 /**
- * The vhost-vdpa frontend of the VMM's virtio-net device (QEMU net/vhost-vdpa.c + hw/virtio/vhost-vdpa.c,
- * 9.x order), with the reset policy deciding what happens to the IOTLB across a guest reset.
+ * The vhost-vdpa frontend of the VMM's virtio-net device: the order in which QEMU's net/vhost-vdpa.c,
+ * hw/net/vhost_net.c, hw/virtio/vhost.c and hw/virtio/virtio.c call the hw/virtio/vhost-vdpa.c ops
+ * ({@link VhostVdpaOps}) at the chosen {@link QemuVersion}, with the reset policy deciding what happens
+ * to the IOTLB across a guest reset. Each queue pair is one vhost device (queues 2n, 2n+1 → device n);
+ * device 0 is the "first", the highest started one the "last".
  *
  * <pre>
- *  init   open, SET_OWNER, GET/SET_BACKEND_FEATURES, GET_FEATURES, status ACK|DRIVER
- *  start  SET_FEATURES, +FEATURES_OK, per queue NUM/BASE/ADDR/KICK/CALL,
- *         listener register (BATCH_BEGIN, UPDATE per section, BATCH_END) unless still registered,
- *         +DRIVER_OK, VDPA_SET_VRING_ENABLE per queue
- *  reset  SUSPEND (if acked) or reset, GET_VRING_BASE per queue, status 0, ACK|DRIVER,
- *         then unregister the listener (INVALIDATE per section) — or keep the mappings, by policy
+ *  init   open; vhost_vdpa_init: [10.1+ GET/SET_BACKEND_FEATURES], ACK|DRIVER;
+ *         vhost_vdpa_set_owner: SET_OWNER [10.1+: register the listener = map all RAM]; GET_FEATURES
+ *  start  vhost_dev_start per device: SET_FEATURES, +FEATURES_OK [before 10.1: GET/SET_BACKEND_FEATURES],
+ *         per queue NUM/BASE/ADDR/KICK/CALL; last device: register the listener unless registered,
+ *         +DRIVER_OK; then vhost_net_start: VDPA_SET_VRING_ENABLE per queue
+ *  reset  vhost_dev_stop per device: vhost_vdpa_suspend (first device: SUSPEND if acked, else
+ *         SET_STATUS 0), GET_VRING_BASE per queue of a device marked suspended (else "ring restore
+ *         failed"), vhost_vdpa_reset_status (last device: SET_STATUS 0, ACK|DRIVER); the listener is
+ *         unregistered by reset_status before 10.1, by every reset_device from 10.1 — unless the policy
+ *         keeps the mappings; then [9.2+] virtio_reset → vhost_reset_device: SET_STATUS 0 again
  * </pre>
  */
 public final class VhostVdpaNet implements VirtioNetBackend {
     private static final Logger LOG = LogManager.getLogger(VhostVdpaNet.class);
-    /** What QEMU 9.x asks for: MSG_V2 | BATCH | ASID | SUSPEND, masked by what the kernel offers. */
-    static final long QEMU_BACKEND_FEATURES = bit(F_IOTLB_MSG_V2) | bit(F_IOTLB_BATCH) | bit(F_IOTLB_ASID)
-            | bit(F_SUSPEND);
 
     private final VhostVdpaDevice dev;
-    private final AddressSpace as;
+    private final QemuVersion qemu;
     private final ResetPolicy policy;
     private final FrontendCounters counters = new FrontendCounters();
-    private final VhostVdpaListener listener;
-    private long offered;
-    private long acked;
+    private final VhostVdpaOps ops;
     private long deviceFeatures;
-    private boolean listenerRegistered;
     private boolean started;
     private List<QueueConfig> startedQueues = List.of();
     private String lastError;
+    private FrontendCounters beforeGuest;
+    private FrontendCounters atFirstStart;
 
+    /** The newest QEMU ({@link QemuVersion#newest()}), no ioctl trace. */
     public VhostVdpaNet(VhostVdpaDevice dev, AddressSpace as, ResetPolicy policy, IotlbTraceSink trace,
             LongSupplier clock) {
+        this(dev, as, QemuVersion.newest(), policy, trace, IoctlTraceSink.NONE, clock);
+    }
+
+    public VhostVdpaNet(VhostVdpaDevice dev, AddressSpace as, QemuVersion qemu, ResetPolicy policy,
+            IotlbTraceSink trace, IoctlTraceSink ioctls, LongSupplier clock) {
         this.dev = dev;
-        this.as = as;
+        this.qemu = qemu;
         this.policy = policy;
+        this.ops = new VhostVdpaOps(dev, as, qemu, policy, counters, trace, ioctls, clock);
         init();
-        this.listener = new VhostVdpaListener(dev, (acked & bit(F_IOTLB_BATCH)) != 0, trace, clock, counters);
     }
 
-    private void check(IoctlResult r, String what) {
-        if (!r.ok()) {
-            throw new IllegalStateException("vhost-vdpa " + what + " failed: " + r.errno() + " (" + dev.lastDetail() + ")");
+    /** The first reset or start is the guest's first touch: what the VMM did before it is the VM start's. */
+    private void guestTouches() {
+        if (beforeGuest == null) {
+            beforeGuest = counters.snapshot();
         }
     }
 
+    /** net_init_vhost_vdpa opens the fd; vhost_dev_init runs vhost_vdpa_init, then SET_OWNER and GET_FEATURES. */
     private void init() {
-        check(dev.open(), "open");
-        check(dev.setOwner(), "SET_OWNER");
-        offered = dev.getBackendFeatures().value();
-        long want = QEMU_BACKEND_FEATURES;
-        if (policy == ResetPolicy.PERSIST) {
-            want |= bit(F_IOTLB_PERSIST);
+        ops.check(ops.traced("open", "", "net_init_vhost_vdpa", dev.open()), "open");
+        if (qemu.negotiatesBackendFeaturesAtInit()) {
+            ops.setBackendCap("vhost_vdpa_init");
         }
-        acked = want & offered;
-        check(dev.setBackendFeatures(acked), "SET_BACKEND_FEATURES");
-        deviceFeatures = dev.getFeatures().value();
-        addStatus(VirtioStatus.ACKNOWLEDGE | VirtioStatus.DRIVER);
+        ops.addStatus(VirtioStatus.ACKNOWLEDGE | VirtioStatus.DRIVER, "vhost_vdpa_init");
+        ops.setOwner();
+        deviceFeatures = ops.traced("GET_FEATURES", "", "vhost_vdpa_get_features", dev.getFeatures()).value();
     }
 
-    /** add_status: set bits and read back; a bit that does not stick is EIO. */
-    private void addStatus(int bits) {
-        int s = (int) dev.getStatus().value();
-        check(dev.setStatus(s | bits), "SET_STATUS");
-        int back = (int) dev.getStatus().value();
-        if ((back & bits) != bits) {
-            throw new IllegalStateException("vhost-vdpa: status bits " + VirtioStatus.describe(bits)
-                    + " did not stick (EIO)");
-        }
+    public QemuVersion qemu() {
+        return qemu;
     }
 
+    /** Backend features the kernel offered (0 until the first negotiation: the first start before 10.1). */
     public long offeredBackendFeatures() {
-        return offered;
+        return ops.offered();
     }
 
     public long ackedBackendFeatures() {
-        return acked;
+        return ops.acked();
     }
 
     public boolean persistAcked() {
-        return (acked & bit(F_IOTLB_PERSIST)) != 0;
+        return (ops.acked() & bit(F_IOTLB_PERSIST)) != 0;
     }
 
     public ResetPolicy policy() {
@@ -114,7 +110,7 @@ public final class VhostVdpaNet implements VirtioNetBackend {
     }
 
     public boolean listenerRegistered() {
-        return listenerRegistered;
+        return ops.listenerRegistered();
     }
 
     public VhostVdpaDevice device() {
@@ -129,9 +125,28 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         return VhostVdpaListener.iovaOf(gpa);
     }
 
+    /**
+     * What the frontend had done before the guest first reset or started the device: the VM start's
+     * share (10.1+ maps all guest RAM there, when the machine's memory map is committed); the current
+     * counts while the guest has not touched it yet.
+     */
+    public FrontendCounters countersBeforeGuest() {
+        return beforeGuest != null ? beforeGuest : counters.snapshot();
+    }
+
+    /** What it had done when the guest's first DRIVER_OK had been handled, or null before that. */
+    public FrontendCounters countersAtFirstStart() {
+        return atFirstStart;
+    }
+
     /** Why the last start failed, or null. */
     public String lastError() {
         return lastError;
+    }
+
+    /** The vhost device (queue pair) a virtqueue belongs to. */
+    static int deviceOf(int queue) {
+        return queue >>> 1;
     }
 
     // ---------------------------------------------------------------- VirtioNetBackend
@@ -159,43 +174,32 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         return cfg;
     }
 
+    /** vhost_net_start: vhost_dev_start of every device, then VDPA_SET_VRING_ENABLE of every queue. */
     @Override
     public String start(long driverFeatures, List<QueueConfig> queues) {
+        guestTouches();
         try {
-            // The device needs ACCESS_PLATFORM acked to use the IOTLB for its DMA.
-            check(dev.setFeatures(driverFeatures | (deviceFeatures & VirtioFeatures.bit(VirtioFeatures.F_ACCESS_PLATFORM))),
-                    "SET_FEATURES");
-            addStatus(VirtioStatus.FEATURES_OK);
             List<QueueConfig> ready = new ArrayList<>();
+            int last = 0;
             for (QueueConfig q : queues) {
-                if (!q.ready()) {
-                    continue;
+                if (q.ready()) {
+                    ready.add(q);
+                    last = Math.max(last, deviceOf(q.index()));
                 }
-                check(dev.setVringNum(q.index(), q.size()), "SET_VRING_NUM " + q.index());
-                check(dev.setVringBase(q.index(), 0), "SET_VRING_BASE " + q.index());
-                // vhost_vdpa_vq_get_addr hands the kernel desc_phys/avail_phys/used_phys, the addresses the
-                // driver wrote. They are IOVAs to the device — it DMAs through the IOTLB, ACCESS_PLATFORM
-                // being acked — equal to the GPAs because the listener maps IOVA = GPA (with shadow
-                // virtqueues QEMU would pass IOVAs from its iova tree here instead).
-                Iova desc = iova(q.desc());
-                Iova avail = iova(q.avail());
-                Iova used = iova(q.used());
-                check(dev.setVringAddr(q.index(), desc, avail, used), "SET_VRING_ADDR " + q.index());
-                check(dev.setVringKick(q.index()), "SET_VRING_KICK");
-                check(dev.setVringCall(q.index()), "SET_VRING_CALL");
-                ready.add(q);
-            }
-            if (!listenerRegistered) {
-                as.registerListener(listener);
-                listenerRegistered = true;
-            }
-            addStatus(VirtioStatus.DRIVER_OK);
-            for (QueueConfig q : ready) {
-                check(dev.setVringEnable(q.index(), true), "VDPA_SET_VRING_ENABLE");
             }
             startedQueues = ready;
+            for (int d = 0; d <= last; d++) {
+                devStart(d, d == last, driverFeatures, ready);
+            }
+            for (QueueConfig q : ready) {
+                ops.check(ops.traced("VDPA_SET_VRING_ENABLE", "vq " + q.index(), "vhost_vdpa_set_vring_enable",
+                        dev.setVringEnable(q.index(), true)), "VDPA_SET_VRING_ENABLE");
+            }
             started = true;
             lastError = null;
+            if (atFirstStart == null) {
+                atFirstStart = counters.snapshot();
+            }
             return null;
         } catch (IllegalStateException e) {
             lastError = e.getMessage();
@@ -203,43 +207,102 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         }
     }
 
+    /** hw/virtio/vhost.c vhost_dev_start of device {@code d}. */
+    private void devStart(int d, boolean last, long driverFeatures, List<QueueConfig> ready) {
+        if (d == 0) {
+            // vhost_dev_set_features → vhost_vdpa_set_features (first device): SET_FEATURES, +FEATURES_OK.
+            // The device needs ACCESS_PLATFORM acked to use the IOTLB for its DMA.
+            long f = driverFeatures | (deviceFeatures & VirtioFeatures.bit(VirtioFeatures.F_ACCESS_PLATFORM));
+            ops.check(ops.traced("SET_FEATURES", Long.toHexString(f), "vhost_vdpa_set_features", dev.setFeatures(f)),
+                    "SET_FEATURES");
+            ops.addStatus(VirtioStatus.FEATURES_OK, "vhost_vdpa_set_features");
+            if (!qemu.negotiatesBackendFeaturesAtInit()) {
+                ops.setBackendCap("vhost_dev_set_features");
+            }
+        }
+        for (QueueConfig q : ready) {
+            if (deviceOf(q.index()) == d) {
+                virtqueueStart(q);
+            }
+        }
+        if (last) {
+            ops.devStart();
+        }
+    }
+
+    /** vhost_virtqueue_start: NUM, BASE, ADDR, KICK, CALL. */
+    private void virtqueueStart(QueueConfig q) {
+        String vq = "vq " + q.index();
+        ops.check(ops.traced("SET_VRING_NUM", vq, "vhost_virtqueue_start", dev.setVringNum(q.index(), q.size())),
+                "SET_VRING_NUM " + q.index());
+        ops.check(ops.traced("SET_VRING_BASE", vq, "vhost_virtqueue_start", dev.setVringBase(q.index(), 0)),
+                "SET_VRING_BASE " + q.index());
+        // vhost_vdpa_vq_get_addr hands the kernel desc_phys/avail_phys/used_phys, the addresses the
+        // driver wrote. They are IOVAs to the device — it DMAs through the IOTLB, ACCESS_PLATFORM
+        // being acked — equal to the GPAs because the listener maps IOVA = GPA (with shadow
+        // virtqueues QEMU would pass IOVAs from its iova tree here instead).
+        ops.check(ops.traced("SET_VRING_ADDR", vq, "vhost_virtqueue_start", dev.setVringAddr(q.index(),
+                iova(q.desc()), iova(q.avail()), iova(q.used()))), "SET_VRING_ADDR " + q.index());
+        ops.check(ops.traced("SET_VRING_KICK", vq, "vhost_virtqueue_start", dev.setVringKick(q.index())),
+                "SET_VRING_KICK");
+        ops.check(ops.traced("SET_VRING_CALL", vq, "vhost_virtqueue_start", dev.setVringCall(q.index())),
+                "SET_VRING_CALL");
+    }
+
+    /**
+     * virtio_reset (a guest's status 0): virtio_set_status(0) stops vhost (vhost_net_stop) if it runs;
+     * from 9.2 virtio_reset then calls vhost_reset_device on the NIC's first vhost device whether it ran
+     * or not (the back-end is connected from init on).
+     */
     @Override
     public void reset() {
-        if (!started) {
-            return; // nothing of vhost runs yet (a reset at probe time)
+        guestTouches();
+        if (started) {
+            started = false;
+            vhostNetStop();
         }
-        started = false;
-        if ((acked & bit(F_SUSPEND)) != 0) {
-            dev.suspend();
+        if (qemu.virtioResetResetsVhostDevice()) {
+            counters.virtioResets++;
+            ops.resetDevice(0, "virtio_reset > vhost_reset_device");
         }
+        LOG.debug("vhost-vdpa reset: QEMU {}, policy {}, persist acked {}, mappings {}", qemu, policy,
+                persistAcked(), ops.listenerRegistered() ? "kept" : "unmapped");
+    }
+
+    /** vhost_net_stop: vhost_dev_stop of every started device, in order. */
+    private void vhostNetStop() {
+        int last = 0;
         for (QueueConfig q : startedQueues) {
-            dev.getVringBase(q.index());
+            last = Math.max(last, deviceOf(q.index()));
         }
-        dev.setStatus(0);
-        addStatus(VirtioStatus.ACKNOWLEDGE | VirtioStatus.DRIVER);
-        if (unmapsAtReset()) {
-            as.unregisterListener(listener);
-            listenerRegistered = false;
+        for (int d = 0; d <= last; d++) {
+            // vhost_dev_stop: vhost_vdpa_dev_start(false) → vhost_vdpa_suspend, then vhost_virtqueue_stop per
+            // queue, then vhost_vdpa_reset_status (which acts for the last device only).
+            ops.suspend(d);
+            for (QueueConfig q : startedQueues) {
+                if (deviceOf(q.index()) == d) {
+                    ops.getVringBase(d, q.index());
+                }
+            }
+            if (d == last) {
+                ops.resetStatus(d);
+            }
         }
-        LOG.debug("vhost-vdpa reset: policy {}, persist acked {}, mappings {}", policy, persistAcked(),
-                listenerRegistered ? "kept" : "unmapped");
     }
 
-    /** legacy: always; persist: unless IOTLB_PERSIST was acked; naive: never. */
+    /** Whether a guest reset unmaps guest RAM: legacy always; persist unless IOTLB_PERSIST was acked; naive never. */
     public boolean unmapsAtReset() {
-        return switch (policy) {
-            case LEGACY -> true;
-            case PERSIST -> !persistAcked();
-            case NAIVE -> false;
-        };
+        return !ops.keepsMappingsAtReset();
     }
 
-    /** Last device cleanup (VM shutdown): unregister and close, which returns every pin. */
+    /** Status bits the device has now, as a GET_STATUS reads them (tests; an ioctl, so it is charged). */
+    public int deviceStatus() {
+        return (int) dev.getStatus().value();
+    }
+
+    /** Last device cleanup (VM shutdown): vhost_vdpa_cleanup unregisters the listener; close returns every pin. */
     public void close() {
-        if (listenerRegistered) {
-            as.unregisterListener(listener);
-            listenerRegistered = false;
-        }
+        ops.unregisterListener();
         dev.close();
     }
 }

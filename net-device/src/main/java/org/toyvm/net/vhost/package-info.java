@@ -1,12 +1,20 @@
 /**
- * The VMM's vhost-vdpa frontend: what QEMU's {@code net/vhost-vdpa.c} and
- * {@code hw/virtio/vhost-vdpa.c} (9.x order) do with a {@code /dev/vhost-vdpa-N} device to run a
- * virtio-net datapath — open and SET_OWNER, backend feature negotiation, per-queue SET_VRING_*, the
- * status sequence, SUSPEND and reset — plus the reset policy that decides whether IOTLB mappings
- * survive a guest reset. {@link org.toyvm.net.vhost.VhostVdpaListener} is the memory listener
- * (vhost_vdpa_listener_region_add / _del) that turns the guest's RAM sections into IOTLB UPDATE and
- * INVALIDATE messages, batched: each section goes Gpa → Iova (equal, no vIOMMU and no shadow
- * virtqueues) and Gpa → Hva (its RAM block's host address).
+ * The VMM's vhost-vdpa frontend: what QEMU's {@code net/vhost-vdpa.c}, {@code hw/net/vhost_net.c},
+ * {@code hw/virtio/vhost.c}, {@code hw/virtio/virtio.c} and {@code hw/virtio/vhost-vdpa.c} do with a
+ * {@code /dev/vhost-vdpa-N} device to run a virtio-net datapath — open and SET_OWNER, backend feature
+ * negotiation, per-queue SET_VRING_*, the status sequence, SUSPEND (or a reset in its place), ring
+ * bases and reset — in the order of one QEMU release ({@link org.toyvm.net.vhost.QemuVersion}: 9.0,
+ * 9.2, 10.1, master; one predicate per change, docs/qemu-memory-and-vhost-vdpa.md §5), plus the reset
+ * policy that decides whether IOTLB mappings survive a guest reset ({@code persist} is Si-Wei Liu's
+ * unmerged series on top of the chosen release). {@link org.toyvm.net.vhost.VhostVdpaNet} has the
+ * order of the callers, {@link org.toyvm.net.vhost.VhostVdpaOps} one method per vhost-vdpa.c function,
+ * {@link org.toyvm.net.vhost.SuspendState} the per-device or shared "suspended" flag, and
+ * {@link org.toyvm.net.vhost.VhostVdpaListener} the memory listener (vhost_vdpa_listener_region_add /
+ * _del) that turns the guest's RAM sections into IOTLB UPDATE and INVALIDATE messages, batched: each
+ * section goes Gpa → Iova (equal, no vIOMMU and no shadow virtqueues) and Gpa → Hva (its RAM block's
+ * host address). {@link org.toyvm.net.vhost.FrontendCounters} counts what it did for the reports;
+ * {@link org.toyvm.net.vhost.IotlbTraceSink} and {@link org.toyvm.net.vhost.IoctlTraceSink} see every
+ * message and ioctl.
  *
  * <p>It implements {@link org.toyvm.net.device.VirtioNetBackend} and talks to the simulated kernel
  * only through the vhost-vdpa uAPI surface ({@code org.toyvm.vdpa.kernel} ioctls and

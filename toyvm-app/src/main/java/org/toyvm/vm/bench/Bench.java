@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
+import org.toyvm.net.vhost.QemuVersion;
 
 /**
  * {@code toyvm bench}: short versions of the JMH benchmarks, each measured side by side with its
@@ -22,11 +23,18 @@ public final class Bench {
     }
 
     private final long measureNs;
+    private final QemuVersion qemu;
     private long sink;
 
     /** @param measureNs time spent measuring each side of each benchmark (after as much warm-up) */
     public Bench(long measureNs) {
+        this(measureNs, QemuVersion.newest());
+    }
+
+    /** As {@link #Bench(long)}, the reboot runs on QEMU release {@code qemu}'s frontend. */
+    public Bench(long measureNs, QemuVersion qemu) {
         this.measureNs = measureNs;
+        this.qemu = qemu;
     }
 
     /** Operations per second of {@code op} over the measuring time, after a warm-up of the same length. */
@@ -104,14 +112,14 @@ public final class Bench {
         double perSection = (bBig - bSmall) / 9000;
         out.add(new Result("listener_commit_alloc", bBig, "bytes/commit (10k sections)", bSmall,
                 "bytes/commit (1k sections)", perSection, "ratio <= 1 (bytes per extra section)", perSection <= 1));
-        RebootWorkload g1 = new RebootWorkload(1L << 30);
-        RebootWorkload t4 = new RebootWorkload(4L << 40);
+        RebootWorkload g1 = new RebootWorkload(1L << 30).on(qemu);
+        RebootWorkload t4 = new RebootWorkload(4L << 40).on(qemu);
         double ms1 = wallMs(g1);
         double ms4 = wallMs(t4);
         out.add(new Result("reboot_4t_vs_1g", ms4, "ms wall (4 TiB, legacy)", ms1, "ms wall (1 GiB, legacy)", ms4 / ms1,
                 "ratio <= 3", ms4 / ms1 <= 3));
-        RebootWorkload p8g = RebootWorkload.persistRun(8L << 30);
-        RebootWorkload p32t = RebootWorkload.persistRun(32L << 40);
+        RebootWorkload p8g = RebootWorkload.persistRun(8L << 30).on(qemu);
+        RebootWorkload p32t = RebootWorkload.persistRun(32L << 40).on(qemu);
         double ms8g = wallMs(p8g);
         double ms32t = wallMs(p32t);
         out.add(new Result("persist_32t_vs_8g", ms32t, "ms wall (32 TiB, persist run)", ms8g,

@@ -3,6 +3,7 @@ package org.toyvm.vm.bench;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.toyvm.core.cost.CostProfile;
 import org.toyvm.net.vhost.IotlbTraceSink;
+import org.toyvm.net.vhost.QemuVersion;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
@@ -44,6 +45,11 @@ public final class RebootWorkload {
         return new RebootWorkload(new RunConfig(memoryBytes, d.kernel(), d.parent(), d.policy(), d.reboots(),
                 d.pingIntervalNs(), d.costs(), d.costProfileName(), d.clock(), d.netdev(), d.mac(), d.ip(), d.peerIp(),
                 d.warmupNs(), d.settleNs(), 3_600_000_000_000L, d.durationNs(), d.seed()));
+    }
+
+    /** The same workload with the frontend of QEMU release {@code q}. */
+    public RebootWorkload on(QemuVersion q) {
+        return new RebootWorkload(cfg.withQemu(q));
     }
 
     public RunReport run() {

@@ -175,7 +175,7 @@ public final class LiveRun {
                     : UdpPort.open(spec, s.eventLoop());
             progress.println("toyvm: live run on " + port.describe());
             Machine m = on(s, () -> new Machine(new MachineConfig(cfg.memoryBytes(), cfg.kernel(), cfg.parent(),
-                    cfg.policy(), cfg.costs(), cfg.mac()), s, port, trace));
+                    cfg.policy(), cfg.costs(), cfg.mac(), cfg.qemu()), s, port, trace));
             ToyGuest guest = on(s, () -> new ToyGuest(m, cfg.mac(), cfg.ip(), cfg.peerIp(), cfg.pingIntervalNs(),
                     cfg.bootNs(), seen, PooledByteBufAllocator.DEFAULT));
             PeerHost peer = wire == null ? null : on(s, () -> new PeerHost(s, wire.endB(),
@@ -240,7 +240,8 @@ public final class LiveRun {
             long acked = m.frontend().ackedBackendFeatures();
             RunReport.Summary sum = RebootExperiment.summary(results, s.now(), failure);
             RunReport report = new RunReport(cfg.toMap(), new RunReport.BackendFeatures(
-                    VhostUapi.backendFeatureNames(offered), VhostUapi.backendFeatureNames(acked)), results, sum);
+                    VhostUapi.backendFeatureNames(offered), VhostUapi.backendFeatureNames(acked)), results, sum)
+                    .withVmStart(StartStory.of(cfg, m.frontend()).explain());
             Timeline timeline = on(s, () -> new Timeline(seen.replies.snapshot(), List.copyOf(seen.markers),
                     s.now() / 1e6));
             return new RebootExperiment.Outcome(report, timeline,

@@ -110,12 +110,12 @@ public final class RebootExperiment {
     /**
      * Between the guest's DRIVER_OK write ({@code writtenAt}) and the end of its handling
      * ({@code doneAt}; the modelled pinning of all RAM: 40 minutes of virtual time at 32 TiB) the
-     * guest cannot answer: the peer's ARP requests fill the NIC's RX backlog (64 frames) and are
-     * then dropped, and its unanswered pings cycle through its stack's pending queue (8). Only the
-     * first of those requests (the backlog the guest answers at bring-up) and the last (the queue
-     * flushed when ARP resolves) can change the run, so the peer skips the ticks in between,
-     * keeping {@link #QUIET_MARGIN_TICKS} intervals at each end: the run is the same, and its wall
-     * time no longer grows with the guest's memory size.
+     * guest cannot answer and the NIC has not started (the causal clock: it starts when DRIVER_OK
+     * reaches it, after the mapping), so it drops the peer's ARP requests, and the peer's
+     * unanswered pings cycle through its stack's pending queue (8). Only the last of those requests
+     * (the queue flushed when ARP resolves) can change the run, so the peer skips the ticks in
+     * between, keeping {@link #QUIET_MARGIN_TICKS} intervals at each end: the run is the same, and
+     * its wall time no longer grows with the guest's memory size.
      */
     private void quietWhileDriverOkRuns(PeerHost peer, long writtenAt, long doneAt) {
         long margin = QUIET_MARGIN_TICKS * Math.max(1, cfg.pingIntervalNs());
@@ -148,7 +148,7 @@ public final class RebootExperiment {
         InProcessWire wire = new InProcessWire(s, cfg.costs().wireLatencyNs());
         Recorder rec = new Recorder();
         Machine m = new Machine(new MachineConfig(cfg.memoryBytes(), cfg.kernel(), cfg.parent(), cfg.policy(),
-                cfg.costs(), cfg.mac()), s, wire.endA(), trace, alloc);
+                cfg.costs(), cfg.mac(), cfg.qemu()), s, wire.endA(), trace, alloc);
         rec.machine = m;
         ToyGuest guest = new ToyGuest(m, cfg.mac(), cfg.ip(), cfg.peerIp(), cfg.pingIntervalNs(), cfg.bootNs(), rec,
                 alloc);
@@ -228,7 +228,7 @@ public final class RebootExperiment {
         long acked = m.frontend().ackedBackendFeatures();
         RunReport report = new RunReport(cfg.toMap(), new RunReport.BackendFeatures(
                 VhostUapi.backendFeatureNames(offered), VhostUapi.backendFeatureNames(acked)), results,
-                summary(results, s.now(), failure));
+                summary(results, s.now(), failure)).withVmStart(StartStory.of(cfg, m.frontend()).explain());
         return new Outcome(report, new Timeline(rec.replies.snapshot(), rec.markers, ms(s.now())),
                 (offered & VhostUapi.bit(VhostUapi.F_IOTLB_PERSIST)) != 0, m.frontend().persistAcked());
     }

@@ -7,7 +7,9 @@ import org.toyvm.core.units.Durations;
 import org.toyvm.net.vhost.FrontendCounters;
 
 /**
- * The explanation of one reboot, in words, built only from what was observed in its window: the
+ * The explanation of one reboot, in words, built only from what was observed in its window: what
+ * the VMM's frontend did to the device at the reset, led by its QEMU release and policy (SUSPEND or a
+ * reset in its place, ring bases read or skipped, ACK|DRIVER again, 9.2's second reset), the
  * reset reaching the device, the kernel's reset flavour, the parent's mappings at boot done, the
  * frontend's IOTLB messages, DRIVER_OK, DMA faults, and the return (or not) of connectivity. A step
  * that was not observed is never claimed.
@@ -38,6 +40,7 @@ record RebootStory(
 
     String explain() {
         List<String> parts = new ArrayList<>();
+        parts.add(vmmAtReset());
         if (!resetReachedDevice) {
             parts.add("the guest's reset (status 0) did not reach the device within " + Durations.format(cfg.timeoutNs())
                     + " (its vCPU was still stalled in the VMM)");
@@ -100,5 +103,34 @@ record RebootStory(
             parts.add(faults + "connectivity not restored within " + Durations.format(cfg.timeoutNs()));
         }
         return String.join("; ", parts);
+    }
+
+    /**
+     * What the VMM's vhost-vdpa frontend did to the device at the guest's reset, from the steps it
+     * counted (FrontendCounters), led by the QEMU release and policy whose order it followed.
+     */
+    private String vmmAtReset() {
+        FrontendCounters f = iotlb;
+        List<String> did = new ArrayList<>();
+        if (f.suspends() > 0) {
+            did.add("suspended the device and read " + f.vringBasesRead() + " ring bases");
+        }
+        if (f.fallbackResets() > 0) {
+            did.add("could not suspend (SUSPEND not acked) and reset the device instead");
+        }
+        if (f.ringRestoreFailed() > 0) {
+            did.add("skipped GET_VRING_BASE of " + f.ringRestoreFailed() + " queues (device not marked suspended:"
+                    + " \"ring restore failed\", the used index taken)");
+        }
+        if (f.readyAfterReset() > 0) {
+            did.add("reset it and set ACK|DRIVER again");
+        }
+        if (f.virtioResets() > 0) {
+            did.add("then virtio_reset reset it again after the stop and at each later status-0 write of the guest ("
+                    + f.virtioResets() + "x; " + f.deviceResets() + " SET_STATUS 0 in the reboot): the device waited"
+                    + " at status 0, not ACK|DRIVER");
+        }
+        return "QEMU " + cfg.qemu() + ", " + cfg.policy() + ": at the reset the VMM "
+                + (did.isEmpty() ? "did nothing to the device" : String.join(", ", did));
     }
 }

@@ -7,6 +7,7 @@ import org.toyvm.core.addr.AddrRange;
 import org.toyvm.core.cost.CostProfile;
 import org.toyvm.core.units.Durations;
 import org.toyvm.core.units.Sizes;
+import org.toyvm.net.vhost.QemuVersion;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
@@ -18,7 +19,11 @@ import org.toyvm.vm.stack.Ipv4Address;
 import org.toyvm.vm.stack.Ipv4Cidr;
 import org.toyvm.vm.stack.MacAddress;
 
-/** Every option of a run (docs/DESIGN.md §4), resolved. Durations in nanoseconds. */
+/**
+ * Every option of a run (docs/DESIGN.md §4), resolved. Durations in nanoseconds. {@code qemu} is the
+ * QEMU release whose vhost-vdpa order the frontend follows (last, so that the constructor without it
+ * keeps meaning the newest).
+ */
 public record RunConfig(
         long memoryBytes,
         KernelVersion kernel,
@@ -37,9 +42,19 @@ public record RunConfig(
         long settleNs,
         long timeoutNs,
         long durationNs,
-        long seed) {
+        long seed,
+        QemuVersion qemu) {
 
-    /** The same run with the parent as its module ships ({@link ParentSpec#shipped}). */
+    /** A run on the newest QEMU ({@link QemuVersion#newest()}). */
+    public RunConfig(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy, int reboots,
+            long pingIntervalNs, CostProfile costs, String costProfileName, ClockMode clock, String netdev,
+            MacAddress mac, Ipv4Cidr ip, Ipv4Address peerIp, long warmupNs, long settleNs, long timeoutNs,
+            long durationNs, long seed) {
+        this(memoryBytes, kernel, parent, policy, reboots, pingIntervalNs, costs, costProfileName, clock, netdev, mac,
+                ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, QemuVersion.newest());
+    }
+
+    /** A run on the newest QEMU with the parent as its module ships ({@link ParentSpec#shipped}). */
     public RunConfig(long memoryBytes, KernelVersion kernel, ParentKind parent, ResetPolicy policy, int reboots,
             long pingIntervalNs, CostProfile costs, String costProfileName, ClockMode clock, String netdev,
             MacAddress mac, Ipv4Cidr ip, Ipv4Address peerIp, long warmupNs, long settleNs, long timeoutNs,
@@ -50,8 +65,8 @@ public record RunConfig(
 
     /** The embedded default: 8 GiB, kernel 6.12 (the newest), mlx5, persist, in-process peer, virtual clock. */
     public static RunConfig defaults() {
-        return new RunConfig(8L << 30, KernelVersion.V6_12, ParentSpec.shipped(ParentKind.MLX5), ResetPolicy.PERSIST, 1, 10_000_000L,
-                CostProfile.defaults(), "default", ClockMode.VIRTUAL, "local", MacAddress.parse("52:54:00:12:34:56"),
+        return new RunConfig(8L << 30, KernelVersion.V6_12, ParentSpec.shipped(ParentKind.MLX5), ResetPolicy.PERSIST,
+                1, 10_000_000L, CostProfile.defaults(), "default", ClockMode.VIRTUAL, "local", MacAddress.parse("52:54:00:12:34:56"),
                 Ipv4Cidr.parse("192.168.77.2/24"), Ipv4Address.parse("192.168.77.1"), 1_000_000_000L,
                 1_000_000_000L, 60_000_000_000L, 5_000_000_000L, 1);
     }
@@ -108,22 +123,28 @@ public record RunConfig(
 
     public RunConfig with(KernelVersion k, ParentSpec p, ResetPolicy pol) {
         return new RunConfig(memoryBytes, k, p, pol, reboots, pingIntervalNs, costs, costProfileName, clock, netdev,
-                mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed);
+                mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu);
     }
 
     public RunConfig withMemory(long bytes) {
         return new RunConfig(bytes, kernel, parent, policy, reboots, pingIntervalNs, costs, costProfileName, clock,
-                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed);
+                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu);
     }
 
     public RunConfig withMemory(long bytes, ResetPolicy pol) {
         return new RunConfig(bytes, kernel, parent, pol, reboots, pingIntervalNs, costs, costProfileName, clock,
-                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed);
+                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu);
+    }
+
+    /** The same run on another QEMU release. */
+    public RunConfig withQemu(QemuVersion q) {
+        return new RunConfig(memoryBytes, kernel, parent, policy, reboots, pingIntervalNs, costs, costProfileName, clock,
+                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, q);
     }
 
     public RunConfig withReboots(int n) {
         return new RunConfig(memoryBytes, kernel, parent, policy, n, pingIntervalNs, costs, costProfileName, clock,
-                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed);
+                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu);
     }
 
     /**
@@ -155,6 +176,7 @@ public record RunConfig(
         m.put("kernel", kernel.label());
         m.put("parent", parent.label());
         m.put("policy", policy.label());
+        m.put("qemu", qemu.label());
         m.put("reboots", reboots);
         m.put("ping_interval_ms", Durations.toMillis(pingIntervalNs));
         m.put("boot_time_ms", Durations.toMillis(bootNs()));

@@ -10,7 +10,8 @@ import org.toyvm.vm.machine.Machine;
  * The guest's one vCPU: a sequential thread of work on the machine's scheduler. A register write is
  * a VMM exit handled synchronously (under the equivalent of QEMU's big lock): the cost the VMM and
  * the kernel charge while handling it is time the vCPU stays frozen, and nothing else the guest does
- * runs before that time has passed. Doorbell writes go to the device's notify page (a host notifier
+ * runs before that time has passed; nor does anything the handling makes visible outside (the
+ * exit is bracketed as one operation on the {@link CostMeter}: see {@link #mmioWrite}). Doorbell writes go to the device's notify page (a host notifier
  * mapped into the guest) and cost no exit.
  */
 final class Vcpu {
@@ -47,14 +48,25 @@ final class Vcpu {
         sched.schedule(step, Durations.addSaturating(busyUntil - sched.now(), delayNs));
     }
 
-    /** A 32-bit write to the virtio-mmio window: an exit whose modelled cost freezes the vCPU. */
+    /**
+     * A 32-bit write to the virtio-mmio window: an exit whose modelled cost freezes the vCPU. The exit
+     * starts when the vCPU is free (a second write in the same step starts when the first one's
+     * handling ends) and is one synchronous operation on the meter, so that what the VMM and the
+     * kernel make visible while handling it (the NIC starting at DRIVER_OK) takes hold at the exit's
+     * start plus the cost charged before it, not before the mapping it waited for.
+     */
     void mmioWrite(int reg, long value) {
-        long before = meter.total();
-        as.writeValue(Machine.VIRTIO_MMIO_BASE + reg, value, 4);
-        long cost = meter.total() - before;
+        long start = Math.max(busyUntil, sched.now());
+        meter.beginOperation(start - sched.now());
+        long cost;
+        try {
+            as.writeValue(Machine.VIRTIO_MMIO_BASE + reg, value, 4);
+        } finally {
+            cost = meter.endOperation();
+        }
         // Saturates: a modelled cost near the top of the clock freezes the vCPU "for ever", it never
         // wraps to a time in the past.
-        busyUntil = Durations.addSaturating(Math.max(busyUntil, sched.now()), cost);
+        busyUntil = Durations.addSaturating(start, cost);
         if (cost > 0) {
             events.vcpuFrozen(cost);
         }

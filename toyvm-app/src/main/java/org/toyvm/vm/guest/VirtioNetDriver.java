@@ -127,7 +127,8 @@ final class VirtioNetDriver {
         }
         setupQueue(RX, rxRing.layout());
         setupQueue(TX, txRing.layout());
-        long t = vcpu.scheduler().now();
+        // The DRIVER_OK exit starts once the writes before it are handled (the vCPU frozen by them).
+        long t = Math.max(vcpu.scheduler().now(), vcpu.busyUntil());
         vcpu.mmioWrite(STATUS, status | VirtioStatus.DRIVER_OK);
         long back = vcpu.mmioRead(STATUS);
         if ((back & VirtioStatus.NEEDS_RESET) != 0 || (back & VirtioStatus.DRIVER_OK) == 0) {

@@ -19,6 +19,7 @@ import org.toyvm.memory.MemorySystem;
 import org.toyvm.net.device.VirtioMmioLayout;
 import org.toyvm.net.device.VirtioNetDevice;
 import org.toyvm.net.vhost.IotlbTraceSink;
+import org.toyvm.net.vhost.IoctlTraceSink;
 import org.toyvm.net.vhost.VhostVdpaNet;
 import org.toyvm.netdev.WirePort;
 import org.toyvm.vdpa.bus.KernelCounters;
@@ -106,6 +107,9 @@ public final class Machine implements AutoCloseable {
 
         // The kernel and the hardware.
         this.nic = new VirtioNetNic(scheduler, mm, config.mac().value(), alloc);
+        // The NIC starts when a command reaches it: after the cost charged before it in the vCPU exit
+        // that issued it (the guest's Vcpu brackets each exit on the meter).
+        nic.setCausality(meter);
         this.parent = VdpaParents.create(config.parent(), nic, config.kernel(), meter, kernelCounters);
         this.vhostDevice = new VhostVdpaDevice("vhost-vdpa-0", config.kernel(), parent, mm, meter, kernelCounters);
         nic.dma().setFaultListener((asid, iova, perm, permission) -> vhostDevice.postIotlbFault(asid, iova, perm,
@@ -126,7 +130,8 @@ public final class Machine implements AutoCloseable {
             MemoryRegion hole = memory.container("pci-hole", FOUR_G - BIOS_SIZE - BELOW_4G_MAX);
             root.addSubregion(BELOW_4G_MAX, hole);
             root.addSubregion(FOUR_G - BIOS_SIZE, memory.rom("pc.bios", bios, 0, BIOS_SIZE));
-            this.frontend = new VhostVdpaNet(vhostDevice, systemMemory, config.policy(), trace, scheduler::now);
+            this.frontend = new VhostVdpaNet(vhostDevice, systemMemory, config.qemu(), config.policy(), trace,
+                    IoctlTraceSink.NONE, scheduler::now);
             this.virtioNet = new VirtioNetDevice(frontend);
             hole.addSubregion(VIRTIO_MMIO_BASE - BELOW_4G_MAX, memory.io("virtio-mmio", VirtioMmioLayout.WINDOW_SIZE,
                     new MemoryRegionOps() {

@@ -3,15 +3,22 @@ package org.toyvm.vm.machine;
 import java.util.Locale;
 import org.toyvm.core.cost.CostProfile;
 import org.toyvm.core.units.Sizes;
+import org.toyvm.net.vhost.QemuVersion;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vdpa.bus.ParentSpec;
 import org.toyvm.vm.stack.MacAddress;
 
-/** What the machine is made of. */
+/** What the machine is made of; {@code qemu} is the QEMU release its vhost-vdpa frontend follows. */
 public record MachineConfig(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy,
-        CostProfile costs, MacAddress mac) {
+        CostProfile costs, MacAddress mac, QemuVersion qemu) {
+    /** A machine on the newest QEMU ({@link QemuVersion#newest()}). */
+    public MachineConfig(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy,
+            CostProfile costs, MacAddress mac) {
+        this(memoryBytes, kernel, parent, policy, costs, mac, QemuVersion.newest());
+    }
+
     /** The guest needs room for its rings and buffers below 64 MiB. */
     public static final long MIN_MEMORY = 64L << 20;
 

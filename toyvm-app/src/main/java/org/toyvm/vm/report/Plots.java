@@ -3,10 +3,12 @@ package org.toyvm.vm.report;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.font.FontRenderContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
@@ -18,6 +20,7 @@ import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.renderer.xy.XYStepRenderer;
 import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -31,6 +34,16 @@ import org.jfree.svg.SVGGraphics2D;
 public final class Plots {
     private static final int WIDTH = 1000;
     private static final int HEIGHT = 500;
+    private static final int LABEL_FONT_PT = 10;
+    /** A label row's height and the first row's distance from the top of the plot area. */
+    private static final double LABEL_ROW_PX = 13;
+    private static final double LABEL_TOP_PX = 3;
+    private static final double LABEL_PAD_PX = 4;
+    /**
+     * The data area's width, a little less than the chart's (axis, insets): estimating it low makes
+     * labels look wider against the markers, so rows are spread when in doubt.
+     */
+    private static final double DATA_WIDTH_PX = WIDTH - 100;
 
     static {
         // Charts are drawn off-screen; no display is needed or wanted.
@@ -83,14 +96,31 @@ public final class Plots {
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        for (Timeline.Marker m : t.markers()) {
+        // Labels are staggered in rows where markers are closer than a label's width (LabelRows).
+        Font labelFont = new Font(Font.SANS_SERIF, Font.PLAIN, LABEL_FONT_PT);
+        FontRenderContext frc = new FontRenderContext(null, true, true);
+        List<Timeline.Marker> markers = t.markers();
+        double[] x = new double[markers.size()];
+        double[] w = new double[markers.size()];
+        // The axis spans the data plus JFreeChart's upper margin (5%); it sticks at 0 below.
+        double endS = Math.max(1e-9, (n - 1) * bucketMs / 1000.0 * 1.05);
+        for (int i = 0; i < markers.size(); i++) {
+            x[i] = markers.get(i).timeMs() / 1000.0 / endS * DATA_WIDTH_PX; // from the data area's left edge
+            w[i] = labelFont.getStringBounds(markers.get(i).label(), frc).getWidth() + LABEL_PAD_PX;
+        }
+        int[] rows = LabelRows.assign(x, w);
+        for (int i = 0; i < markers.size(); i++) {
+            Timeline.Marker m = markers.get(i);
             ValueMarker vm = new ValueMarker(m.timeMs() / 1000.0);
             vm.setPaint(colorFor(m.label()));
             vm.setStroke(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f, 3f}, 0f));
             vm.setLabel(m.label());
-            vm.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
-            vm.setLabelAnchor(RectangleAnchor.TOP_LEFT);
-            vm.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
+            vm.setLabelFont(labelFont);
+            boolean right = LabelRows.onTheRight(x[i], w[i]);
+            vm.setLabelAnchor(right ? RectangleAnchor.TOP_RIGHT : RectangleAnchor.TOP_LEFT);
+            vm.setLabelTextAnchor(right ? TextAnchor.TOP_LEFT : TextAnchor.TOP_RIGHT);
+            vm.setLabelOffset(new RectangleInsets(LABEL_TOP_PX + rows[i] * LABEL_ROW_PX, LABEL_PAD_PX / 2, 0,
+                    LABEL_PAD_PX / 2));
             plot.addDomainMarker(vm);
         }
         write(chart, file);

@@ -6,14 +6,29 @@ import java.util.Map;
 
 /**
  * The report of {@code toyvm run} (docs/DESIGN.md §5): the configuration with every option, the backend
- * features offered and acked, one entry per reboot, and a summary.
+ * features offered and acked, the VM start in a sentence, one entry per reboot, and a summary.
  */
-@JsonPropertyOrder({"config", "backend_features", "reboots", "summary"})
+@JsonPropertyOrder({"config", "backend_features", "vm_start", "reboots", "summary"})
 public record RunReport(
         Map<String, Object> config,
         BackendFeatures backendFeatures,
         List<RebootResult> reboots,
-        Summary summary) {
+        Summary summary,
+        String vmStart) {
+
+    /**
+     * A report without the VM start's sentence. {@code vmStart} says when the frontend first mapped guest
+     * memory and what became of that mapping before the first DRIVER_OK (its QEMU release decides).
+     */
+    public RunReport(Map<String, Object> config, BackendFeatures backendFeatures, List<RebootResult> reboots,
+            Summary summary) {
+        this(config, backendFeatures, reboots, summary, null);
+    }
+
+    /** The same report with the VM start's sentence. */
+    public RunReport withVmStart(String sentence) {
+        return new RunReport(config, backendFeatures, reboots, summary, sentence);
+    }
 
     /** Backend feature names without the VHOST_BACKEND_F_ prefix. */
     @JsonPropertyOrder({"offered", "acked"})

@@ -20,10 +20,14 @@ public final class TextReport {
     public static String run(RunReport r) {
         StringBuilder sb = new StringBuilder();
         Map<String, Object> c = r.config();
-        sb.append(String.format(Locale.ROOT, "toyvm run: %s guest, kernel %s, parent %s, policy %s, clock %s, netdev %s%n",
-                c.get("memory"), c.get("kernel"), c.get("parent"), c.get("policy"), c.get("clock"), c.get("netdev")));
+        sb.append(String.format(Locale.ROOT, "toyvm run: %s guest, QEMU %s, kernel %s, parent %s, policy %s, clock %s,"
+                + " netdev %s%n", c.get("memory"), c.get("qemu"), c.get("kernel"), c.get("parent"), c.get("policy"),
+                c.get("clock"), c.get("netdev")));
         sb.append("backend features offered: ").append(String.join(" ", r.backendFeatures().offered())).append('\n');
         sb.append("backend features acked:   ").append(String.join(" ", r.backendFeatures().acked())).append('\n');
+        if (r.vmStart() != null) {
+            sb.append("vm start: ").append(r.vmStart()).append('\n');
+        }
         if (r.reboots().isEmpty()) {
             sb.append(r.summary().failure() != null && c.get("reboots") instanceof Integer n && n > 0
                     ? "no reboot measured (see FAILURE below)\n" : "no reboot (traffic only)\n");
@@ -56,20 +60,21 @@ public final class TextReport {
     /** The matrix as a table, with each cell's explanation. */
     public static String matrix(MatrixReport m) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-6s %-9s %-8s %-8s %-6s %-9s %12s %14s %14s %8s%n", "kernel", "parent",
-                "policy", "offered", "acked", "restored", "downtime ms", "iotlb msgs", "pages pinned", "faults"));
+        sb.append(String.format(Locale.ROOT, "%-6s %-6s %-9s %-8s %-8s %-6s %-9s %12s %14s %14s %8s%n", "qemu", "kernel",
+                "parent", "policy", "offered", "acked", "restored", "downtime ms", "iotlb msgs", "pages pinned", "faults"));
         for (MatrixReport.Cell c : m.cells()) {
-            sb.append(String.format(Locale.ROOT, "%-6s %-9s %-8s %-8s %-6s %-9s %12s %14d %14d %8d%n", c.kernel(),
+            sb.append(String.format(Locale.ROOT, "%-6s %-6s %-9s %-8s %-8s %-6s %-9s %12s %14d %14d %8d%n", c.qemu(), c.kernel(),
                     c.parent(), c.policy(), yn(c.persistOffered()), yn(c.persistAcked()), c.restored() ? "yes" : "NO",
                     ms(c.downtimeMs()), c.iotlbMessagesDuringReboot(), c.pagesPinnedDuringReboot(), c.dmaFaults()));
         }
         sb.append('\n');
         for (MatrixReport.Cell c : m.cells()) {
-            sb.append(String.format(Locale.ROOT, "%s/%s/%s: %s%n", c.kernel(), c.parent(), c.policy(), c.explanation()));
+            sb.append(String.format(Locale.ROOT, "%s/%s/%s/%s: %s%n", c.qemu(), c.kernel(), c.parent(), c.policy(),
+                    c.explanation()));
         }
         for (MatrixReport.Cell c : m.failed()) {
-            sb.append(String.format(Locale.ROOT, "FAILURE %s/%s/%s: %s%n", c.kernel(), c.parent(), c.policy(),
-                    c.failure()));
+            sb.append(String.format(Locale.ROOT, "FAILURE %s/%s/%s/%s: %s%n", c.qemu(), c.kernel(), c.parent(),
+                    c.policy(), c.failure()));
         }
         return sb.toString();
     }
@@ -77,11 +82,11 @@ public final class TextReport {
     /** The sweep as a table. */
     public static String sweep(SweepReport s) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-8s %-6s %-9s %-8s %-9s %12s %12s %12s %16s %10s%n", "memory", "kernel",
-                "parent", "policy", "restored", "downtime ms", "vcpu frz ms", "iotlb msgs", "pages pinned", "wall ms"));
+        sb.append(String.format(Locale.ROOT, "%-8s %-6s %-6s %-9s %-8s %-9s %12s %12s %12s %16s %10s%n", "memory",
+                "qemu", "kernel", "parent", "policy", "restored", "downtime ms", "vcpu frz ms", "iotlb msgs", "pages pinned", "wall ms"));
         for (SweepReport.Point p : s.points()) {
-            sb.append(String.format(Locale.ROOT, "%-8s %-6s %-9s %-8s %-9s %12s %12s %12d %16d %10s%n",
-                    org.toyvm.core.units.Sizes.format(p.memoryBytes()), p.kernel(), p.parent(), p.policy(),
+            sb.append(String.format(Locale.ROOT, "%-8s %-6s %-6s %-9s %-8s %-9s %12s %12s %12d %16d %10s%n",
+                    org.toyvm.core.units.Sizes.format(p.memoryBytes()), p.qemu(), p.kernel(), p.parent(), p.policy(),
                     p.restored() ? "yes" : "NO", ms(p.downtimeMs()), ms(p.vcpuFreezeMs()), p.iotlbMessagesDuringReboot(),
                     p.pagesPinnedDuringReboot(), ms(p.wallMs())));
         }

@@ -4,7 +4,8 @@
  * {@link org.toyvm.vm.report.MatrixReport}, {@link org.toyvm.vm.report.SweepReport}), written as
  * text for a terminal ({@link org.toyvm.vm.report.TextReport}), as JSON with snake_case keys in a
  * fixed order ({@link org.toyvm.vm.report.Json}; the contract of docs/DESIGN.md §5), and as charts
- * ({@link org.toyvm.vm.report.Plots}, from a {@link org.toyvm.vm.report.Timeline}); and the
+ * ({@link org.toyvm.vm.report.Plots}, from a {@link org.toyvm.vm.report.Timeline}, its marker
+ * labels staggered in rows so that close markers stay readable); and the
  * {@code --trace-iotlb} file, one JSON line with the exact 72 bytes per IOTLB message.
  *
  * <p>Reports are values: the same run gives byte-identical JSON. A failure to write the trace never

@@ -74,7 +74,8 @@ public final class UapiConsole {
             Map.entry("set_vring_enable", 2), Map.entry("suspend", 0), Map.entry("resume", 0),
             Map.entry("setrlimit_memlock", 1), Map.entry("update", 0), Map.entry("invalidate", 0),
             Map.entry("batch_begin", 0), Map.entry("batch_end", 0), Map.entry("write_hex", 1), Map.entry("pinned", 0),
-            Map.entry("translate", 0));
+            Map.entry("translate", 0), Map.entry("read", 0), Map.entry("poll", 0), Map.entry("set_vring_kick", 1),
+            Map.entry("set_vring_call", 1));
     /** Operations that take key=value arguments, and which keys. */
     private static final Map<String, java.util.Set<String>> KEYS = Map.of(
             "set_vring_addr", java.util.Set.of("desc", "avail", "used"),
@@ -88,6 +89,7 @@ public final class UapiConsole {
     private final VhostVdpaDevice dev;
     private final Map<String, RamBlock> mmaps = new HashMap<>();
     private final PrintWriter out;
+    private final boolean vmPinEveryStep;
     private int line;
     private final ScriptArgs args = new ScriptArgs(() -> line);
 
@@ -98,7 +100,22 @@ public final class UapiConsole {
 
     /** A console on {@code parent} with its module options (e.g. {@code vdpa-sim,use_va=off}). */
     public UapiConsole(KernelVersion kernel, ParentSpec parent, PrintWriter out) {
+        this(kernel, parent, out, false);
+    }
+
+    /** As {@link #UapiConsole(KernelVersion, ParentSpec, PrintWriter, boolean)} with the parent as shipped. */
+    public UapiConsole(KernelVersion kernel, ParentKind parent, PrintWriter out, boolean vmPinEveryStep) {
+        this(kernel, ParentSpec.shipped(parent), out, vmPinEveryStep);
+    }
+
+    /**
+     * A console that, when {@code vmPinEveryStep}, ends every STEP line with the process's
+     * {@code vmpin_kb=} (VmPin of /proc/self/status) after the step, as a replay of a real-kernel
+     * transcript compares it step by step.
+     */
+    public UapiConsole(KernelVersion kernel, ParentSpec parent, PrintWriter out, boolean vmPinEveryStep) {
         this.out = out;
+        this.vmPinEveryStep = vmPinEveryStep;
         CostMeter meter = new CostMeter(CostProfile.zero());
         KernelCounters counters = new KernelCounters();
         VirtioNetNic nic = new VirtioNetNic(new VirtualScheduler(), mm, 0x525400123456L);
@@ -188,6 +205,16 @@ public final class UapiConsole {
                         Iova.of(args.key(kv, "used"))), "");
             }
             case "set_vring_enable" -> ioctl(op, dev.setVringEnable(args.u32(pos, 0, "index"), args.u32(pos, 1, "num")), "");
+            // struct vhost_vring_file {unsigned int index; int fd}: eventfds are not modelled, the index is.
+            case "set_vring_kick" -> ioctl(op, dev.setVringKick(args.u32(pos, 0, "index")), "");
+            case "set_vring_call" -> ioctl(op, dev.setVringCall(args.u32(pos, 0, "index")), "");
+            // read(2) of one message: always EINVAL (vhost_vdpa_fops has no read_iter).
+            case "read" -> ioctl(op, dev.read(VhostMsgV2.SIZE), "");
+            // poll(2) of the one fd: rc is the number of fds with events (no poll op: DEFAULT_POLLMASK).
+            case "poll" -> {
+                int revents = dev.poll();
+                print(op, revents != 0 ? 1 : 0, Errno.OK, " revents=" + U64.hex(revents));
+            }
             case "suspend" -> ioctl(op, dev.suspend(), "");
             case "resume" -> ioctl(op, dev.resume(), "");
             case "mmap" -> mmap(pos);
@@ -226,7 +253,8 @@ public final class UapiConsole {
     }
 
     private void print(String op, long rc, Errno e, String extra) {
-        out.println("STEP " + line + " " + op + " rc=" + rc + " errno=" + e.symbol() + extra);
+        out.println("STEP " + line + " " + op + " rc=" + rc + " errno=" + e.symbol() + extra
+                + (vmPinEveryStep && !extra.contains(" vmpin_kb=") ? " vmpin_kb=" + mm.pinnedPages() * 4 : ""));
     }
 
     private void ioctl(String op, IoctlResult r, String extra) {

@@ -144,9 +144,11 @@ class MeasurementTest {
 
     @Test
     void everyRebootIsReportedAfterOneThatWasNotRestored() {
-        // 6.6 + mlx5 + naive: the parent drops the mappings, nobody maps them again.
+        // 6.6 + mlx5 + naive: the parent drops the mappings, nobody maps them again. On QEMU 9.2 (before
+        // 10.1 maps at SET_OWNER, which the guest's probe reset would already break: QemuReportTest), the
+        // first boot maps at DRIVER_OK and connects, so the reboots are what fails.
         RunConfig c = cfg(CostProfile.defaults(), 3, 10 * MS, S, 5 * S).with(KernelVersion.V6_6, ParentKind.MLX5,
-                ResetPolicy.NAIVE);
+                ResetPolicy.NAIVE).withQemu(org.toyvm.net.vhost.QemuVersion.V9_2);
         RunReport r = run(c);
         assertEquals(3, r.reboots().size());
         for (RebootResult b : r.reboots()) {

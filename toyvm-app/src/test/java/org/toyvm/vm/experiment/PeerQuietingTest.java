@@ -14,7 +14,8 @@ import org.toyvm.vm.report.Json;
 
 /**
  * Skipping the peer's ticks while the first DRIVER_OK is handled (the guest cannot answer then,
- * and the NIC and the peer already hold every frame that could matter) is a shortcut in wall time
+ * the NIC, not started before the mapping is done, drops every frame, and the peer already holds
+ * every frame that could matter) is a shortcut in wall time
  * only: the run it gives is the run that simulates every tick, to the byte.
  */
 class PeerQuietingTest {

@@ -14,14 +14,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vdpa.bus.ParentSpec;
 
 /** Scripts through the console for the control-plane rows of docs/linux-vhost-vdpa.md §8 and the table of §6. */
 class UapiConsoleTest {
     private static final String PREFIX = String.join("\n", "open", "set_owner", "mmap guest 64M", "mmap shm 1M shared");
 
+    /** vdpa-sim here is the per-entry, PA-mode simulator these scripts were written for (batch_mapping=0, use_va=0). */
     private static List<String> run(KernelVersion k, ParentKind p, String script) throws Exception {
         StringWriter out = new StringWriter();
-        new UapiConsole(k, p, new PrintWriter(out)).run(new BufferedReader(new StringReader(script)));
+        ParentSpec spec = p == ParentKind.VDPA_SIM ? ParentSpec.vdpaSim(false, false) : ParentSpec.shipped(p);
+        new UapiConsole(k, spec, new PrintWriter(out)).run(new BufferedReader(new StringReader(script)));
         return out.toString().lines().toList();
     }
 

@@ -54,6 +54,14 @@ public enum KernelVersion implements Labelled {
     }
 
     /**
+     * The parent's {@code get_backend_features} op and VHOST_BACKEND_F_ENABLE_AFTER_DRIVER_OK (6.4;
+     * 6.1's SET_BACKEND_FEATURES accepts only MSG_V2, BATCH, ASID and SUSPEND).
+     */
+    public boolean hasParentBackendFeatures() {
+        return atLeast(V6_6);
+    }
+
+    /**
      * The vring checks of 6.8: SET_VRING_NUM above the device maximum is -EINVAL, and SET_VRING_ADDR /
      * SET_VRING_BASE while DRIVER_OK and not suspended are -EINVAL. 6.1 accepts all three.
      */

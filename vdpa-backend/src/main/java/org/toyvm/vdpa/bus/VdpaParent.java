@@ -24,12 +24,6 @@ public interface VdpaParent {
 
     int numGroups();
 
-    /**
-     * The device was allocated with {@code use_va} ({@code vdpa_alloc_device(..., use_va)}): vhost-vdpa
-     * maps user virtual addresses as they are ({@code vhost_vdpa_va_map}), without pinning.
-     */
-    boolean usesVa();
-
     /** How the parent takes mappings: per-entry dma_map, whole-table set_map, or the platform IOMMU. */
     MappingStyle mappingStyle();
 
@@ -51,6 +45,21 @@ public interface VdpaParent {
 
     /** The parent's {@code get_backend_features} extras (ENABLE_AFTER_DRIVER_OK), as a bit mask. */
     long extraBackendFeatures();
+
+    /**
+     * {@code vdpa_device.use_va}: the parent takes user virtual addresses, so vhost-vdpa maps per
+     * VMA without pinning ({@code vhost_vdpa_va_map}); otherwise it pins pages and hands physical
+     * addresses ({@code vhost_vdpa_pa_map}). Fixed when the device is created.
+     */
+    boolean usesVa();
+
+    /**
+     * The parent's {@code set_driver_features} refuses a feature set without
+     * VIRTIO_F_ACCESS_PLATFORM ({@code vdpasim_set_driver_features}: -EINVAL, mlx5_vdpa's
+     * {@code verify_driver_features}: -EOPNOTSUPP, both on 6.1 and 6.12); vhost_vdpa_set_features
+     * turns the refusal into EINVAL.
+     */
+    boolean requiresAccessPlatform();
 
     /** {@code get_iova_range}, or null when the parent has none. */
     AddrRange iovaRange();

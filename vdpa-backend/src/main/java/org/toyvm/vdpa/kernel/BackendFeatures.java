@@ -58,29 +58,64 @@ final class BackendFeatures {
         return mapper.survivesDeviceReset() || parent.hasResetMap() || parent.advertisesPersist();
     }
 
-    /** What GET_BACKEND_FEATURES offers (never the acked set). */
+    /**
+     * What GET_BACKEND_FEATURES offers (never the acked set). 6.1 (vhost_vdpa_unlocked_ioctl of
+     * v6.1): MSG_V2, BATCH, ASID, and SUSPEND when the parent has the op — 0x1e for vdpa_sim_net.
+     * 6.12 adds RESUME ({@code vhost_vdpa_can_resume}), DESC_ASID ({@code vhost_vdpa_has_desc_group}),
+     * IOTLB_PERSIST ({@code vhost_vdpa_has_persistent_map}) and the parent's
+     * {@code get_backend_features} (ENABLE_AFTER_DRIVER_OK) — 0x17e for vdpa_sim_net.
+     */
     long offered() {
         long f = ALWAYS_OFFERED;
         if (parent.hasSuspend()) {
             f |= bit(F_SUSPEND);
         }
-        if (parent.hasResume()) {
+        if (version.hasResume() && parent.hasResume()) {
             f |= bit(F_RESUME);
         }
-        if (parent.hasDescGroup()) {
+        if (version.hasDescAsid() && parent.hasDescGroup()) {
             f |= bit(F_DESC_ASID);
         }
-        f |= parent.extraBackendFeatures();
+        if (version.hasParentBackendFeatures()) {
+            f |= parent.extraBackendFeatures();
+        }
         if (version.hasIotlbPersist() && hasPersistentMap()) {
             f |= bit(F_IOTLB_PERSIST);
         }
         return f;
     }
 
-    /** VHOST_SET_BACKEND_FEATURES: records {@code features} or refuses them through {@code gate}. */
+    /**
+     * The bits SET_BACKEND_FEATURES may name at all; any other is -EOPNOTSUPP before every other
+     * check. v6.1: {@code VHOST_VDPA_BACKEND_FEATURES | SUSPEND} (bits 1-4), so RESUME (5),
+     * ENABLE_AFTER_DRIVER_OK (6), DESC_ASID (7) and IOTLB_PERSIST (8) are EOPNOTSUPP there; v6.12
+     * adds 5 to 8.
+     */
+    long ackable() {
+        long f = ALWAYS_OFFERED | bit(F_SUSPEND);
+        if (version.hasResume()) {
+            f |= bit(F_RESUME);
+        }
+        if (version.hasParentBackendFeatures()) {
+            f |= bit(F_ENABLE_AFTER_DRIVER_OK);
+        }
+        if (version.hasDescAsid()) {
+            f |= bit(F_DESC_ASID);
+        }
+        if (version.hasIotlbPersist()) {
+            f |= bit(F_IOTLB_PERSIST);
+        }
+        return f;
+    }
+
+    /**
+     * VHOST_SET_BACKEND_FEATURES (vhost_vdpa_unlocked_ioctl, v6.12 order): unknown bits, SUSPEND or
+     * RESUME without the op: -EOPNOTSUPP; DESC_ASID without IOTLB_ASID: -EINVAL; DESC_ASID without
+     * {@code get_vq_desc_group}, IOTLB_PERSIST without a persistent map: -EOPNOTSUPP. Records
+     * {@code features} or refuses them through {@code gate}.
+     */
     IoctlResult ack(long features, DeviceGate gate) {
-        long ackable = ALWAYS_OFFERED | bit(F_DESC_ASID) | bit(F_SUSPEND) | bit(F_RESUME)
-                | bit(F_ENABLE_AFTER_DRIVER_OK) | (version.hasIotlbPersist() ? bit(F_IOTLB_PERSIST) : 0);
+        long ackable = ackable();
         if ((features & ~ackable) != 0) {
             return gate.fail(Errno.EOPNOTSUPP,
                     "unknown backend feature bits " + U64.hex(features & ~ackable));

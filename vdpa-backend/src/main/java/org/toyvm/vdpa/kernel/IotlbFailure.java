@@ -20,14 +20,18 @@ public enum IotlbFailure {
     ASID_CHANGE_IN_BATCH,
     /** IOVA range outside VHOST_VDPA_GET_IOVA_RANGE. */
     IOVA_RANGE,
-    /** iova + size wraps past 2^64. */
+    /** iova + size wraps past 2^64, or PA mode's page count of size + the IOVA's page offset does. */
     OVERFLOW,
     /** The range overlaps an existing mapping (-EEXIST inside). */
     OVERLAP,
     /** Pinning would exceed RLIMIT_MEMLOCK (-ENOMEM inside). */
     MEMLOCK,
-    /** The userspace address is not mapped memory (pinning fails). */
+    /** PA mode: a pin_user_pages batch starts at unmapped memory (-EFAULT inside). */
     UNMAPPED_UADDR,
+    /** PA mode: a pin_user_pages batch runs off the end of the mapped memory, pinning part of it (-ENOMEM inside). */
+    PARTIAL_PIN,
+    /** VA mode: no VMA at or above the (next) uaddr (find_vma; -EINVAL inside). */
+    NO_VMA,
     /** The parent's dma_map / set_map / iommu_map failed. */
     PARENT,
     /** Inner message type MISS, ACCESS_FAIL or unknown. */

@@ -15,11 +15,9 @@ import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.toyvm.core.addr.AddrRange;
-import org.toyvm.core.addr.Pages;
 import org.toyvm.core.addr.U64;
 import org.toyvm.core.cost.CostKind;
 import org.toyvm.core.cost.CostMeter;
-import org.toyvm.core.mem.RamBlock;
 import org.toyvm.hw.api.DmaEntry;
 import org.toyvm.vdpa.bus.KernelCounters;
 import org.toyvm.vdpa.iotlb.VhostIotlb;
@@ -32,11 +30,10 @@ import org.toyvm.vdpa.uapi.VhostMsgV2;
  * per-ASID tables vhost-vdpa keeps — UPDATE ({@code vhost_vdpa_process_iotlb_update}), INVALIDATE
  * ({@code vhost_vdpa_unmap} → {@code vhost_vdpa_iotlb_unmap}), BATCH_BEGIN / BATCH_END with the
  * batch state ({@code v->in_batch}, {@code v->batch_asid}). Mappings go to the parent through the
- * {@link ParentMapper}; pages are pinned through {@link PinAccounting}.
- *
- * <p>Pinning is per physically contiguous run of the backing RAM block ({@link RamBlock#physRunSize()}):
- * each run becomes one IOTLB entry and one parent call, and is recorded as a range — never page by
- * page.
+ * {@link ParentMapper}; the {@link UserMapping} turns an UPDATE into entries — PA mode pins whole
+ * pages ({@code vhost_vdpa_pa_map}: the IOVA rounded down to its page, one entry per physically
+ * contiguous run of the backing RAM block), VA mode maps exactly the range, per VMA, pinning
+ * nothing ({@code vhost_vdpa_va_map}).
  *
  * <p>Every refusal of the handler reaches userspace as EFAULT; the {@link WriteResult} keeps the
  * inner errno and an {@link IotlbFailure}.
@@ -50,7 +47,7 @@ final class IotlbMessageHandler {
     private final DeviceGate gate;
     private final BackendFeatures backend;
     private final ParentMapper mapper;
-    private final PinAccounting pins;
+    private final UserMapping mapping;
     private final CostMeter meter;
     private final KernelCounters counters;
     private final Supplier<AddrRange> iovaRange;
@@ -59,13 +56,13 @@ final class IotlbMessageHandler {
     private int batchAsid;
 
     IotlbMessageHandler(String name, int numAddressSpaces, DeviceGate gate, BackendFeatures backend,
-            ParentMapper mapper, PinAccounting pins, CostMeter meter, KernelCounters counters,
+            ParentMapper mapper, UserMapping mapping, CostMeter meter, KernelCounters counters,
             Supplier<AddrRange> iovaRange) {
         this.name = name;
         this.gate = gate;
         this.backend = backend;
         this.mapper = mapper;
-        this.pins = pins;
+        this.mapping = mapping;
         this.meter = meter;
         this.counters = counters;
         this.iovaRange = iovaRange;
@@ -224,54 +221,51 @@ final class IotlbMessageHandler {
             return handlerError(Errno.EEXIST, IotlbFailure.OVERLAP, "[" + U64.hex(iova) + ", " + U64.hex(last)
                     + "] overlaps the mapping [" + U64.hex(clash.start()) + ", " + U64.hex(clash.last()) + "]");
         }
-        long uaddr = msg.uaddr().value();
-        RamBlock block = pins.backing(uaddr, size);
-        if (block == null) {
-            return handlerError(Errno.EFAULT, IotlbFailure.UNMAPPED_UADDR,
-                    "uaddr [" + U64.hex(uaddr) + ", +" + U64.hex(size) + ") is not mapped memory of the process");
-        }
-        long npages = Pages.spanned(uaddr, size);
-        if (!pins.mayPin(npages)) {
-            return handlerError(Errno.ENOMEM, IotlbFailure.MEMLOCK, pins.memlockDetail(npages));
-        }
-        // One entry and one parent call per physically contiguous run of the backing block.
-        long base = block.base().value();
-        long off = uaddr - base;
-        long end = off + size;
-        long run = block.physRunSize();
+        // vhost_vdpa_pa_map or vhost_vdpa_va_map; each run is added and handed to the parent
+        // (vhost_vdpa_map), and a parent failure undoes this message's entries (the error path's
+        // vhost_vdpa_unmap of [iova, iova + size - 1]).
         List<DmaEntry> added = new ArrayList<>();
-        for (long cur = off; cur < end;) {
-            long runEnd = Math.min(end, (cur / run + 1) * run);
-            long len = runEnd - cur;
-            long entryIova = iova + (cur - off);
-            pins.pin(block, cur, len);
+        Errno[] parentError = {Errno.OK};
+        UserMapping.Refusal refused = mapping.map(iova, size, msg.uaddr().value(), (runIova, len, addr) -> {
             // add answers the new entry: looking it up with find() would force the lookup index to be
             // rebuilt after every insert, O(n^2) over a per-page (shmem) mapping.
-            DmaEntry e = table.add(entryIova, entryIova + len - 1, base + cur, msg.perm());
+            DmaEntry e = table.add(runIova, runIova + len - 1, addr, msg.perm());
             added.add(e);
             Errno pe = mapper.map(asid, table, e, inBatch);
-            if (pe != Errno.OK) {
-                // vhost_vdpa_map failed: undo this message's entries; the last never reached the parent.
-                for (DmaEntry undo : added) {
-                    table.remove(undo);
-                    pins.unpin(undo);
-                    if (undo != e) {
-                        mapper.unmap(asid, undo);
-                    }
+            parentError[0] = pe;
+            return pe;
+        });
+        if (parentError[0] != Errno.OK) {
+            DmaEntry failed = added.get(added.size() - 1);
+            for (DmaEntry undo : added) {
+                table.remove(undo);
+                mapping.unmapped(undo);
+                if (undo != failed) { // the last never reached the parent
+                    mapper.unmap(asid, undo);
                 }
-                return handlerError(pe, IotlbFailure.PARENT, "parent refused the mapping: " + pe);
             }
-            cur = runEnd;
+            return handlerError(parentError[0], IotlbFailure.PARENT, "parent refused the mapping: " + parentError[0]);
+        }
+        if (refused != null) {
+            for (DmaEntry undo : added) { // VA: the VMAs mapped before the one that was missing
+                table.remove(undo);
+                mapping.unmapped(undo);
+                mapper.unmap(asid, undo);
+            }
+            return handlerError(refused.inner(), refused.why(), refused.detail());
         }
         return WriteResult.OK;
     }
 
-    /** vhost_vdpa_pa_unmap: removes every entry overlapping {@code [start, last]} whole (never split). */
+    /**
+     * vhost_vdpa_pa_unmap / vhost_vdpa_va_unmap: removes every entry the interval tree's query
+     * {@code (start, last)} answers, whole (never split), unpinning in PA mode.
+     */
     private void unmapRange(int asid, long start, long last) {
         VhostIotlb table = asTables[asid];
         for (DmaEntry e : table.overlapping(start, last)) {
             table.remove(e);
-            pins.unpin(e);
+            mapping.unmapped(e);
             mapper.unmap(asid, e);
         }
     }

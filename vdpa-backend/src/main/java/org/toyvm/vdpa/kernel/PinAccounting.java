@@ -31,6 +31,11 @@ final class PinAccounting {
         return U64.addOverflows(uaddr, size - 1) ? null : mm.blockContaining(uaddr, size);
     }
 
+    /** The block holding {@code hva}, or null. */
+    RamBlock blockAt(long hva) {
+        return mm.blockAt(hva);
+    }
+
     /** The RLIMIT_MEMLOCK check, before anything is pinned. */
     boolean mayPin(long npages) {
         return mm.mayPin(npages);

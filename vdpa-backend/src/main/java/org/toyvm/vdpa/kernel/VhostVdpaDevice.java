@@ -3,12 +3,12 @@ package org.toyvm.vdpa.kernel;
 import static org.toyvm.vdpa.uapi.VhostUapi.VDPA_RESET_F_CLEAN_MAP;
 import static org.toyvm.vdpa.uapi.VhostUapi.VIRTIO_ID_NET;
 
-import java.util.Optional;
 import org.toyvm.core.addr.AddrRange;
 import org.toyvm.core.addr.Iova;
 import org.toyvm.core.addr.U64;
 import org.toyvm.core.cost.CostMeter;
 import org.toyvm.core.mem.HostAddressSpace;
+import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.hw.api.VirtioNetHardware;
 import org.toyvm.vdpa.bus.KernelCounters;
@@ -31,7 +31,8 @@ import org.toyvm.vdpa.uapi.Errno;
  * <p>This class is the surface userspace calls; each job is a part: {@link DeviceGate} (open/owner
  * state and the entry checks of every ioctl), {@link BackendFeatures}, {@link VringIoctls},
  * {@link IotlbMessageHandler} (write(2): UPDATE / INVALIDATE / BATCH), {@link PinAccounting},
- * {@link ParentMapper} and {@link IotlbFaultQueue} (read(2)). Work charges modelled time to the
+ * {@link ParentMapper} and {@link DeviceFaults} (the device's DMA faults, which never reach
+ * userspace: read(2) is EINVAL). Work charges modelled time to the
  * process's {@link CostMeter}: one IOTLB write or ioctl per call, pinning per page, the parent's costs.
  *
  * <p>Userspace input is hostile: every argument is taken at its uAPI width (u32 fields as the bits
@@ -42,13 +43,17 @@ import org.toyvm.vdpa.uapi.Errno;
  *  any ioctl on a closed fd                 EINVAL
  *  open                                     EBUSY (already open)
  *  SET_OWNER                                EBUSY (second call)
- *  SET_FEATURES                             EBUSY (FEATURES_OK set)
- *  SET_BACKEND_FEATURES                     EOPNOTSUPP (unknown bit, op missing), EINVAL (DESC_ASID w/o ASID)
+ *  SET_FEATURES                             EBUSY (FEATURES_OK set), EINVAL (no ACCESS_PLATFORM for a
+ *                                           parent that requires it)
+ *  SET_BACKEND_FEATURES                     EOPNOTSUPP (unknown bit for the version, op missing),
+ *                                           EINVAL (DESC_ASID w/o ASID)
  *  SET_STATUS (u8)                          EINVAL (non-zero value clearing set bits)
  *  GET/SET_CONFIG (u32 off, len)            EINVAL (len 0, off past the end, len past the end), EFAULT (no buffer)
  *  vring ioctls (index = u32)               EPERM (no SET_OWNER), ENOBUFS (index >= queues), then each
  *                                           its own ({@link VringIoctls})
- *  SUSPEND / RESUME                         EOPNOTSUPP (no op)
+ *  SUSPEND / RESUME                         EOPNOTSUPP (no op); RESUME before 6.4: the unknown-ioctl
+ *                                           path (EPERM without owner, else ENOTTY)
+ *  read                                     EINVAL (always: no read_iter); poll: readable at once
  *  write                                    EINVAL (closed, fewer than 40 bytes, unknown envelope,
  *                                           UPDATE of size 0), EFAULT (no buffer, and every refusal of
  *                                           the message handler: {@link WriteResult#innerErrno()} and
@@ -66,7 +71,9 @@ public final class VhostVdpaDevice {
     private final BackendFeatures backend;
     private final IotlbMessageHandler iotlb;
     private final VringIoctls vrings;
-    private final IotlbFaultQueue faults = new IotlbFaultQueue();
+    private final DeviceFaults faults = new DeviceFaults();
+    private final ConfigIoctls config;
+    private final SuspendIoctls suspendResume;
 
     public VhostVdpaDevice(String name, KernelVersion version, VdpaParent parent, HostAddressSpace mm, CostMeter meter,
             KernelCounters counters) {
@@ -78,9 +85,14 @@ public final class VhostVdpaDevice {
         this.mapper = ParentMapper.of(parent.mappingStyle());
         this.gate = new DeviceGate(hw, meter);
         this.backend = new BackendFeatures(version, parent, mapper);
-        this.vrings = new VringIoctls(hw, parent, gate);
-        this.iotlb = new IotlbMessageHandler(name, parent.numAddressSpaces(), gate, backend, mapper,
-                new PinAccounting(mm, meter, counters), meter, counters, this::iovaRange);
+        this.vrings = new VringIoctls(version, hw, parent, gate);
+        this.config = new ConfigIoctls(hw, gate);
+        this.suspendResume = new SuspendIoctls(version, parent, gate);
+        // vdpa_device.use_va is fixed when the parent creates the device (vdpa_alloc_device).
+        UserMapping mapping = parent.usesVa() ? new UserMapping.Va(mm) : new UserMapping.Pa(new PinAccounting(mm, meter,
+                counters));
+        this.iotlb = new IotlbMessageHandler(name, parent.numAddressSpaces(), gate, backend, mapper, mapping, meter,
+                counters, this::iovaRange);
     }
 
     public String name() {
@@ -195,11 +207,20 @@ public final class VhostVdpaDevice {
         return gate.dispatch(VhostIoctl.VHOST_GET_FEATURES, () -> IoctlResult.ok(hw.deviceFeatures()));
     }
 
-    /** VHOST_SET_FEATURES: EBUSY once FEATURES_OK is set. */
+    /**
+     * VHOST_SET_FEATURES (vhost_vdpa_set_features, v6.1 and v6.12): EBUSY once FEATURES_OK is set;
+     * then {@code vdpa_set_features}, whose failure is EINVAL — vdpa_sim and mlx5_vdpa refuse a set
+     * without ACCESS_PLATFORM (VERSION_1 alone is refused, ACCESS_PLATFORM alone accepted).
+     */
     public IoctlResult setFeatures(long features) {
         return gate.dispatch(VhostIoctl.VHOST_SET_FEATURES, () -> {
             if ((hw.status() & VirtioStatus.FEATURES_OK) != 0) {
                 return gate.fail(Errno.EBUSY, "FEATURES_OK already set");
+            }
+            if (parent.requiresAccessPlatform()
+                    && (features & VirtioFeatures.bit(VirtioFeatures.F_ACCESS_PLATFORM)) == 0) {
+                return gate.fail(Errno.EINVAL, "the parent's set_driver_features refuses "
+                        + U64.hex(features) + ": no ACCESS_PLATFORM");
             }
             hw.setDriverFeatures(features);
             return IoctlResult.OK;
@@ -247,40 +268,14 @@ public final class VhostVdpaDevice {
         });
     }
 
-    /**
-     * VHOST_VDPA_GET_CONFIG of {@code struct vhost_vdpa_config {u32 off; u32 len; u8 buf[]}}: {@code off}
-     * is the u32 (its bits in an int), {@code len} is {@code buf.length}.
-     */
+    /** VHOST_VDPA_GET_CONFIG: {@code off} is the u32 (its bits in an int), {@code len} is {@code buf.length}. */
     public IoctlResult getConfig(int offset, byte[] buf) {
-        return gate.dispatch(VhostIoctl.VHOST_VDPA_GET_CONFIG, () -> config(offset, buf, false));
+        return gate.dispatch(VhostIoctl.VHOST_VDPA_GET_CONFIG, () -> config.access(offset, buf, false));
     }
 
-    /** VHOST_VDPA_SET_CONFIG, with the checks of {@link #getConfig}. */
+    /** VHOST_VDPA_SET_CONFIG, with the checks of {@link ConfigIoctls}. */
     public IoctlResult setConfig(int offset, byte[] buf) {
-        return gate.dispatch(VhostIoctl.VHOST_VDPA_SET_CONFIG, () -> config(offset, buf, true));
-    }
-
-    /**
-     * vhost_vdpa_config_validate: {@code len == 0 || off > size} is -EINVAL, {@code len > size - off}
-     * is -E2BIG; the get/set callers turn any failure into -EINVAL. {@code off} is unsigned; a null
-     * buffer is the -EFAULT of copy_from_user.
-     */
-    private IoctlResult config(int offset, byte[] buf, boolean write) {
-        if (buf == null) {
-            return gate.fail(Errno.EFAULT, "config buffer is not readable");
-        }
-        long off = Integer.toUnsignedLong(offset);
-        long size = hw.configSize();
-        if (buf.length == 0 || off > size || buf.length > size - off) {
-            return gate.fail(Errno.EINVAL, "config [off " + off + ", len " + buf.length + "] outside the " + size
-                    + "-byte config space");
-        }
-        if (write) {
-            hw.writeConfig(offset, buf, 0, buf.length);
-        } else {
-            hw.readConfig(offset, buf, 0, buf.length);
-        }
-        return IoctlResult.OK;
+        return gate.dispatch(VhostIoctl.VHOST_VDPA_SET_CONFIG, () -> config.access(offset, buf, true));
     }
 
     public IoctlResult getVringNum() {
@@ -308,24 +303,14 @@ public final class VhostVdpaDevice {
         return gate.dispatch(VhostIoctl.VHOST_VDPA_GET_GROUP_NUM, () -> IoctlResult.ok(parent.numGroups()));
     }
 
+    /** VHOST_VDPA_SUSPEND ({@link SuspendIoctls}). */
     public IoctlResult suspend() {
-        return gate.dispatch(VhostIoctl.VHOST_VDPA_SUSPEND, () -> {
-            if (!parent.hasSuspend()) {
-                return gate.fail(Errno.EOPNOTSUPP, "no suspend op");
-            }
-            parent.suspend();
-            return IoctlResult.OK;
-        });
+        return suspendResume.suspend();
     }
 
+    /** VHOST_VDPA_RESUME; before 6.4 an unknown ioctl ({@link SuspendIoctls#resume}). */
     public IoctlResult resume() {
-        return gate.dispatch(VhostIoctl.VHOST_VDPA_RESUME, () -> {
-            if (!parent.hasResume()) {
-                return gate.fail(Errno.EOPNOTSUPP, "no resume op");
-            }
-            parent.resume();
-            return IoctlResult.OK;
-        });
+        return suspendResume.resume();
     }
 
     // ---------------------------------------------------------------- vring ioctls (see VringIoctls)
@@ -384,19 +369,34 @@ public final class VhostVdpaDevice {
     }
 
     /**
-     * Queues an IOTLB MISS (or ACCESS_FAIL) message for userspace to read, as the device does when a
-     * DMA finds no mapping. {@code iova} is the u64 the device put on the bus.
+     * A DMA of the device found no mapping ({@code accessFail}: the wrong permission), at the u64
+     * {@code iova}. Real vhost-vdpa never learns of it (no read path, see {@link DeviceFaults}):
+     * counted and traced, nothing for userspace to read.
      */
     public void postIotlbFault(int asid, long iova, int perm, boolean accessFail) {
-        faults.post(asid, new Iova(iova), perm, accessFail);
+        faults.record(asid, iova, perm, accessFail);
     }
 
-    /** read(2): the next queued MISS/ACCESS_FAIL message, if any (EAGAIN otherwise). */
-    public Optional<byte[]> read() {
-        return faults.read();
+    /** Device DMA faults without a mapping, as counted by {@link #postIotlbFault}. */
+    public long deviceMisses() {
+        return faults.misses();
     }
 
-    public long readQueueDropped() {
-        return faults.dropped();
+    /** Device DMA faults against a mapping's permission. */
+    public long deviceAccessFailures() {
+        return faults.accessFailures();
     }
+
+    /** read(2): vhost_vdpa_fops has no {@code read_iter} (v6.1, v6.12), so vfs_read is EINVAL, always. */
+    public IoctlResult read(int count) {
+        return IoctlResult.fail(Errno.EINVAL);
+    }
+
+    /** poll(2): no {@code poll} op, so vfs_poll answers {@link #DEFAULT_POLLMASK} at once (readable). */
+    public int poll() {
+        return DEFAULT_POLLMASK;
+    }
+
+    /** EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM (include/linux/poll.h). */
+    public static final int DEFAULT_POLLMASK = 0x001 | 0x004 | 0x040 | 0x100;
 }

@@ -53,12 +53,6 @@ abstract class AbstractParent implements VdpaParent {
         return asid >= 0 && asid < as.length ? as[asid] : null;
     }
 
-    /** PA mode (pinning) unless the parent says otherwise (vdpa_sim with use_va). */
-    @Override
-    public boolean usesVa() {
-        return false;
-    }
-
     @Override
     public boolean hasSuspend() {
         return true;
@@ -131,6 +125,21 @@ abstract class AbstractParent implements VdpaParent {
     @Override
     public boolean advertisesPersist() {
         return false;
+    }
+
+    /** PA mode (pinning) unless a parent says otherwise. */
+    @Override
+    public boolean usesVa() {
+        return false;
+    }
+
+    /**
+     * Every parent modelled here refuses a driver feature set without ACCESS_PLATFORM
+     * (vdpasim_set_driver_features, mlx5_vdpa verify_driver_features; 6.1 and 6.12).
+     */
+    @Override
+    public boolean requiresAccessPlatform() {
+        return true;
     }
 
     @Override

@@ -11,6 +11,8 @@ public enum Errno {
     EBUSY(16),
     EEXIST(17),
     EINVAL(22),
+    /** An ioctl the file does not know (-ENOIOCTLCMD, which vfs_ioctl turns into ENOTTY). */
+    ENOTTY(25),
     ENOSPC(28),
     EOPNOTSUPP(95),
     ENOBUFS(105);

@@ -182,9 +182,13 @@ class BadInputTest {
     void unmappedUaddr() {
         refused(Errno.EFAULT, IotlbFailure.UNMAPPED_UADDR,
                 () -> k.write(VhostMsgV2.update(0, Iova.of(0x900000), 0x1000, Hva.of(0x1000), 3)));
-        // Straddling the end of the block into the hole after it.
-        refused(Errno.EFAULT, IotlbFailure.UNMAPPED_UADDR,
+        // Straddling the end of the block into the hole after it: pin_user_pages pins the first page
+        // of its batch and not the second (vhost_vdpa_pa_map: -ENOMEM inside)...
+        refused(Errno.EFAULT, IotlbFailure.PARTIAL_PIN,
                 () -> k.update(0x900000, 0x2000, k.ram.size() - 0x1000, 3));
+        // ...while a batch (512 pages) that starts in the hole pins nothing (-EFAULT inside).
+        refused(Errno.EFAULT, IotlbFailure.UNMAPPED_UADDR,
+                () -> k.update(0x900000, 513 * 0x1000, k.ram.size() - 512 * 0x1000, 3));
     }
 
     @Test

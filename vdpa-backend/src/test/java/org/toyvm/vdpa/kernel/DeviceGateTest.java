@@ -25,7 +25,8 @@ class DeviceGateTest {
         Map<String, Function<VhostVdpaDevice, IoctlResult>> m = new LinkedHashMap<>();
         m.put("SET_OWNER", VhostVdpaDevice::setOwner);
         m.put("GET_FEATURES", VhostVdpaDevice::getFeatures);
-        m.put("SET_FEATURES", d -> d.setFeatures(0));
+        // VERSION_1 | ACCESS_PLATFORM: a set every parent accepts (without ACCESS_PLATFORM vdpa_sim refuses it).
+        m.put("SET_FEATURES", d -> d.setFeatures(0x3_0000_0000L));
         m.put("GET_BACKEND_FEATURES", VhostVdpaDevice::getBackendFeatures);
         m.put("SET_BACKEND_FEATURES", d -> d.setBackendFeatures(0));
         m.put("GET_DEVICE_ID", VhostVdpaDevice::getDeviceId);

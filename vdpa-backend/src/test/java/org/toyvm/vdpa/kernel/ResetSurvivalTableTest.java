@@ -48,7 +48,7 @@ class ResetSurvivalTableTest {
     void mappingsAcrossReset(KernelVersion v, ParentKind p, boolean wantPersist) {
         KernelFixture k = new KernelFixture(v, p, 1L << 30);
         boolean offered = (k.dev.offeredBackendFeatures() & VhostUapi.bit(VhostUapi.F_IOTLB_PERSIST)) != 0;
-        assertEquals(v.hasIotlbPersist(), offered, "IOTLB_PERSIST offered from 6.7 for every parent");
+        assertEquals(v.hasIotlbPersist(), offered, "IOTLB_PERSIST offered from 6.7 on for every parent");
         if (wantPersist && !offered) {
             // 6.6 does not know the bit: EOPNOTSUPP, and userspace acks without it.
             long all = VhostUapi.bit(VhostUapi.F_IOTLB_MSG_V2) | VhostUapi.bit(VhostUapi.F_IOTLB_PERSIST);

@@ -35,7 +35,7 @@ final class RxQueue extends NetQueue {
      */
     void receive(ByteBuf frame) {
         NicCounters counters = nic.counters();
-        if (!nic.running() || !q.ready()) {
+        if (!nic.accepting(this)) {
             counters.rxDroppedNotRunning++;
             frame.release();
             return;

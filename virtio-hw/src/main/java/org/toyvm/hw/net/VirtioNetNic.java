@@ -10,6 +10,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.toyvm.core.addr.Iova;
 import org.toyvm.core.mem.HostAddressSpace;
+import org.toyvm.core.time.Causality;
 import org.toyvm.core.time.SimScheduler;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioNet;
@@ -40,7 +41,15 @@ import org.toyvm.netdev.WirePort;
  * <li>A doorbell write that is not a 32-bit index of one of the queues: ignored and counted. A wire
  *     frame shorter than an Ethernet header or longer than the MTU allows: dropped and counted.
  * </ul>
- * Values are read at their spec width, unsigned (16-bit indexes masked, 32-bit lengths as longs,
+ * <p>Starting is causal: DRIVER_OK, a queue enabled after it and a resume take hold when the command
+ * reaches the device, i.e. after the modelled cost the VMM and the kernel charged before it in the
+ * same synchronous operation ({@link Causality}; docs/DESIGN.md §3). Until then the device does not
+ * touch its rings, and a frame from the wire is dropped and counted as not running — as on a NIC
+ * that has not been started yet. Stopping (reset, suspend, a queue disabled) takes hold at once and
+ * cancels a start still pending: the kernel model reads the stopped state (GET_VRING_BASE) in the
+ * same instant, so a device still running behind it would hand back indexes older than its rings.
+ *
+ * <p>Values are read at their spec width, unsigned (16-bit indexes masked, 32-bit lengths as longs,
  * 64-bit addresses compared with {@code U64}), and checked before they index anything. Every Netty
  * buffer is released on every path, including an unexpected failure.
  */
@@ -77,6 +86,9 @@ public final class VirtioNetNic implements VirtioNetHardware {
     private final NetConfigSpace config;
     private final NicCounters counters = new NicCounters();
     private IntConsumer call = q -> { };
+    private Causality causality = Causality.IMMEDIATE;
+    /** A start (DRIVER_OK or resume) issued but not yet reached the device, or null. */
+    private SimScheduler.Timer pendingStart;
     private WirePort port;
     private int status;
     private long driverFeatures;
@@ -105,6 +117,19 @@ public final class VirtioNetNic implements VirtioNetHardware {
     public void attach(WirePort p) {
         this.port = p;
         p.setReceiver(this::receive);
+    }
+
+    /**
+     * Where the device learns how far after now a command issued now reaches it: the VMM's cost
+     * meter inside a vCPU exit. {@link Causality#IMMEDIATE} (the default) starts at once.
+     */
+    public void setCausality(Causality c) {
+        this.causality = c == null ? Causality.IMMEDIATE : c;
+    }
+
+    /** True while a start has been issued but has not reached the device yet. */
+    public boolean startPending() {
+        return pendingStart != null;
     }
 
     public DmaEngine dma() {
@@ -199,9 +224,15 @@ public final class VirtioNetNic implements VirtioNetHardware {
     public void setVqReady(int i, boolean ready) {
         NetQueue q = queue(i);
         if (q != null) {
+            q.cancelPendingEnable();
             q.q.setReady(ready);
             if (ready) {
-                kick(i);
+                long lag = causality.lagNanos();
+                if (lag > 0) {
+                    q.enableAfter(scheduler, lag); // kicks the queue when the enable reaches the device
+                } else {
+                    kick(i);
+                }
             }
         }
     }
@@ -249,7 +280,32 @@ public final class VirtioNetNic implements VirtioNetHardware {
                     return;
                 }
             }
+            startAfterLag();
+        }
+    }
+
+    /** The device starts processing when the command reaches it: now, or after the lag (see the class comment). */
+    private void startAfterLag() {
+        cancelPendingStart();
+        long lag = causality.lagNanos();
+        if (lag <= 0) {
             kickReady();
+            return;
+        }
+        SimScheduler.Timer[] self = new SimScheduler.Timer[1];
+        self[0] = scheduler.schedule(() -> {
+            if (pendingStart == self[0]) {
+                pendingStart = null;
+                kickReady();
+            }
+        }, lag);
+        pendingStart = self[0];
+    }
+
+    private void cancelPendingStart() {
+        if (pendingStart != null) {
+            pendingStart.cancel();
+            pendingStart = null;
         }
     }
 
@@ -263,6 +319,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     @Override
     public void reset() {
+        cancelPendingStart();
         status = 0;
         driverFeatures = 0;
         suspended = false;
@@ -275,13 +332,14 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     @Override
     public void suspend() {
+        cancelPendingStart();
         suspended = true;
     }
 
     @Override
     public void resume() {
         suspended = false;
-        kickReady();
+        startAfterLag();
     }
 
     @Override
@@ -308,7 +366,13 @@ public final class VirtioNetNic implements VirtioNetHardware {
     // ---------------------------------------------------------------- datapath (used by the queues)
 
     boolean running() {
-        return (status & VirtioStatus.DRIVER_OK) != 0 && (status & VirtioStatus.NEEDS_RESET) == 0 && !suspended;
+        return (status & VirtioStatus.DRIVER_OK) != 0 && (status & VirtioStatus.NEEDS_RESET) == 0 && !suspended
+                && pendingStart == null;
+    }
+
+    /** The device runs and queue {@code q} is enabled, and its enable has reached the device. */
+    boolean accepting(NetQueue q) {
+        return running() && q.q.ready() && !q.enablePending();
     }
 
     int asidOf(int vq) {
@@ -380,7 +444,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
     }
 
     void process(NetQueue q) {
-        if (!running() || !q.q.ready()) {
+        if (!accepting(q)) {
             return;
         }
         try {

@@ -10,6 +10,10 @@
  * delay, never a sleep (docs/DESIGN.md §3). The same inputs on the virtual clock give the same run,
  * byte for byte.
  *
+ * <p>{@link org.toyvm.core.time.Causality} says when an effect issued now takes hold: inside a
+ * synchronous VMM operation (a vCPU exit) that is the operation's start plus the modelled cost
+ * charged so far, so a device started at DRIVER_OK runs only once the mapping before it is done.
+ *
  * <p>Depends on Netty's event-loop and ticker types and Log4j's API only; must not depend on
  * anything that runs on it.
  */

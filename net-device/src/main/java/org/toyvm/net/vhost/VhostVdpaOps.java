@@ -1,0 +1,224 @@
+package org.toyvm.net.vhost;
+
+import static org.toyvm.vdpa.uapi.VhostUapi.F_IOTLB_ASID;
+import static org.toyvm.vdpa.uapi.VhostUapi.F_IOTLB_BATCH;
+import static org.toyvm.vdpa.uapi.VhostUapi.F_IOTLB_MSG_V2;
+import static org.toyvm.vdpa.uapi.VhostUapi.F_IOTLB_PERSIST;
+import static org.toyvm.vdpa.uapi.VhostUapi.F_SUSPEND;
+import static org.toyvm.vdpa.uapi.VhostUapi.bit;
+
+import java.util.function.LongSupplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.toyvm.core.virtio.VirtioStatus;
+import org.toyvm.memory.AddressSpace;
+import org.toyvm.vdpa.kernel.IoctlResult;
+import org.toyvm.vdpa.kernel.VhostVdpaDevice;
+
+/**
+ * QEMU's hw/virtio/vhost-vdpa.c VhostOps, as far as the model's frontend uses them: one method per
+ * QEMU function, each doing what that function does at the chosen {@link QemuVersion}, with the
+ * state {@code struct vhost_vdpa} and {@code VhostVDPAShared} keep (backend features, the memory
+ * listener, the "suspended" flags). {@link VhostVdpaNet} calls them in the order hw/virtio/vhost.c and virtio.c do. The reset
+ * policy decides one thing here: whether a reset that would unregister the listener does
+ * ({@link #keepsMappingsAtReset()}).
+ */
+final class VhostVdpaOps {
+    private static final Logger LOG = LogManager.getLogger(VhostVdpaOps.class);
+    /** vhost_vdpa_set_backend_cap's mask: MSG_V2 | BATCH | ASID | SUSPEND (9.0 through master). */
+    static final long QEMU_BACKEND_FEATURES = bit(F_IOTLB_MSG_V2) | bit(F_IOTLB_BATCH) | bit(F_IOTLB_ASID)
+            | bit(F_SUSPEND);
+
+    private final VhostVdpaDevice dev;
+    private final AddressSpace as;
+    private final QemuVersion qemu;
+    private final ResetPolicy policy;
+    private final FrontendCounters counters;
+    private final IoctlTraceSink ioctls;
+    private final VhostVdpaListener listener;
+    private final SuspendState suspended;
+    private long offered;
+    private long acked;
+    private boolean listenerRegistered;
+
+    VhostVdpaOps(VhostVdpaDevice dev, AddressSpace as, QemuVersion qemu, ResetPolicy policy, FrontendCounters counters,
+            IotlbTraceSink trace, IoctlTraceSink ioctls, LongSupplier clock) {
+        this.dev = dev;
+        this.as = as;
+        this.qemu = qemu;
+        this.policy = policy;
+        this.counters = counters;
+        this.ioctls = ioctls;
+        this.suspended = new SuspendState(qemu);
+        this.listener = new VhostVdpaListener(dev, () -> (acked & bit(F_IOTLB_BATCH)) != 0, trace, clock, counters);
+    }
+
+    long offered() {
+        return offered;
+    }
+
+    long acked() {
+        return acked;
+    }
+
+    boolean persistAcked() {
+        return (acked & bit(F_IOTLB_PERSIST)) != 0;
+    }
+
+    boolean listenerRegistered() {
+        return listenerRegistered;
+    }
+
+    VhostVdpaDevice device() {
+        return dev;
+    }
+
+    IoctlResult traced(String name, String arg, String by, IoctlResult r) {
+        ioctls.issued(name, arg, r.ok() ? "ok" : r.errno().name(), by);
+        return r;
+    }
+
+    void check(IoctlResult r, String what) {
+        if (!r.ok()) {
+            throw new IllegalStateException("vhost-vdpa " + what + " failed: " + r.errno() + " (" + dev.lastDetail() + ")");
+        }
+    }
+
+    /**
+     * vhost_vdpa_set_backend_cap: GET_BACKEND_FEATURES, keep the bits QEMU knows (plus IOTLB_PERSIST
+     * under {@link ResetPolicy#PERSIST}: Si-Wei Liu's unmerged series), SET_BACKEND_FEATURES.
+     */
+    void setBackendCap(String by) {
+        IoctlResult got = traced("GET_BACKEND_FEATURES", "", by, dev.getBackendFeatures());
+        check(got, "GET_BACKEND_FEATURES");
+        offered = got.value();
+        long want = QEMU_BACKEND_FEATURES | (policy == ResetPolicy.PERSIST ? bit(F_IOTLB_PERSIST) : 0);
+        long ack = want & offered;
+        check(traced("SET_BACKEND_FEATURES", Long.toHexString(ack), by, dev.setBackendFeatures(ack)),
+                "SET_BACKEND_FEATURES");
+        acked = ack;
+    }
+
+    /** vhost_vdpa_add_status: GET_STATUS, SET_STATUS(old | bits), read back; a bit that does not stick is EIO. */
+    void addStatus(int bits, String by) {
+        int s = (int) traced("GET_STATUS", "", by, dev.getStatus()).value();
+        check(traced("SET_STATUS", VirtioStatus.describe(s | bits), by, dev.setStatus(s | bits)), "SET_STATUS");
+        int back = (int) traced("GET_STATUS", "", by, dev.getStatus()).value();
+        if ((back & bits) != bits) {
+            throw new IllegalStateException("vhost-vdpa: status bits " + VirtioStatus.describe(bits)
+                    + " did not stick (EIO)");
+        }
+    }
+
+    /**
+     * vhost_vdpa_set_owner: SET_OWNER; from 10.1 it then registers the listener on the system address
+     * space ("Being optimistic and listening address space memory"), which maps every RAM section.
+     */
+    void setOwner() {
+        check(traced("SET_OWNER", "", "vhost_vdpa_set_owner", dev.setOwner()), "SET_OWNER");
+        if (qemu.registersListenerAtSetOwner()) {
+            registerListener();
+        }
+    }
+
+    /** vhost_vdpa_dev_start(started = true) of the last device: register the listener unless it is, then DRIVER_OK. */
+    void devStart() {
+        if (!listenerRegistered) {
+            registerListener();
+        }
+        addStatus(VirtioStatus.DRIVER_OK, "vhost_vdpa_dev_start");
+    }
+
+    /**
+     * vhost_vdpa_suspend (from vhost_vdpa_dev_start(started = false)): only the first device acts;
+     * with SUSPEND acked it suspends and marks itself suspended; without (or if SUSPEND fails, "Cannot
+     * suspend") it falls back to vhost_vdpa_reset_device.
+     */
+    void suspend(int device) {
+        if (device != 0) {
+            return; // !vhost_vdpa_first_dev(dev)
+        }
+        if ((acked & bit(F_SUSPEND)) != 0) {
+            IoctlResult r = traced("SUSPEND", "", "vhost_vdpa_suspend", dev.suspend());
+            if (r.ok()) {
+                counters.suspends++;
+                suspended.markSuspended(device);
+                return;
+            }
+            LOG.error("Cannot suspend: {} ({})", r.errno(), dev.lastDetail());
+        }
+        counters.fallbackResets++;
+        resetDevice(device, "vhost_vdpa_suspend");
+    }
+
+    /**
+     * vhost_vdpa_get_vring_base (from vhost_virtqueue_stop): a device not marked suspended returns -1
+     * without asking ("Cannot trust in value returned by device"); vhost_virtqueue_stop then logs
+     * "vhost VQ N ring restore failed" and restores the last avail index from the guest's used index.
+     */
+    void getVringBase(int device, int queue) {
+        if (!suspended.isSuspended(device)) {
+            counters.ringRestoreFailed++;
+            LOG.debug("vhost VQ {} ring restore failed: -1 (device not suspended): used index taken", queue);
+            return;
+        }
+        counters.vringBasesRead++;
+        traced("GET_VRING_BASE", "vq " + queue, "vhost_vdpa_get_vring_base", dev.getVringBase(queue));
+    }
+
+    /**
+     * vhost_vdpa_reset_device: SET_STATUS 0 and {@code suspended = false}; from 10.1 it also
+     * unregisters the listener (after a successful reset), unless the policy keeps the mappings.
+     */
+    void resetDevice(int device, String by) {
+        counters.deviceResets++;
+        IoctlResult r = traced("SET_STATUS", "0", by + " > vhost_vdpa_reset_device", dev.setStatus(0));
+        if (r.ok() && qemu.unregistersListenerInResetDevice()) {
+            unregisterAtReset();
+        }
+        suspended.clear(device);
+    }
+
+    /**
+     * vhost_vdpa_reset_status (vhost_dev_stop's last step, last device only): reset, ACK|DRIVER again,
+     * and before 10.1 unregister the listener (unless the policy keeps the mappings).
+     */
+    void resetStatus(int device) {
+        resetDevice(device, "vhost_vdpa_reset_status");
+        addStatus(VirtioStatus.ACKNOWLEDGE | VirtioStatus.DRIVER, "vhost_vdpa_reset_status");
+        counters.readyAfterReset++;
+        if (!qemu.unregistersListenerInResetDevice()) {
+            unregisterAtReset();
+        }
+    }
+
+    /** legacy: never; persist: when IOTLB_PERSIST was acked; naive: always. */
+    boolean keepsMappingsAtReset() {
+        return switch (policy) {
+            case LEGACY -> false;
+            case PERSIST -> persistAcked();
+            case NAIVE -> true;
+        };
+    }
+
+    private void unregisterAtReset() {
+        if (!keepsMappingsAtReset()) {
+            unregisterListener();
+        }
+    }
+
+    private void registerListener() {
+        as.registerListener(listener);
+        listenerRegistered = true;
+        counters.listenerRegistered++;
+    }
+
+    /** memory_listener_unregister: a second call does nothing (the listener has no address space left). */
+    void unregisterListener() {
+        if (listenerRegistered) {
+            as.unregisterListener(listener);
+            listenerRegistered = false;
+            counters.listenerUnregistered++;
+        }
+    }
+}

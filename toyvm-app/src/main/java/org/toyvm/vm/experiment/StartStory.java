@@ -1,0 +1,53 @@
+package org.toyvm.vm.experiment;
+
+import java.util.Locale;
+import org.toyvm.net.vhost.FrontendCounters;
+import org.toyvm.net.vhost.VhostVdpaNet;
+
+/**
+ * The VM start in words, from the frontend's counters at two instants — before the guest first
+ * touched the device and when its first DRIVER_OK had been handled: when guest RAM was first mapped and what
+ * became of that mapping before the guest's datapath started. QEMU 10.1+ maps at SET_OWNER (the VM
+ * start pays it), and the guest's first status-0 write — in QEMU the machine reset at start-up
+ * already — unmaps it again unless the policy keeps it; 9.x maps at the first DRIVER_OK.
+ */
+record StartStory(RunConfig cfg, FrontendCounters atInit, FrontendCounters atFirstStart) {
+
+    static StartStory of(RunConfig cfg, VhostVdpaNet frontend) {
+        return new StartStory(cfg, frontend.countersBeforeGuest(), frontend.countersAtFirstStart());
+    }
+
+    private static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1 << 20));
+    }
+
+    String explain() {
+        StringBuilder sb = new StringBuilder("QEMU " + cfg.qemu() + ", " + cfg.policy() + ": ");
+        if (atInit.update() > 0) {
+            sb.append("mapped ").append(mib(atInit.bytesMapped())).append(" of guest memory at SET_OWNER, before the guest"
+                    + " ran (").append(atInit.update()).append(" UPDATE): the VM start paid the mapping");
+            if (atFirstStart == null) {
+                return sb.append("; the guest never reached DRIVER_OK").toString();
+            }
+            FrontendCounters boot = atFirstStart.minus(atInit);
+            if (boot.invalidate() > 0) {
+                sb.append("; the guest's first status 0 (its probe; in QEMU the machine reset at start-up already)"
+                        + " unmapped it (").append(boot.invalidate()).append(" INVALIDATE)");
+            }
+            if (boot.update() > 0) {
+                sb.append(boot.invalidate() > 0 ? " and" : ";").append(" its first DRIVER_OK mapped it again (")
+                        .append(boot.update()).append(" UPDATE, ").append(mib(boot.bytesMapped())).append(')');
+            } else {
+                sb.append("; the VMM kept it registered through the guest's first status 0 (the policy keeps"
+                        + " mappings) and its first DRIVER_OK sent no IOTLB message");
+            }
+            return sb.toString();
+        }
+        if (atFirstStart == null) {
+            return sb.append("nothing mapped: the guest never reached DRIVER_OK").toString();
+        }
+        FrontendCounters boot = atFirstStart.minus(atInit);
+        return sb.append("mapped ").append(mib(boot.bytesMapped())).append(" of guest memory at the guest's first"
+                + " DRIVER_OK (").append(boot.update()).append(" UPDATE)").toString();
+    }
+}
