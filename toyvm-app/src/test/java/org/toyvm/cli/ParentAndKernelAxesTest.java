@@ -104,4 +104,22 @@ class ParentAndKernelAxesTest {
             }
         }
     }
+
+    @Test
+    void theShippedSimulatorPinsNothingFrom63AndEverythingOn61() {
+        MatrixCommand m = matrix("--kernels", "6.1,6.12", "--parent", "vdpa-sim,vdpa-sim,use_va=off", "--policy",
+                "legacy", "--memory", "256M", "--cost-profile", "zero", "--boot-time", "10ms", "--warmup", "50ms",
+                "--settle", "50ms");
+        org.toyvm.vm.report.MatrixReport r = org.toyvm.vm.experiment.Matrix.matrix(m.plan(),
+                io.netty.buffer.PooledByteBufAllocator.DEFAULT);
+        assertEquals(4, r.cells().size());
+        for (org.toyvm.vm.report.MatrixReport.Cell c : r.cells()) {
+            String where = c.kernel() + "/" + c.parent() + ": " + c.explanation();
+            assertTrue(c.restored(), where);
+            boolean va = c.kernel().equals("6.12") && c.parent().equals("vdpa-sim");
+            // VA mode (use_va=1, 6.3+): vhost_vdpa_va_map pins nothing; PA mode pins all 256 MiB again.
+            assertEquals(va, c.pagesPinnedDuringReboot() == 0, where);
+            assertTrue(va || c.pagesPinnedDuringReboot() >= 65536, where);
+        }
+    }
 }
