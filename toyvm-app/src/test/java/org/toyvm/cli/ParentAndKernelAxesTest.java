@@ -113,6 +113,12 @@ class ParentAndKernelAxesTest {
         org.toyvm.vm.report.MatrixReport r = org.toyvm.vm.experiment.Matrix.matrix(m.plan(),
                 io.netty.buffer.PooledByteBufAllocator.DEFAULT);
         assertEquals(4, r.cells().size());
+        // The table's parent column fits the longest label: every row's policy starts where the header's does.
+        List<String> rows = org.toyvm.vm.report.TextReport.matrix(r).lines().limit(5).toList();
+        int col = rows.get(0).indexOf("policy");
+        for (String row : rows.subList(1, 5)) {
+            assertEquals("legacy", row.substring(col, col + 6), row);
+        }
         for (org.toyvm.vm.report.MatrixReport.Cell c : r.cells()) {
             String where = c.kernel() + "/" + c.parent() + ": " + c.explanation();
             assertTrue(c.restored(), where);

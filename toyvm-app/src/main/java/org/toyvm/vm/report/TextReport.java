@@ -60,10 +60,13 @@ public final class TextReport {
     /** The matrix as a table, with each cell's explanation. */
     public static String matrix(MatrixReport m) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-6s %-6s %-9s %-8s %-8s %-6s %-9s %12s %14s %14s %8s%n", "qemu", "kernel",
-                "parent", "policy", "offered", "acked", "restored", "downtime ms", "iotlb msgs", "pages pinned", "faults"));
+        // The parent column widens for a parent with module options (vdpa-sim,use_va=off).
+        String pw = "%-" + parentWidth(m.cells().stream().map(MatrixReport.Cell::parent)) + "s";
+        sb.append(String.format(Locale.ROOT, "%-6s %-6s " + pw + " %-8s %-8s %-6s %-9s %12s %14s %14s %8s%n", "qemu",
+                "kernel", "parent", "policy", "offered", "acked", "restored", "downtime ms", "iotlb msgs", "pages pinned",
+                "faults"));
         for (MatrixReport.Cell c : m.cells()) {
-            sb.append(String.format(Locale.ROOT, "%-6s %-6s %-9s %-8s %-8s %-6s %-9s %12s %14d %14d %8d%n", c.qemu(), c.kernel(),
+            sb.append(String.format(Locale.ROOT, "%-6s %-6s " + pw + " %-8s %-8s %-6s %-9s %12s %14d %14d %8d%n", c.qemu(), c.kernel(),
                     c.parent(), c.policy(), yn(c.persistOffered()), yn(c.persistAcked()), c.restored() ? "yes" : "NO",
                     ms(c.downtimeMs()), c.iotlbMessagesDuringReboot(), c.pagesPinnedDuringReboot(), c.dmaFaults()));
         }
@@ -82,10 +85,11 @@ public final class TextReport {
     /** The sweep as a table. */
     public static String sweep(SweepReport s) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-8s %-6s %-6s %-9s %-8s %-9s %12s %12s %12s %16s %10s%n", "memory",
+        String pw = "%-" + parentWidth(s.points().stream().map(SweepReport.Point::parent)) + "s";
+        sb.append(String.format(Locale.ROOT, "%-8s %-6s %-6s " + pw + " %-8s %-9s %12s %12s %12s %16s %10s%n", "memory",
                 "qemu", "kernel", "parent", "policy", "restored", "downtime ms", "vcpu frz ms", "iotlb msgs", "pages pinned", "wall ms"));
         for (SweepReport.Point p : s.points()) {
-            sb.append(String.format(Locale.ROOT, "%-8s %-6s %-6s %-9s %-8s %-9s %12s %12s %12d %16d %10s%n",
+            sb.append(String.format(Locale.ROOT, "%-8s %-6s %-6s " + pw + " %-8s %-9s %12s %12s %12d %16d %10s%n",
                     org.toyvm.core.units.Sizes.format(p.memoryBytes()), p.qemu(), p.kernel(), p.parent(), p.policy(),
                     p.restored() ? "yes" : "NO", ms(p.downtimeMs()), ms(p.vcpuFreezeMs()), p.iotlbMessagesDuringReboot(),
                     p.pagesPinnedDuringReboot(), ms(p.wallMs())));
@@ -95,6 +99,11 @@ public final class TextReport {
                     org.toyvm.core.units.Sizes.format(p.memoryBytes()), p.kernel(), p.parent(), p.policy(), p.failure()));
         }
         return sb.toString();
+    }
+
+    /** The parent column: 9 wide as before, wider when a label (a parent with options) needs it. */
+    private static int parentWidth(java.util.stream.Stream<String> labels) {
+        return Math.max(9, labels.mapToInt(String::length).max().orElse(0));
     }
 
     private static String yn(boolean b) {
