@@ -20,33 +20,9 @@ class MemoryApiRulesTest {
     final MemoryRegion root = sys.container("system", U64.MAX);
     final AddressSpace as = sys.addressSpace("memory", root);
 
-    private final List<String> log = new ArrayList<>();
-    private final MemoryListener recorder = new MemoryListener() {
-        @Override
-        public void begin() {
-            log.add("begin");
-        }
-
-        @Override
-        public void commit() {
-            log.add("commit");
-        }
-
-        @Override
-        public void regionAdd(MemoryRegionSection s) {
-            log.add("add " + s.region().name() + " " + U64.hex(s.offsetWithinAddressSpace()));
-        }
-
-        @Override
-        public void regionDel(MemoryRegionSection s) {
-            log.add("del " + s.region().name() + " " + U64.hex(s.offsetWithinAddressSpace()));
-        }
-
-        @Override
-        public void regionNop(MemoryRegionSection s) {
-            log.add("nop " + s.region().name());
-        }
-    };
+    private final ListenerLog recorder =
+            new ListenerLog(s -> s.region().name() + " " + U64.hex(s.offsetWithinAddressSpace()), true);
+    private final List<String> log = recorder.lines();
 
     @Test
     void equalPriorityNewestWinsHigherPriorityWinsAlways() {

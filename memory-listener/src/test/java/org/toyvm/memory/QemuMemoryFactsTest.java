@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.toyvm.core.addr.U64;
@@ -23,30 +22,11 @@ class QemuMemoryFactsTest {
     final RamBlock block = new HostAddressSpace().map("ram", 1 << 20);
     final MemoryRegion root = sys.container("system", U64.MAX);
     final AddressSpace as = sys.addressSpace("memory", root);
-    final List<String> log = new ArrayList<>();
+    final ListenerLog recorder = new ListenerLog(QemuMemoryFactsTest::describe, false);
+    final List<String> log = recorder.lines();
 
     {
-        as.registerListener(new MemoryListener() {
-            @Override
-            public void begin() {
-                log.add("begin");
-            }
-
-            @Override
-            public void commit() {
-                log.add("commit");
-            }
-
-            @Override
-            public void regionAdd(MemoryRegionSection s) {
-                log.add("add " + describe(s));
-            }
-
-            @Override
-            public void regionDel(MemoryRegionSection s) {
-                log.add("del " + describe(s));
-            }
-        });
+        as.registerListener(recorder);
         log.clear();
     }
 
