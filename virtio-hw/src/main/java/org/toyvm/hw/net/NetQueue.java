@@ -1,6 +1,5 @@
 package org.toyvm.hw.net;
 
-import org.toyvm.core.time.SimScheduler;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.hw.queue.SplitQueue;
 
@@ -16,40 +15,17 @@ abstract class NetQueue {
     boolean scheduled;
     /** The processing task (made once: a kick allocates nothing). */
     final Runnable task;
-    /** An enable issued but not yet reached the device (see {@link VirtioNetNic#setVqReady}), or null. */
-    private SimScheduler.Timer pendingEnable;
+    /** An enable issued but not yet reached the device (see {@link VirtioNetNic#setVqReady}). */
+    final PendingEffect enable;
 
     NetQueue(VirtioNetNic nic, int index) {
         this.nic = nic;
         this.q = new SplitQueue(index, VirtioNetNic.MAX_QUEUE_SIZE, nic.dma(), nic::needsReset);
+        this.enable = new PendingEffect(nic.scheduler());
         this.task = () -> {
             scheduled = false;
             nic.process(this);
         };
-    }
-
-    /** The queue starts when its enable reaches the device, {@code lagNanos} from now; kicked then. */
-    final void enableAfter(SimScheduler scheduler, long lagNanos) {
-        cancelPendingEnable();
-        SimScheduler.Timer[] self = new SimScheduler.Timer[1];
-        self[0] = scheduler.schedule(() -> {
-            if (pendingEnable == self[0]) {
-                pendingEnable = null;
-                nic.kick(index());
-            }
-        }, lagNanos);
-        pendingEnable = self[0];
-    }
-
-    final boolean enablePending() {
-        return pendingEnable != null;
-    }
-
-    final void cancelPendingEnable() {
-        if (pendingEnable != null) {
-            pendingEnable.cancel();
-            pendingEnable = null;
-        }
     }
 
     int index() {
@@ -69,7 +45,7 @@ abstract class NetQueue {
 
     /** Device reset (§2.4): buffers back, the queue forgotten. */
     void reset() {
-        cancelPendingEnable();
+        enable.cancel();
         releaseBuffers();
         q.clear();
         scheduled = false;

@@ -87,8 +87,8 @@ public final class VirtioNetNic implements VirtioNetHardware {
     private final NicCounters counters = new NicCounters();
     private IntConsumer call = q -> { };
     private Causality causality = Causality.IMMEDIATE;
-    /** A start (DRIVER_OK or resume) issued but not yet reached the device, or null. */
-    private SimScheduler.Timer pendingStart;
+    /** A start (DRIVER_OK or resume) issued but not yet reached the device. */
+    private final PendingEffect start;
     private WirePort port;
     private int status;
     private long driverFeatures;
@@ -101,6 +101,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     public VirtioNetNic(SimScheduler scheduler, HostAddressSpace mm, long mac, ByteBufAllocator alloc) {
         this.scheduler = scheduler;
+        this.start = new PendingEffect(scheduler);
         this.dma = new DmaEngine(mm);
         queues = new NetQueue[VirtioNet.controlQueue(QUEUE_PAIRS) + 1];
         rxQueues = new RxQueue[QUEUE_PAIRS];
@@ -129,7 +130,11 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     /** True while a start has been issued but has not reached the device yet. */
     public boolean startPending() {
-        return pendingStart != null;
+        return start.pending();
+    }
+
+    SimScheduler scheduler() {
+        return scheduler;
     }
 
     public DmaEngine dma() {
@@ -224,15 +229,10 @@ public final class VirtioNetNic implements VirtioNetHardware {
     public void setVqReady(int i, boolean ready) {
         NetQueue q = queue(i);
         if (q != null) {
-            q.cancelPendingEnable();
+            q.enable.cancel();
             q.q.setReady(ready);
             if (ready) {
-                long lag = causality.lagNanos();
-                if (lag > 0) {
-                    q.enableAfter(scheduler, lag); // kicks the queue when the enable reaches the device
-                } else {
-                    kick(i);
-                }
+                q.enable.runAfter(causality.lagNanos(), () -> kick(i)); // kicked when the enable reaches the device
             }
         }
     }
@@ -286,27 +286,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     /** The device starts processing when the command reaches it: now, or after the lag (see the class comment). */
     private void startAfterLag() {
-        cancelPendingStart();
-        long lag = causality.lagNanos();
-        if (lag <= 0) {
-            kickReady();
-            return;
-        }
-        SimScheduler.Timer[] self = new SimScheduler.Timer[1];
-        self[0] = scheduler.schedule(() -> {
-            if (pendingStart == self[0]) {
-                pendingStart = null;
-                kickReady();
-            }
-        }, lag);
-        pendingStart = self[0];
-    }
-
-    private void cancelPendingStart() {
-        if (pendingStart != null) {
-            pendingStart.cancel();
-            pendingStart = null;
-        }
+        start.runAfter(causality.lagNanos(), this::kickReady);
     }
 
     private void kickReady() {
@@ -319,7 +299,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     @Override
     public void reset() {
-        cancelPendingStart();
+        start.cancel();
         status = 0;
         driverFeatures = 0;
         suspended = false;
@@ -332,7 +312,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     @Override
     public void suspend() {
-        cancelPendingStart();
+        start.cancel();
         suspended = true;
     }
 
@@ -367,12 +347,12 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     boolean running() {
         return (status & VirtioStatus.DRIVER_OK) != 0 && (status & VirtioStatus.NEEDS_RESET) == 0 && !suspended
-                && pendingStart == null;
+                && !start.pending();
     }
 
     /** The device runs and queue {@code q} is enabled, and its enable has reached the device. */
     boolean accepting(NetQueue q) {
-        return running() && q.q.ready() && !q.enablePending();
+        return running() && q.q.ready() && !q.enable.pending();
     }
 
     int asidOf(int vq) {
