@@ -110,9 +110,12 @@ sealed interface UserMapping permits UserMapping.Pa, UserMapping.Va {
     /**
      * VA mode: vhost_vdpa_va_map (v6.12). For each VMA from {@code find_vma(uaddr)} — the first one
      * ending above uaddr — an entry {@code [iova, iova + min(size, vm_end - uaddr) - 1] -> uaddr};
-     * no VMA left is -EINVAL. The kernel maps only file-backed shared VMAs and silently skips the
-     * others; the model's RAM blocks all stand for shared mappings (memfd/shm guest RAM, which VA
-     * parents need).
+     * no VMA left is -EINVAL. Only a file-backed shared VMA gets its entry: the kernel skips any other
+     * ({@code if (!(vma->vm_file && (vma->vm_flags & VM_SHARED) && !(vma->vm_flags & (VM_IO |
+     * VM_PFNMAP)))) goto next;}, vhost_vdpa_va_map in 5.15 through 6.12) without an error, so guest
+     * RAM on private anonymous memory ({@code anon}, {@code thp}) is accepted with no entry and the
+     * device's accesses to it fault — the reason VA-mode users back guest RAM with memfd or shared
+     * hugetlbfs. A block is shared as its {@link RamBlock#sharedFileBacked} says.
      */
     record Va(HostAddressSpace mm) implements UserMapping {
         @Override
@@ -128,7 +131,7 @@ sealed interface UserMapping permits UserMapping.Pa, UserMapping.Va {
                 }
                 long vmEnd = vma.base().value() + Pages.alignUp(vma.size());
                 long mapSize = U64.lt(left, vmEnd - addr) ? left : vmEnd - addr;
-                if (sink.map(mapIova, mapSize, addr) != Errno.OK) {
+                if (vma.sharedFileBacked() && sink.map(mapIova, mapSize, addr) != Errno.OK) {
                     return null;
                 }
                 left -= mapSize;

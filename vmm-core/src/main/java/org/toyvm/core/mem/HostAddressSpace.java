@@ -3,7 +3,9 @@ package org.toyvm.core.mem;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.LongFunction;
 import org.toyvm.core.addr.Hva;
 import org.toyvm.core.addr.Pages;
 import org.toyvm.core.addr.U64;
@@ -52,6 +54,21 @@ public final class HostAddressSpace {
      * @throws IllegalArgumentException when there is no room ({@link #hasRoomFor}) or the run size is bad
      */
     public RamBlock map(String name, long size, long physRunSize) {
+        return place(name, size, start -> new RamBlock(name, Hva.of(start), size, physRunSize));
+    }
+
+    /**
+     * Maps a block of {@code size} bytes backed by {@code backend}: its runs are the backend's pages,
+     * and it is VA-mappable only when the backend is a shared file mapping.
+     *
+     * @throws IllegalArgumentException when there is no room ({@link #hasRoomFor})
+     */
+    public RamBlock map(String name, long size, MemoryBackend backend) {
+        Objects.requireNonNull(backend, "backend");
+        return place(name, size, start -> new RamBlock(name, Hva.of(start), size, backend));
+    }
+
+    private RamBlock place(String name, long size, LongFunction<RamBlock> factory) {
         if (!hasRoomFor(size)) {
             throw new IllegalArgumentException("no room for a block of " + U64.dec(size) + " bytes ('" + name
                     + "') in the host address space above " + U64.hex(next));
@@ -59,7 +76,7 @@ public final class HostAddressSpace {
         long start = next;
         long alignedSize = Pages.alignUp(size);
         long after = start + alignedSize + PLACEMENT_ALIGN;
-        RamBlock block = new RamBlock(name, Hva.of(start), size, physRunSize);
+        RamBlock block = factory.apply(start);
         byStart.put(start, block);
         reindex();
         next = (after + PLACEMENT_ALIGN - 1) & ~(PLACEMENT_ALIGN - 1);

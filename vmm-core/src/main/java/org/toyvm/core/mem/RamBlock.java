@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Objects;
+import java.util.Optional;
 import org.toyvm.core.addr.AddrRange;
 import org.toyvm.core.addr.Hva;
 import org.toyvm.core.addr.U64;
@@ -43,6 +44,8 @@ public final class RamBlock {
     private final long size;
     private final Hva base;
     private final long physRunSize;
+    private final MemoryBackend backend; // null: mapped without a backend (see sharedFileBacked)
+    private final boolean sharedFileBacked;
     private final LongObjectHashMap<byte[]> chunks = new LongObjectHashMap<>();
     private final PinLedger pins;
     // The last few chunks touched: avoids most map lookups. One entry is not enough (a device
@@ -57,6 +60,15 @@ public final class RamBlock {
     private long chunkDrops;
 
     RamBlock(String name, Hva base, long size, long physRunSize) {
+        this(name, base, size, physRunSize, null, true);
+    }
+
+    RamBlock(String name, Hva base, long size, MemoryBackend backend) {
+        this(name, base, size, backend.pageSize(), backend, backend.sharedFileBacked());
+    }
+
+    private RamBlock(String name, Hva base, long size, long physRunSize, MemoryBackend backend,
+            boolean sharedFileBacked) {
         this.name = Objects.requireNonNull(name, "name");
         if (size <= 0) {
             throw new IllegalArgumentException("RAM block '" + name + "' needs a positive size, got " + U64.dec(size));
@@ -68,6 +80,8 @@ public final class RamBlock {
         this.base = base;
         this.size = size;
         this.physRunSize = physRunSize;
+        this.backend = backend;
+        this.sharedFileBacked = sharedFileBacked;
         this.pins = new PinLedger(name, size);
     }
 
@@ -96,6 +110,20 @@ public final class RamBlock {
      */
     public long physRunSize() {
         return physRunSize;
+    }
+
+    /** The backend the block was mapped with, empty for a block mapped by run size alone. */
+    public Optional<MemoryBackend> backend() {
+        return Optional.ofNullable(backend);
+    }
+
+    /**
+     * True when the block is a MAP_SHARED file mapping, the only VMAs vhost_vdpa_va_map maps
+     * ({@link MemoryBackend#sharedFileBacked}). A block mapped without a backend counts as shared:
+     * the model's ROM, doorbell and test blocks stand for memfd/shm mappings, as before backends existed.
+     */
+    public boolean sharedFileBacked() {
+        return sharedFileBacked;
     }
 
     /** Per-range pin counts of this block (the kernel's pinned pages, recorded without per-page state). */
