@@ -1,6 +1,8 @@
 package org.toyvm.cli;
 
+import java.util.Optional;
 import org.toyvm.core.cost.CostProfile;
+import org.toyvm.core.mem.MemoryBackend;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
@@ -60,6 +62,13 @@ final class GuestOptions {
             description = "Peer address, another host of the guest's subnet (default: ${DEFAULT-VALUE}).")
     String peerIp;
 
+    @Option(names = "--memory-backend", paramLabel = "anon|thp|hugetlb-2M|hugetlb-1G|memfd",
+            description = "What backs guest RAM: its page size is the physically contiguous run (one IOTLB entry"
+                    + " each in PA mode) and only memfd and hugetlb (shared) are mapped in VA mode (vdpa-sim as"
+                    + " shipped on 6.3+); anon and thp are private (default: as before backends, one contiguous"
+                    + " run that VA mode maps).")
+    String memoryBackend;
+
     /** The options checked one by one; combinations are {@code RunConfig.check()}'s. */
     Resolved resolve(long defaultTimeoutNs) {
         Bounds.PING_INTERVAL.check("--ping-interval", pingIntervalNs);
@@ -74,19 +83,22 @@ final class GuestOptions {
         if (bootTimeNs != null) {
             costs = costs.withGuestBootNs(bootTimeNs);
         }
-        return new Resolved(costs, user("--mac", () -> MacAddress.parse(mac)), user("--ip", () -> Ipv4Cidr.parse(ip)),
+        Optional<MemoryBackend> backend = memoryBackend == null ? Optional.empty()
+                : Optional.of(user("--memory-backend", () -> MemoryBackend.parse(memoryBackend)));
+        return new Resolved(costs, backend, user("--mac", () -> MacAddress.parse(mac)), user("--ip", () -> Ipv4Cidr.parse(ip)),
                 user("--peer-ip", () -> Ipv4Address.parse(peerIp)), timeout, this);
     }
 
     /** The guest options, checked and parsed. */
-    record Resolved(CostProfile costs, MacAddress mac, Ipv4Cidr ip, Ipv4Address peerIp, long timeoutNs,
+    record Resolved(CostProfile costs, Optional<MemoryBackend> memoryBackend, MacAddress mac, Ipv4Cidr ip, Ipv4Address peerIp, long timeoutNs,
             GuestOptions options) {
         /** A run of this guest on the machine, clock and wire the command chose (the one place a RunConfig is built). */
         RunConfig config(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy, int reboots,
                 ClockMode clock, String netdev, long durationNs) {
             GuestOptions o = options;
-            return new RunConfig(memoryBytes, kernel, parent, policy, reboots, o.pingIntervalNs, costs, o.costProfile,
-                    clock, netdev, mac, ip, peerIp, o.warmupNs, o.settleNs, timeoutNs, durationNs, o.seed);
+            RunConfig c = new RunConfig(memoryBytes, kernel, parent, policy, reboots, o.pingIntervalNs, costs,
+                    o.costProfile, clock, netdev, mac, ip, peerIp, o.warmupNs, o.settleNs, timeoutNs, durationNs, o.seed);
+            return memoryBackend.map(c::withMemoryBackend).orElse(c);
         }
     }
 

@@ -83,6 +83,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         logging.apply();
         RunConfig cfg = config();
+        cfg.memoryBackendWarning().ifPresent(w -> spec.commandLine().getErr().println("toyvm: warning: " + w));
         RebootExperiment.Outcome outcome;
         String traceFailure = null;
         IotlbTraceFile trace = live.traceIotlb == null ? null : openTrace();

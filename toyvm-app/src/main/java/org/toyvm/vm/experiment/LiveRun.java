@@ -175,7 +175,7 @@ public final class LiveRun {
                     : UdpPort.open(spec, s.eventLoop());
             progress.println("toyvm: live run on " + port.describe());
             Machine m = on(s, () -> new Machine(new MachineConfig(cfg.memoryBytes(), cfg.kernel(), cfg.parent(),
-                    cfg.policy(), cfg.costs(), cfg.mac(), cfg.qemu()), s, port, trace));
+                    cfg.policy(), cfg.costs(), cfg.mac(), cfg.qemu(), cfg.memoryBackend()), s, port, trace));
             ToyGuest guest = on(s, () -> new ToyGuest(m, cfg.mac(), cfg.ip(), cfg.peerIp(), cfg.pingIntervalNs(),
                     cfg.bootNs(), seen, PooledByteBufAllocator.DEFAULT));
             PeerHost peer = wire == null ? null : on(s, () -> new PeerHost(s, wire.endB(),

@@ -148,7 +148,7 @@ public final class RebootExperiment {
         InProcessWire wire = new InProcessWire(s, cfg.costs().wireLatencyNs());
         Recorder rec = new Recorder();
         Machine m = new Machine(new MachineConfig(cfg.memoryBytes(), cfg.kernel(), cfg.parent(), cfg.policy(),
-                cfg.costs(), cfg.mac(), cfg.qemu()), s, wire.endA(), trace, alloc);
+                cfg.costs(), cfg.mac(), cfg.qemu(), cfg.memoryBackend()), s, wire.endA(), trace, alloc);
         rec.machine = m;
         ToyGuest guest = new ToyGuest(m, cfg.mac(), cfg.ip(), cfg.peerIp(), cfg.pingIntervalNs(), cfg.bootNs(), rec,
                 alloc);

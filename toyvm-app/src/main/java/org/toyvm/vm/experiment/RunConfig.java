@@ -3,8 +3,11 @@ package org.toyvm.vm.experiment;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import org.toyvm.core.addr.AddrRange;
 import org.toyvm.core.cost.CostProfile;
+import org.toyvm.core.mem.MemoryBackend;
 import org.toyvm.core.units.Durations;
 import org.toyvm.core.units.Sizes;
 import org.toyvm.net.vhost.QemuVersion;
@@ -43,7 +46,21 @@ public record RunConfig(
         long timeoutNs,
         long durationNs,
         long seed,
-        QemuVersion qemu) {
+        QemuVersion qemu,
+        Optional<MemoryBackend> memoryBackend) {
+
+    /** A run whose guest RAM is mapped without a backend (as before {@code --memory-backend}). */
+    public RunConfig(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy, int reboots,
+            long pingIntervalNs, CostProfile costs, String costProfileName, ClockMode clock, String netdev,
+            MacAddress mac, Ipv4Cidr ip, Ipv4Address peerIp, long warmupNs, long settleNs, long timeoutNs,
+            long durationNs, long seed, QemuVersion qemu) {
+        this(memoryBytes, kernel, parent, policy, reboots, pingIntervalNs, costs, costProfileName, clock, netdev, mac,
+                ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu, Optional.empty());
+    }
+
+    public RunConfig {
+        Objects.requireNonNull(memoryBackend, "memoryBackend");
+    }
 
     /** A run on the newest QEMU ({@link QemuVersion#newest()}). */
     public RunConfig(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy, int reboots,
@@ -86,6 +103,7 @@ public record RunConfig(
             throw new IllegalArgumentException("bad --memory " + Sizes.format(memoryBytes) + ": " + e.getMessage());
         }
         checkIovaRange(memoryBytes, parent.kind());
+        memoryBackend.ifPresent(b -> checkRuns(memoryBytes, b, parent, kernel));
         Addressing.check(mac, ip, peerIp, "local".equals(netdev) ? Addressing.IN_PROCESS_PEER_MAC : null);
         requireRepresentable();
     }
@@ -112,6 +130,42 @@ public record RunConfig(
         }
     }
 
+    /**
+     * The most physically contiguous runs the model maps for one device in PA mode: it keeps one IOTLB
+     * entry per run, as vhost_vdpa_pa_map does, and a table of more entries than this would not run in
+     * seconds. The kernel has no such limit (vhost-vdpa's tables are unbounded); it is the model's.
+     */
+    public static final long MAX_PA_RUNS = 1L << 20;
+
+    /**
+     * Refuses a PA-mode guest whose backend would need more than {@link #MAX_PA_RUNS} IOTLB entries
+     * (e.g. 128G of 4 KiB memfd pages), naming a backend with bigger pages. VA mode makes one entry per
+     * VMA whatever the page size, so it takes any size.
+     */
+    public static void checkRuns(long memoryBytes, MemoryBackend backend, ParentSpec parent, KernelVersion kernel) {
+        long runs = memoryBytes / backend.pageSize();
+        if (!parent.usesVa(kernel) && runs > MAX_PA_RUNS) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "bad --memory %s with --memory-backend %s:"
+                    + " %d pages of %s would be %d IOTLB entries per device in PA mode (--parent %s), above the"
+                    + " model's %d; take a backend with bigger pages (hugetlb-1G) or less memory",
+                    Sizes.format(memoryBytes), backend.label(), runs, Sizes.format(backend.pageSize()), runs,
+                    parent.label(), MAX_PA_RUNS));
+        }
+    }
+
+    /**
+     * A warning when guest RAM is on a private backend and the parent maps user addresses (VA mode):
+     * vhost_vdpa_va_map skips every VMA that is not a shared file mapping, so the run is faithful but
+     * the device has no entry for guest RAM and the guest gets no connectivity.
+     */
+    public Optional<String> memoryBackendWarning() {
+        return memoryBackend.filter(b -> !b.sharedFileBacked() && parent.usesVa(kernel)).map(b -> "--memory-backend "
+                + b.label() + " is private anonymous memory and --parent " + parent.label() + " on kernel "
+                + kernel.label() + " maps user addresses (VA mode): vhost_vdpa_va_map maps only shared file-backed"
+                + " VMAs, so guest RAM gets no IOTLB entry and the device cannot reach it; QEMU users of a VA-mode"
+                + " parent back guest RAM with memfd or hugetlb (share=on)");
+    }
+
     public long bootNs() {
         return costs.guestBootNs();
     }
@@ -123,28 +177,35 @@ public record RunConfig(
 
     public RunConfig with(KernelVersion k, ParentSpec p, ResetPolicy pol) {
         return new RunConfig(memoryBytes, k, p, pol, reboots, pingIntervalNs, costs, costProfileName, clock, netdev,
-                mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu);
+                mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu, memoryBackend);
     }
 
     public RunConfig withMemory(long bytes) {
         return new RunConfig(bytes, kernel, parent, policy, reboots, pingIntervalNs, costs, costProfileName, clock,
-                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu);
+                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu, memoryBackend);
     }
 
     public RunConfig withMemory(long bytes, ResetPolicy pol) {
         return new RunConfig(bytes, kernel, parent, pol, reboots, pingIntervalNs, costs, costProfileName, clock,
-                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu);
+                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu, memoryBackend);
     }
 
     /** The same run on another QEMU release. */
     public RunConfig withQemu(QemuVersion q) {
         return new RunConfig(memoryBytes, kernel, parent, policy, reboots, pingIntervalNs, costs, costProfileName, clock,
-                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, q);
+                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, q, memoryBackend);
+    }
+
+    /** The same run with guest RAM on {@code backend}. */
+    public RunConfig withMemoryBackend(MemoryBackend backend) {
+        return new RunConfig(memoryBytes, kernel, parent, policy, reboots, pingIntervalNs, costs, costProfileName,
+                clock, netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu,
+                Optional.of(backend));
     }
 
     public RunConfig withReboots(int n) {
         return new RunConfig(memoryBytes, kernel, parent, policy, n, pingIntervalNs, costs, costProfileName, clock,
-                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu);
+                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu, memoryBackend);
     }
 
     /**
@@ -173,6 +234,7 @@ public record RunConfig(
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("memory", Sizes.format(memoryBytes));
         m.put("memory_bytes", memoryBytes);
+        memoryBackend.ifPresent(b -> m.put("memory_backend", b.label()));
         m.put("kernel", kernel.label());
         m.put("parent", parent.label());
         m.put("policy", policy.label());

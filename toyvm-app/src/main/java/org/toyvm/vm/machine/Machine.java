@@ -101,7 +101,10 @@ public final class Machine implements AutoCloseable {
         this.config = config;
         this.scheduler = scheduler;
         this.meter = new CostMeter(config.costs());
-        this.ram = mm.map("pc.ram", config.memoryBytes());
+        // With a backend, its pages are the contiguous runs and its sharing decides VA mode; without,
+        // the model's original guest RAM: one contiguous run, mapped in VA mode (a memfd-like block).
+        this.ram = config.memoryBackend().map(b -> mm.map("pc.ram", config.memoryBytes(), b))
+                .orElseGet(() -> mm.map("pc.ram", config.memoryBytes()));
         RamBlock bios = mm.map("pc.bios", BIOS_SIZE);
         RamBlock doorbell = mm.map("virtio-net.notify", 0x1000);
 

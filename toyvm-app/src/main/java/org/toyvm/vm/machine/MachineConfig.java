@@ -1,7 +1,10 @@
 package org.toyvm.vm.machine;
 
 import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
 import org.toyvm.core.cost.CostProfile;
+import org.toyvm.core.mem.MemoryBackend;
 import org.toyvm.core.units.Sizes;
 import org.toyvm.net.vhost.QemuVersion;
 import org.toyvm.net.vhost.ResetPolicy;
@@ -10,9 +13,19 @@ import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vdpa.bus.ParentSpec;
 import org.toyvm.vm.stack.MacAddress;
 
-/** What the machine is made of; {@code qemu} is the QEMU release its vhost-vdpa frontend follows. */
+/**
+ * What the machine is made of; {@code qemu} is the QEMU release its vhost-vdpa frontend follows.
+ * {@code memoryBackend} is what backs guest RAM ({@code --memory-backend}); empty maps it as the model
+ * always has: one physically contiguous run that VA mode maps (see {@link Machine}).
+ */
 public record MachineConfig(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy,
-        CostProfile costs, MacAddress mac, QemuVersion qemu) {
+        CostProfile costs, MacAddress mac, QemuVersion qemu, Optional<MemoryBackend> memoryBackend) {
+    /** A machine whose guest RAM is mapped without a backend (one contiguous run, as before backends). */
+    public MachineConfig(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy,
+            CostProfile costs, MacAddress mac, QemuVersion qemu) {
+        this(memoryBytes, kernel, parent, policy, costs, mac, qemu, Optional.empty());
+    }
+
     /** A machine on the newest QEMU ({@link QemuVersion#newest()}). */
     public MachineConfig(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy,
             CostProfile costs, MacAddress mac) {
@@ -34,6 +47,7 @@ public record MachineConfig(long memoryBytes, KernelVersion kernel, ParentSpec p
     public static final long MAX_MEMORY = (1L << PHYS_BITS) - (Machine.FOUR_G - Machine.BELOW_4G_MAX);
 
     public MachineConfig {
+        Objects.requireNonNull(memoryBackend, "memoryBackend");
         checkMemory(memoryBytes);
     }
 
