@@ -22,7 +22,8 @@ import org.toyvm.core.units.Durations;
  * <caption>default profile</caption>
  * <tr><th>key</th><th>value</th><th>source</th></tr>
  * <tr><td>pin_per_page</td><td>76ns</td><td>J. Palmer, qemu-devel 2025-06-06: pinning warm THP memory
- *     ≈ 0.020 s/GB = 76 ns per 4 KiB page</td></tr>
+ *     ≈ 0.020 s/GB = 76 ns per 4 KiB page; charged per 4 KiB page on every memory backend, which for
+ *     anon (4 KiB), memfd and hugetlb is an assumption (no published per-backend figure)</td></tr>
  * <tr><td>unpin_per_page</td><td>38ns</td><td>assumption: half of pinning (no fault-in)</td></tr>
  * <tr><td>iommu_map_per_page</td><td>190ns</td><td>inference from QEMU commit e88eeb089f33 (10.1): pin+map
  *     ≈ 0.07 s/GB combined, minus pinning's 0.020 s/GB = 0.05 s/GB = 190 ns/page</td></tr>

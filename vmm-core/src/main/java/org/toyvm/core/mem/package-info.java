@@ -9,7 +9,9 @@
  * <p>Everything is sized for terabyte guests: RAM is backed sparsely in chunks allocated on first
  * write, and pins are kept per page-aligned range, never per page — the kernel pins per physically
  * contiguous run ({@code vhost_vdpa_pa_map}), and so does the model, a run being the block's backing
- * page size. One instance per VM process; nothing static.
+ * page size. {@link org.toyvm.core.mem.MemoryBackend} names what backs a block (QEMU's
+ * memory-backend-ram with or without THP, memfd, hugetlb 2M/1G): its page size and whether it is a
+ * shared file mapping, the only memory vhost_vdpa_va_map maps. One instance per VM process; nothing static.
  *
  * <p>Depends only on {@code org.toyvm.core.addr} (and Netty's collections); must not know about
  * QEMU's memory API, the kernel model or devices, which all build on it.
