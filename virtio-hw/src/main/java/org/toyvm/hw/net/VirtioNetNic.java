@@ -70,11 +70,18 @@ public final class VirtioNetNic implements VirtioNetHardware {
     private static final int GROUPS = 2;
     private static final int ADDRESS_SPACES = 2;
 
-    /** What the hardware offers: VERSION_1, ACCESS_PLATFORM, MAC, MTU, STATUS, CTRL_VQ, INDIRECT_DESC, EVENT_IDX. */
+    /**
+     * What the hardware offers: VERSION_1, ACCESS_PLATFORM, MAC, MTU, STATUS, INDIRECT_DESC, EVENT_IDX,
+     * and the control queue with the commands {@link CtrlCommands} answers: CTRL_VQ, CTRL_RX,
+     * CTRL_VLAN, CTRL_MAC_ADDR, GUEST_ANNOUNCE, MQ (max_virtqueue_pairs is the pair count). Not
+     * CTRL_RX_EXTRA nor CTRL_GUEST_OFFLOADS: the device has no guest offloads to switch.
+     */
     public static final long DEVICE_FEATURES = VirtioFeatures.bit(VirtioFeatures.F_VERSION_1)
             | VirtioFeatures.bit(VirtioFeatures.F_ACCESS_PLATFORM) | VirtioFeatures.bit(VirtioFeatures.NET_F_MAC)
             | VirtioFeatures.bit(VirtioFeatures.NET_F_MTU) | VirtioFeatures.bit(VirtioFeatures.NET_F_STATUS)
-            | VirtioFeatures.bit(VirtioFeatures.NET_F_CTRL_VQ)
+            | VirtioFeatures.bit(VirtioFeatures.NET_F_CTRL_VQ) | VirtioFeatures.bit(VirtioFeatures.NET_F_CTRL_RX)
+            | VirtioFeatures.bit(VirtioFeatures.NET_F_CTRL_VLAN) | VirtioFeatures.bit(VirtioFeatures.NET_F_CTRL_MAC_ADDR)
+            | VirtioFeatures.bit(VirtioFeatures.NET_F_GUEST_ANNOUNCE) | VirtioFeatures.bit(VirtioFeatures.NET_F_MQ)
             | VirtioFeatures.bit(VirtioFeatures.RING_F_INDIRECT_DESC)
             | VirtioFeatures.bit(VirtioFeatures.RING_F_EVENT_IDX);
 
