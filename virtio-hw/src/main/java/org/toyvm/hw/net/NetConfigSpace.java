@@ -11,16 +11,48 @@ import org.toyvm.core.virtio.VirtioNet;
 final class NetConfigSpace {
     private static final int MAC_LEN = 6;
     private final byte[] config = new byte[VirtioNet.CONFIG_SIZE];
+    /** The MAC the device was made with; a reset restores it (QEMU virtio_net_reset: n->mac = macaddr). */
+    private final long defaultMac;
 
     NetConfigSpace(long mac, int queuePairs, int mtu) {
-        for (int i = 0; i < MAC_LEN; i++) {
-            config[VirtioNet.CONFIG_MAC + i] = (byte) (mac >>> (8 * (MAC_LEN - 1 - i)));
-        }
+        this.defaultMac = mac;
+        setMac(mac);
         config[VirtioNet.CONFIG_STATUS] = VirtioNet.S_LINK_UP;
         config[VirtioNet.CONFIG_MAX_VQ_PAIRS] = (byte) queuePairs;
         config[VirtioNet.CONFIG_MAX_VQ_PAIRS + 1] = (byte) (queuePairs >>> 8);
         config[VirtioNet.CONFIG_MTU] = (byte) mtu;
         config[VirtioNet.CONFIG_MTU + 1] = (byte) (mtu >>> 8);
+    }
+
+    /** The MAC in the config space as a 48-bit number (what MAC_ADDR_SET last set). */
+    long mac() {
+        long m = 0;
+        for (int i = 0; i < MAC_LEN; i++) {
+            m = m << 8 | (config[VirtioNet.CONFIG_MAC + i] & 0xff);
+        }
+        return m;
+    }
+
+    /** MAC_ADDR_SET (QEMU virtio_net_handle_mac copies into n->mac, which get_config reports). */
+    void setMac(long mac) {
+        for (int i = 0; i < MAC_LEN; i++) {
+            config[VirtioNet.CONFIG_MAC + i] = (byte) (mac >>> (8 * (MAC_LEN - 1 - i)));
+        }
+    }
+
+    boolean announcePending() {
+        return (config[VirtioNet.CONFIG_STATUS] & VirtioNet.S_ANNOUNCE) != 0;
+    }
+
+    void setAnnounce(boolean on) {
+        config[VirtioNet.CONFIG_STATUS] = (byte) (on ? config[VirtioNet.CONFIG_STATUS] | VirtioNet.S_ANNOUNCE
+                : config[VirtioNet.CONFIG_STATUS] & ~VirtioNet.S_ANNOUNCE);
+    }
+
+    /** Device reset: the original MAC back, no announcement pending (QEMU virtio_net_reset). */
+    void reset() {
+        setMac(defaultMac);
+        setAnnounce(false);
     }
 
     int size() {

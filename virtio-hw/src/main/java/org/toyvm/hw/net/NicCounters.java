@@ -19,6 +19,14 @@ public final class NicCounters {
     long badDoorbells;
     long needsReset;
     long notifications;
+    /** Frames the RX filter (promiscuous, MAC table, VLANs) kept from the guest. */
+    long rxDroppedFiltered;
+    /** Control commands answered VIRTIO_NET_OK. */
+    long ctrlOk;
+    /** Control commands answered VIRTIO_NET_ERR: unknown, not negotiated or out of range. */
+    long ctrlErr;
+    /** Control chains with no ack byte, a short header, data of the wrong size or too long. */
+    long ctrlMalformed;
     final EnumMap<ChainError, Long> chainDrops = new EnumMap<>(ChainError.class);
 
     void drop(ChainError e) {
@@ -53,6 +61,22 @@ public final class NicCounters {
         return notifications;
     }
 
+    public long rxDroppedFiltered() {
+        return rxDroppedFiltered;
+    }
+
+    public long ctrlOk() {
+        return ctrlOk;
+    }
+
+    public long ctrlErr() {
+        return ctrlErr;
+    }
+
+    public long ctrlMalformed() {
+        return ctrlMalformed;
+    }
+
     public long chainDrops(ChainError e) {
         return chainDrops.getOrDefault(e, 0L);
     }
@@ -73,6 +97,10 @@ public final class NicCounters {
         m.put("bad_doorbells", badDoorbells);
         m.put("needs_reset", needsReset);
         m.put("notifications", notifications);
+        m.put("rx_dropped_filtered", rxDroppedFiltered);
+        m.put("ctrl_ok", ctrlOk);
+        m.put("ctrl_err", ctrlErr);
+        m.put("ctrl_malformed", ctrlMalformed);
         chainDrops.forEach((k, v) -> m.put("drop_" + k.name().toLowerCase(java.util.Locale.ROOT), v));
         return m;
     }

@@ -31,7 +31,8 @@ final class RxQueue extends NetQueue {
 
     /**
      * A frame for this queue (owned here from now on). Runts (shorter than an Ethernet header) and
-     * frames longer than the MTU allows are dropped and counted, as a NIC's MAC does.
+     * frames longer than the MTU allows are dropped and counted, as a NIC's MAC does, and so are
+     * frames the driver's RX filter ({@link RxFilter}) does not want.
      */
     void receive(ByteBuf frame) {
         NicCounters counters = nic.counters();
@@ -43,6 +44,11 @@ final class RxQueue extends NetQueue {
         int len = frame.readableBytes();
         if (len < VirtioNetNic.ETH_HLEN || len > VirtioNetNic.MAX_FRAME) {
             counters.rxDroppedBadLength++;
+            frame.release();
+            return;
+        }
+        if (!nic.rxFilter().accepts(frame, nic.mac())) {
+            counters.rxDroppedFiltered++; // QEMU virtio_net_receive_rcu: "if (!receive_filter(...)) return size"
             frame.release();
             return;
         }

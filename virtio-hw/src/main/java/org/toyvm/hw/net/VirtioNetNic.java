@@ -70,11 +70,18 @@ public final class VirtioNetNic implements VirtioNetHardware {
     private static final int GROUPS = 2;
     private static final int ADDRESS_SPACES = 2;
 
-    /** What the hardware offers: VERSION_1, ACCESS_PLATFORM, MAC, MTU, STATUS, CTRL_VQ, INDIRECT_DESC, EVENT_IDX. */
+    /**
+     * What the hardware offers: VERSION_1, ACCESS_PLATFORM, MAC, MTU, STATUS, INDIRECT_DESC, EVENT_IDX,
+     * and the control queue with the commands {@link CtrlCommands} answers: CTRL_VQ, CTRL_RX,
+     * CTRL_VLAN, CTRL_MAC_ADDR, GUEST_ANNOUNCE, MQ (max_virtqueue_pairs is the pair count). Not
+     * CTRL_RX_EXTRA nor CTRL_GUEST_OFFLOADS: the device has no guest offloads to switch.
+     */
     public static final long DEVICE_FEATURES = VirtioFeatures.bit(VirtioFeatures.F_VERSION_1)
             | VirtioFeatures.bit(VirtioFeatures.F_ACCESS_PLATFORM) | VirtioFeatures.bit(VirtioFeatures.NET_F_MAC)
             | VirtioFeatures.bit(VirtioFeatures.NET_F_MTU) | VirtioFeatures.bit(VirtioFeatures.NET_F_STATUS)
-            | VirtioFeatures.bit(VirtioFeatures.NET_F_CTRL_VQ)
+            | VirtioFeatures.bit(VirtioFeatures.NET_F_CTRL_VQ) | VirtioFeatures.bit(VirtioFeatures.NET_F_CTRL_RX)
+            | VirtioFeatures.bit(VirtioFeatures.NET_F_CTRL_VLAN) | VirtioFeatures.bit(VirtioFeatures.NET_F_CTRL_MAC_ADDR)
+            | VirtioFeatures.bit(VirtioFeatures.NET_F_GUEST_ANNOUNCE) | VirtioFeatures.bit(VirtioFeatures.NET_F_MQ)
             | VirtioFeatures.bit(VirtioFeatures.RING_F_INDIRECT_DESC)
             | VirtioFeatures.bit(VirtioFeatures.RING_F_EVENT_IDX);
 
@@ -84,6 +91,8 @@ public final class VirtioNetNic implements VirtioNetHardware {
     private final RxQueue[] rxQueues;
     private final int[] groupAsid = new int[GROUPS];
     private final NetConfigSpace config;
+    private final RxFilter rxFilter = new RxFilter();
+    private final long deviceFeatures;
     private final NicCounters counters = new NicCounters();
     private IntConsumer call = q -> { };
     private Causality causality = Causality.IMMEDIATE;
@@ -100,7 +109,13 @@ public final class VirtioNetNic implements VirtioNetHardware {
     }
 
     public VirtioNetNic(SimScheduler scheduler, HostAddressSpace mm, long mac, ByteBufAllocator alloc) {
+        this(scheduler, mm, mac, alloc, DEVICE_FEATURES);
+    }
+
+    /** A NIC offering {@code deviceFeatures} (tests of features the default device does not offer yet). */
+    VirtioNetNic(SimScheduler scheduler, HostAddressSpace mm, long mac, ByteBufAllocator alloc, long deviceFeatures) {
         this.scheduler = scheduler;
+        this.deviceFeatures = deviceFeatures;
         this.start = new PendingEffect(scheduler);
         this.dma = new DmaEngine(mm);
         queues = new NetQueue[VirtioNet.controlQueue(QUEUE_PAIRS) + 1];
@@ -110,8 +125,9 @@ public final class VirtioNetNic implements VirtioNetHardware {
             queues[VirtioNet.rxQueue(k)] = rxQueues[k];
             queues[VirtioNet.txQueue(k)] = new TxQueue(this, VirtioNet.txQueue(k), alloc);
         }
-        queues[VirtioNet.controlQueue(QUEUE_PAIRS)] = new CtrlQueue(this, VirtioNet.controlQueue(QUEUE_PAIRS));
         config = new NetConfigSpace(mac, QUEUE_PAIRS, MTU);
+        queues[VirtioNet.controlQueue(QUEUE_PAIRS)] = new CtrlQueue(this, VirtioNet.controlQueue(QUEUE_PAIRS),
+                new CtrlCommands(rxFilter, config, QUEUE_PAIRS));
     }
 
     /** Connects the NIC's port; frames the port receives go to the (first) RX queue. */
@@ -145,6 +161,29 @@ public final class VirtioNetNic implements VirtioNetHardware {
         return counters;
     }
 
+    /** The state the driver set through the control queue (RX mode, MAC table, VLANs, queue pairs, offloads). */
+    public RxFilter rxFilter() {
+        return rxFilter;
+    }
+
+    /** The MAC in the config space (the driver may change it with MAC_ADDR_SET). */
+    public long mac() {
+        return config.mac();
+    }
+
+    /**
+     * Asks the guest to announce itself (QEMU virtio_net_announce: only with GUEST_ANNOUNCE and
+     * CTRL_VQ negotiated, sets VIRTIO_NET_S_ANNOUNCE in the config status until the driver's
+     * ANNOUNCE_ACK). Answers whether the request was made.
+     */
+    public boolean requestAnnounce() {
+        if (!has(VirtioFeatures.NET_F_GUEST_ANNOUNCE) || !has(VirtioFeatures.NET_F_CTRL_VQ)) {
+            return false;
+        }
+        config.setAnnounce(true);
+        return true;
+    }
+
     public long dmaFaults() {
         return dma.faults();
     }
@@ -158,12 +197,13 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     @Override
     public long deviceFeatures() {
-        return DEVICE_FEATURES;
+        return deviceFeatures;
     }
 
     @Override
     public void setDriverFeatures(long features) {
-        driverFeatures = features & DEVICE_FEATURES;
+        driverFeatures = features & deviceFeatures;
+        rxFilter.featuresSet(driverFeatures);
     }
 
     @Override
@@ -304,6 +344,8 @@ public final class VirtioNetNic implements VirtioNetHardware {
         driverFeatures = 0;
         suspended = false;
         needsResetReason = null;
+        rxFilter.reset();
+        config.reset();
         for (NetQueue q : queues) {
             q.reset(); // §2.4: after reset the queues start over at index 0
         }
@@ -357,6 +399,10 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     int asidOf(int vq) {
         return groupAsid[vqGroup(vq)];
+    }
+
+    long driverFeatures() {
+        return driverFeatures;
     }
 
     boolean has(int feature) {

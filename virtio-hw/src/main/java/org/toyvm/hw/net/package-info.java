@@ -9,6 +9,13 @@
  * strip or add the 12-byte {@code virtio_net_hdr_v1}, one chain per frame, no offloads), with a TX
  * buffer pool and a small RX backlog so the steady state allocates nothing.
  *
+ * <p>The control queue is real (virtio 1.x §5.1.6.5): {@link org.toyvm.hw.net.CtrlQueue} gathers a
+ * command from its chain, {@link org.toyvm.hw.net.CtrlCommands} answers RX, MAC, VLAN, ANNOUNCE, MQ
+ * and GUEST_OFFLOADS commands after QEMU's handlers in hw/net/virtio-net.c, and
+ * {@link org.toyvm.hw.net.RxFilter} keeps what they set — RX mode, MAC table, VLAN filter, active
+ * queue pairs, guest offloads — and filters received frames as QEMU's {@code receive_filter} does
+ * (promiscuous after reset, so a driver that sends no command sees every frame).
+ *
  * <p>Reactions to a hostile guest are one policy per case, each counted in
  * {@link org.toyvm.hw.net.NicCounters}: an untrustworthy ring sets NEEDS_RESET; a bad chain is
  * returned used with length 0 and counted by {@link org.toyvm.hw.queue.ChainError}; a DMA fault drops

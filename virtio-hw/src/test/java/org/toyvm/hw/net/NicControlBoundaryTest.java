@@ -85,8 +85,10 @@ class NicControlBoundaryTest {
     }
 
     /**
-     * Control queue: every command is answered VIRTIO_NET_ERR in the last byte of the last writable
-     * buffer; used length 1. A buffer that cannot be reached (or wraps) gets used length 0, counted.
+     * Control queue, the ack buffer's address and length at their edges: the command (RX PROMISC
+     * with no on/off byte, CTRL_RX not negotiated) is answered VIRTIO_NET_ERR in the first writable
+     * byte; used length 1. A buffer that cannot be reached (or wraps) gets used length 0, counted.
+     * The commands themselves: CtrlCommandTest, CtrlChainTest.
      */
     @ParameterizedTest
     @CsvSource({"0x50000, 1, 1", "0x50000, 4294967295, 0", "0x7fffffff, 1, 0", "0x80000000, 1, 0",

@@ -33,13 +33,20 @@ final class NicFixture implements AutoCloseable {
     final PageTable map = PageTable.pages(RAM, 4096, ram.base().value());
     /** Every Netty buffer the NIC and the test allocate; all must be released by {@link #close()}. */
     final CountingAllocator alloc = new CountingAllocator();
-    final VirtioNetNic nic = new VirtioNetNic(sched, mm, 0x525400123456L, alloc);
+    static final long MAC = 0x525400123456L;
+    final VirtioNetNic nic;
     final InProcessWire wire = new InProcessWire(sched, 0);
     final WirePort far = wire.endB();
     final List<byte[]> received = new ArrayList<>();
     final List<Integer> calls = new ArrayList<>();
 
     NicFixture() {
+        this(VirtioNetNic.DEVICE_FEATURES);
+    }
+
+    /** A NIC offering {@code deviceFeatures} instead of the default set. */
+    NicFixture(long deviceFeatures) {
+        nic = new VirtioNetNic(sched, mm, MAC, alloc, deviceFeatures);
         nic.setTranslations(asid -> asid == 0 ? map : null);
         nic.attach(wire.endA());
         nic.setCallHandler(calls::add);

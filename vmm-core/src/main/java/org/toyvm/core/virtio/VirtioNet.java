@@ -32,6 +32,38 @@ public final class VirtioNet {
     /** Legacy virtio_net_hdr without num_buffers. */
     public static final int HDR_LEGACY_SIZE = 10;
 
+    // The control virtqueue (virtio 1.x §5.1.6.5; include/uapi/linux/virtio_net.h): a command is
+    // {u8 class; u8 cmd} + command data (device-readable), then u8 ack (device-writable).
+    public static final int CTRL_HDR_SIZE = 2;
+    public static final int CTRL_OK = 0;
+    public static final int CTRL_ERR = 1;
+    public static final int CTRL_RX = 0;
+    public static final int CTRL_RX_PROMISC = 0;
+    public static final int CTRL_RX_ALLMULTI = 1;
+    public static final int CTRL_RX_ALLUNI = 2;
+    public static final int CTRL_RX_NOMULTI = 3;
+    public static final int CTRL_RX_NOUNI = 4;
+    public static final int CTRL_RX_NOBCAST = 5;
+    public static final int CTRL_MAC = 1;
+    public static final int CTRL_MAC_TABLE_SET = 0;
+    public static final int CTRL_MAC_ADDR_SET = 1;
+    public static final int CTRL_VLAN = 2;
+    public static final int CTRL_VLAN_ADD = 0;
+    public static final int CTRL_VLAN_DEL = 1;
+    public static final int CTRL_ANNOUNCE = 3;
+    public static final int CTRL_ANNOUNCE_ACK = 0;
+    public static final int CTRL_MQ = 4;
+    public static final int CTRL_MQ_VQ_PAIRS_SET = 0;
+    public static final int CTRL_MQ_RSS_CONFIG = 1;
+    public static final int CTRL_MQ_HASH_CONFIG = 2;
+    public static final int CTRL_MQ_VQ_PAIRS_MIN = 1;
+    public static final int CTRL_MQ_VQ_PAIRS_MAX = 0x8000;
+    public static final int CTRL_GUEST_OFFLOADS = 5;
+    public static final int CTRL_GUEST_OFFLOADS_SET = 0;
+    /** Number of VLAN ids the VLAN filter covers (vid is 12 bits). */
+    public static final int VLAN_IDS = 4096;
+    public static final int ETH_ALEN = 6;
+
     private VirtioNet() {
     }
 
