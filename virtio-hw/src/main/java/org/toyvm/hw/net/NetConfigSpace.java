@@ -1,5 +1,6 @@
 package org.toyvm.hw.net;
 
+import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioNet;
 
 /**
@@ -42,6 +43,18 @@ final class NetConfigSpace {
 
     boolean announcePending() {
         return (config[VirtioNet.CONFIG_STATUS] & VirtioNet.S_ANNOUNCE) != 0;
+    }
+
+    /**
+     * QEMU virtio_net_announce: only with GUEST_ANNOUNCE and CTRL_VQ negotiated does the device set
+     * VIRTIO_NET_S_ANNOUNCE (until the driver's ANNOUNCE_ACK). Answers whether it did.
+     */
+    boolean requestAnnounce(NetFeatures features) {
+        if (!features.has(VirtioFeatures.NET_F_GUEST_ANNOUNCE) || !features.has(VirtioFeatures.NET_F_CTRL_VQ)) {
+            return false;
+        }
+        setAnnounce(true);
+        return true;
     }
 
     void setAnnounce(boolean on) {

@@ -12,7 +12,6 @@ import org.toyvm.core.addr.Iova;
 import org.toyvm.core.mem.HostAddressSpace;
 import org.toyvm.core.time.Causality;
 import org.toyvm.core.time.SimScheduler;
-import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioNet;
 import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.hw.api.DmaTranslation;
@@ -29,25 +28,13 @@ import org.toyvm.netdev.WirePort;
  * {@link DmaEngine}, i.e. through the parent's current translation — so a parent that dropped its
  * mappings at reset leaves the device faulting, counted, and the datapath dead.
  *
- * <p>Reactions to a hostile guest (docs/bad-input.md), one policy per case:
- * <ul>
- * <li>Ring state that cannot be trusted — avail idx more than the queue size ahead or moving back
- *     (§3), a head index ≥ queue size (§2), a bad queue size (any 32-bit value) or misaligned rings
- *     (§10), a ring that runs past 2^64 (§9): the device sets NEEDS_RESET and stops until reset.
- * <li>A bad chain (§1, §2 next, §4–7, §9, §11): the chain is returned to the used ring with length 0,
- *     dropped and counted by reason; the queue goes on.
- * <li>A DMA fault (§8, §12, §14–17): counted; a fault on a buffer drops that chain whole (nothing
- *     partially written); a fault on the rings stops this round of processing (a later kick retries).
- * <li>A doorbell write that is not a 32-bit index of one of the queues: ignored and counted. A wire
- *     frame shorter than an Ethernet header or longer than the MTU allows: dropped and counted.
- * </ul>
- * <p>Starting is causal: DRIVER_OK, a queue enabled after it and a resume take hold when the command
- * reaches the device, i.e. after the modelled cost the VMM and the kernel charged before it in the
- * same synchronous operation ({@link Causality}; docs/DESIGN.md §3). Until then the device does not
- * touch its rings, and a frame from the wire is dropped and counted as not running — as on a NIC
- * that has not been started yet. Stopping (reset, suspend, a queue disabled) takes hold at once and
- * cancels a start still pending: the kernel model reads the stopped state (GET_VRING_BASE) in the
- * same instant, so a device still running behind it would hand back indexes older than its rings.
+ * <p>Reactions to a hostile guest, one policy per case (docs/bad-input.md has the cases): ring
+ * state that cannot be trusted sets NEEDS_RESET and stops the device until reset; a bad chain goes
+ * back with length 0, dropped and counted; a DMA fault is counted and drops its chain whole (on the
+ * rings it ends this round); a bad doorbell write or wire frame is ignored and counted.
+ * <p>Starting is causal ({@link Causality}, docs/DESIGN.md §3): DRIVER_OK, an enable after it and a
+ * resume take hold when the command reaches the device ({@link PendingEffect}); until then no ring
+ * is touched and wire frames are dropped as not running. Stops take hold at once.
  *
  * <p>Values are read at their spec width, unsigned (16-bit indexes masked, 32-bit lengths as longs,
  * 64-bit addresses compared with {@code U64}), and checked before they index anything. Every Netty
@@ -70,20 +57,8 @@ public final class VirtioNetNic implements VirtioNetHardware {
     private static final int GROUPS = 2;
     private static final int ADDRESS_SPACES = 2;
 
-    /**
-     * What the hardware offers: VERSION_1, ACCESS_PLATFORM, MAC, MTU, STATUS, INDIRECT_DESC, EVENT_IDX,
-     * and the control queue with the commands {@link CtrlCommands} answers: CTRL_VQ, CTRL_RX,
-     * CTRL_VLAN, CTRL_MAC_ADDR, GUEST_ANNOUNCE, MQ (max_virtqueue_pairs is the pair count). Not
-     * CTRL_RX_EXTRA nor CTRL_GUEST_OFFLOADS: the device has no guest offloads to switch.
-     */
-    public static final long DEVICE_FEATURES = VirtioFeatures.bit(VirtioFeatures.F_VERSION_1)
-            | VirtioFeatures.bit(VirtioFeatures.F_ACCESS_PLATFORM) | VirtioFeatures.bit(VirtioFeatures.NET_F_MAC)
-            | VirtioFeatures.bit(VirtioFeatures.NET_F_MTU) | VirtioFeatures.bit(VirtioFeatures.NET_F_STATUS)
-            | VirtioFeatures.bit(VirtioFeatures.NET_F_CTRL_VQ) | VirtioFeatures.bit(VirtioFeatures.NET_F_CTRL_RX)
-            | VirtioFeatures.bit(VirtioFeatures.NET_F_CTRL_VLAN) | VirtioFeatures.bit(VirtioFeatures.NET_F_CTRL_MAC_ADDR)
-            | VirtioFeatures.bit(VirtioFeatures.NET_F_GUEST_ANNOUNCE) | VirtioFeatures.bit(VirtioFeatures.NET_F_MQ)
-            | VirtioFeatures.bit(VirtioFeatures.RING_F_INDIRECT_DESC)
-            | VirtioFeatures.bit(VirtioFeatures.RING_F_EVENT_IDX);
+    /** What the hardware offers (see {@link NetFeatures#OFFERED}). */
+    public static final long DEVICE_FEATURES = NetFeatures.OFFERED;
 
     private final SimScheduler scheduler;
     private final DmaEngine dma;
@@ -92,7 +67,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
     private final int[] groupAsid = new int[GROUPS];
     private final NetConfigSpace config;
     private final RxFilter rxFilter = new RxFilter();
-    private final long deviceFeatures;
+    private final NetFeatures features;
     private final NicCounters counters = new NicCounters();
     private IntConsumer call = q -> { };
     private Causality causality = Causality.IMMEDIATE;
@@ -100,7 +75,6 @@ public final class VirtioNetNic implements VirtioNetHardware {
     private final PendingEffect start;
     private WirePort port;
     private int status;
-    private long driverFeatures;
     private boolean suspended;
     private String needsResetReason;
 
@@ -115,7 +89,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
     /** A NIC offering {@code deviceFeatures} (tests of features the default device does not offer yet). */
     VirtioNetNic(SimScheduler scheduler, HostAddressSpace mm, long mac, ByteBufAllocator alloc, long deviceFeatures) {
         this.scheduler = scheduler;
-        this.deviceFeatures = deviceFeatures;
+        this.features = new NetFeatures(deviceFeatures);
         this.start = new PendingEffect(scheduler);
         this.dma = new DmaEngine(mm);
         queues = new NetQueue[VirtioNet.controlQueue(QUEUE_PAIRS) + 1];
@@ -136,10 +110,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
         p.setReceiver(this::receive);
     }
 
-    /**
-     * Where the device learns how far after now a command issued now reaches it: the VMM's cost
-     * meter inside a vCPU exit. {@link Causality#IMMEDIATE} (the default) starts at once.
-     */
+    /** How far after now a command issued now reaches the device (the VMM's meter in a vCPU exit). */
     public void setCausality(Causality c) {
         this.causality = c == null ? Causality.IMMEDIATE : c;
     }
@@ -171,17 +142,9 @@ public final class VirtioNetNic implements VirtioNetHardware {
         return config.mac();
     }
 
-    /**
-     * Asks the guest to announce itself (QEMU virtio_net_announce: only with GUEST_ANNOUNCE and
-     * CTRL_VQ negotiated, sets VIRTIO_NET_S_ANNOUNCE in the config status until the driver's
-     * ANNOUNCE_ACK). Answers whether the request was made.
-     */
+    /** Asks the guest to announce itself ({@link NetConfigSpace#requestAnnounce}); answers whether it was asked. */
     public boolean requestAnnounce() {
-        if (!has(VirtioFeatures.NET_F_GUEST_ANNOUNCE) || !has(VirtioFeatures.NET_F_CTRL_VQ)) {
-            return false;
-        }
-        config.setAnnounce(true);
-        return true;
+        return config.requestAnnounce(features);
     }
 
     public long dmaFaults() {
@@ -197,13 +160,12 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     @Override
     public long deviceFeatures() {
-        return deviceFeatures;
+        return features.offered();
     }
 
     @Override
     public void setDriverFeatures(long features) {
-        driverFeatures = features & deviceFeatures;
-        rxFilter.featuresSet(driverFeatures);
+        rxFilter.featuresSet(this.features.ack(features));
     }
 
     @Override
@@ -341,7 +303,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
     public void reset() {
         start.cancel();
         status = 0;
-        driverFeatures = 0;
+        features.clear();
         suspended = false;
         needsResetReason = null;
         rxFilter.reset();
@@ -402,11 +364,11 @@ public final class VirtioNetNic implements VirtioNetHardware {
     }
 
     long driverFeatures() {
-        return driverFeatures;
+        return features.acked();
     }
 
     boolean has(int feature) {
-        return VirtioFeatures.has(driverFeatures, feature);
+        return features.has(feature);
     }
 
     /** The device stops until reset (NEEDS_RESET), giving back every frame it holds. */
