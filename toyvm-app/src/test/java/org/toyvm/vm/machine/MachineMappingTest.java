@@ -3,7 +3,6 @@ package org.toyvm.vm.machine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +13,7 @@ import org.toyvm.core.addr.Iova;
 import org.toyvm.core.cost.CostProfile;
 import org.toyvm.core.mem.GuestRam;
 import org.toyvm.core.time.VirtualScheduler;
-import org.toyvm.core.virtio.VirtioFeatures;
-import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.hw.api.DmaEntry;
-import org.toyvm.net.device.VirtioMmioLayout;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.netdev.InProcessWire;
 import org.toyvm.vdpa.bus.KernelVersion;
@@ -54,15 +50,7 @@ class MachineMappingTest {
 
     /** Starts the device the way a driver does, with no queue (the listener registers at DRIVER_OK). */
     private void start() {
-        int status = VirtioStatus.ACKNOWLEDGE | VirtioStatus.DRIVER;
-        m.virtioNet().write(VirtioMmioLayout.STATUS, VirtioStatus.ACKNOWLEDGE, 4);
-        m.virtioNet().write(VirtioMmioLayout.STATUS, status, 4);
-        m.virtioNet().write(VirtioMmioLayout.DRIVER_FEATURES_SEL, 1, 4);
-        m.virtioNet().write(VirtioMmioLayout.DRIVER_FEATURES, VirtioFeatures.bit(VirtioFeatures.F_VERSION_1) >>> 32, 4);
-        status |= VirtioStatus.FEATURES_OK;
-        m.virtioNet().write(VirtioMmioLayout.STATUS, status, 4);
-        m.virtioNet().write(VirtioMmioLayout.STATUS, status | VirtioStatus.DRIVER_OK, 4);
-        assertTrue(m.virtioNet().started());
+        DriverStart.withoutQueues(m);
     }
 
     @Test

@@ -1,7 +1,6 @@
 package org.toyvm.vm.machine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -9,9 +8,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.toyvm.core.cost.CostProfile;
 import org.toyvm.core.mem.MemoryBackend;
 import org.toyvm.core.time.VirtualScheduler;
-import org.toyvm.core.virtio.VirtioFeatures;
-import org.toyvm.core.virtio.VirtioStatus;
-import org.toyvm.net.device.VirtioMmioLayout;
 import org.toyvm.net.vhost.QemuVersion;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.netdev.InProcessWire;
@@ -36,15 +32,7 @@ class MachineMemoryBackendTest {
         Machine m = new Machine(new MachineConfig(MEMORY, KernelVersion.V6_12, parent, ResetPolicy.PERSIST,
                 CostProfile.zero(), MacAddress.parse("52:54:00:12:34:56"), QemuVersion.newest(),
                 Optional.of(backend)), s, wire.endA(), (t, msg, result) -> { });
-        int status = VirtioStatus.ACKNOWLEDGE | VirtioStatus.DRIVER;
-        m.virtioNet().write(VirtioMmioLayout.STATUS, VirtioStatus.ACKNOWLEDGE, 4);
-        m.virtioNet().write(VirtioMmioLayout.STATUS, status, 4);
-        m.virtioNet().write(VirtioMmioLayout.DRIVER_FEATURES_SEL, 1, 4);
-        m.virtioNet().write(VirtioMmioLayout.DRIVER_FEATURES, VirtioFeatures.bit(VirtioFeatures.F_VERSION_1) >>> 32, 4);
-        status |= VirtioStatus.FEATURES_OK;
-        m.virtioNet().write(VirtioMmioLayout.STATUS, status, 4);
-        m.virtioNet().write(VirtioMmioLayout.STATUS, status | VirtioStatus.DRIVER_OK, 4);
-        assertTrue(m.virtioNet().started());
+        DriverStart.withoutQueues(m);
         return m;
     }
 
