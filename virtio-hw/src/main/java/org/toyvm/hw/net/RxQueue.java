@@ -47,7 +47,9 @@ final class RxQueue extends NetQueue {
             frame.release();
             return;
         }
-        if (!nic.rxFilter().accepts(frame, nic.mac())) {
+        RxFilter filter = nic.rxFilter();
+        // Promiscuous (the state after reset) passes everything: the MAC is read from the config only when needed.
+        if (!filter.promisc() && !filter.accepts(frame, nic.mac())) {
             counters.rxDroppedFiltered++; // QEMU virtio_net_receive_rcu: "if (!receive_filter(...)) return size"
             frame.release();
             return;
