@@ -1,14 +1,17 @@
 package org.toyvm.cli;
 
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.toyvm.core.cost.CostProfile;
 import org.toyvm.core.mem.MemoryBackend;
+import org.toyvm.core.units.Sizes;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vdpa.bus.ParentSpec;
 import org.toyvm.vm.experiment.ClockMode;
 import org.toyvm.vm.experiment.RunConfig;
+import org.toyvm.vm.machine.NetTopology;
 import org.toyvm.vm.stack.Ipv4Address;
 import org.toyvm.vm.stack.Ipv4Cidr;
 import org.toyvm.vm.stack.MacAddress;
@@ -69,6 +72,19 @@ final class GuestOptions {
                     + " run that VA mode maps).")
     String memoryBackend;
 
+    @Option(names = "--queues", paramLabel = "N", defaultValue = "1",
+            description = "Queue pairs per NIC, 1..16 (VIRTIO_NET_F_MQ) (default: ${DEFAULT-VALUE}).")
+    int queues;
+
+    @Option(names = "--nics", paramLabel = "N", defaultValue = "1",
+            description = "vDPA virtio-net NICs, 1..8, each its own /dev/vhost-vdpa-N (default: ${DEFAULT-VALUE}).")
+    int nics;
+
+    @Option(names = "--memlock", paramLabel = "SIZE",
+            description = "RLIMIT_MEMLOCK of the QEMU process, counting every device's pins (default: libvirt's"
+                    + " rule, 1G + RAM × NICs).")
+    String memlock;
+
     /** The options checked one by one; combinations are {@code RunConfig.check()}'s. */
     Resolved resolve(long defaultTimeoutNs) {
         Bounds.PING_INTERVAL.check("--ping-interval", pingIntervalNs);
@@ -85,12 +101,14 @@ final class GuestOptions {
         }
         Optional<MemoryBackend> backend = memoryBackend == null ? Optional.empty()
                 : Optional.of(user("--memory-backend", () -> MemoryBackend.parse(memoryBackend)));
-        return new Resolved(costs, backend, user("--mac", () -> MacAddress.parse(mac)), user("--ip", () -> Ipv4Cidr.parse(ip)),
+        NetTopology net = user(() -> new NetTopology(nics, queues, memlock == null ? OptionalLong.empty()
+                : OptionalLong.of(memlockBytes(memlock))));
+        return new Resolved(costs, backend, net, user("--mac", () -> MacAddress.parse(mac)), user("--ip", () -> Ipv4Cidr.parse(ip)),
                 user("--peer-ip", () -> Ipv4Address.parse(peerIp)), timeout, this);
     }
 
     /** The guest options, checked and parsed. */
-    record Resolved(CostProfile costs, Optional<MemoryBackend> memoryBackend, MacAddress mac, Ipv4Cidr ip, Ipv4Address peerIp, long timeoutNs,
+    record Resolved(CostProfile costs, Optional<MemoryBackend> memoryBackend, NetTopology net, MacAddress mac, Ipv4Cidr ip, Ipv4Address peerIp, long timeoutNs,
             GuestOptions options) {
         /** A run of this guest on the machine, clock and wire the command chose (the one place a RunConfig is built). */
         RunConfig config(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy, int reboots,
@@ -98,7 +116,16 @@ final class GuestOptions {
             GuestOptions o = options;
             RunConfig c = new RunConfig(memoryBytes, kernel, parent, policy, reboots, o.pingIntervalNs, costs,
                     o.costProfile, clock, netdev, mac, ip, peerIp, o.warmupNs, o.settleNs, timeoutNs, durationNs, o.seed);
-            return memoryBackend.map(c::withMemoryBackend).orElse(c);
+            return memoryBackend.map(c::withMemoryBackend).orElse(c).withNet(net);
+        }
+    }
+
+    /** A memlock size: a size such as 64G (0 allowed: nothing may be pinned). */
+    private static long memlockBytes(String text) {
+        try {
+            return Sizes.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("bad --memlock '" + text + "': expected a size such as 257G");
         }
     }
 

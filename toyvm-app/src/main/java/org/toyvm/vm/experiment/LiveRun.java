@@ -22,7 +22,6 @@ import org.toyvm.vdpa.uapi.VhostUapi;
 import org.toyvm.vm.guest.PeerHost;
 import org.toyvm.vm.guest.ToyGuest;
 import org.toyvm.vm.machine.Machine;
-import org.toyvm.vm.machine.MachineConfig;
 import org.toyvm.vm.report.RebootResult;
 import org.toyvm.vm.report.RunReport;
 import org.toyvm.vm.report.Timeline;
@@ -174,8 +173,7 @@ public final class LiveRun {
                     : spec.kind() == NetdevSpec.Kind.STREAM ? org.toyvm.netdev.StreamPort.open(spec, s.eventLoop())
                     : UdpPort.open(spec, s.eventLoop());
             progress.println("toyvm: live run on " + port.describe());
-            Machine m = on(s, () -> new Machine(new MachineConfig(cfg.memoryBytes(), cfg.kernel(), cfg.parent(),
-                    cfg.policy(), cfg.costs(), cfg.mac(), cfg.qemu(), cfg.memoryBackend()), s, port, trace));
+            Machine m = on(s, () -> new Machine(cfg.machine(), s, port, trace));
             ToyGuest guest = on(s, () -> new ToyGuest(m, cfg.mac(), cfg.ip(), cfg.peerIp(), cfg.pingIntervalNs(),
                     cfg.bootNs(), seen, PooledByteBufAllocator.DEFAULT));
             PeerHost peer = wire == null ? null : on(s, () -> new PeerHost(s, wire.endB(),

@@ -17,7 +17,6 @@ import org.toyvm.vdpa.uapi.VhostUapi;
 import org.toyvm.vm.guest.PeerHost;
 import org.toyvm.vm.guest.ToyGuest;
 import org.toyvm.vm.machine.Machine;
-import org.toyvm.vm.machine.MachineConfig;
 import org.toyvm.vm.report.RebootResult;
 import org.toyvm.vm.report.RunReport;
 import org.toyvm.vm.report.Timeline;
@@ -147,8 +146,7 @@ public final class RebootExperiment {
         VirtualScheduler s = new VirtualScheduler();
         InProcessWire wire = new InProcessWire(s, cfg.costs().wireLatencyNs());
         Recorder rec = new Recorder();
-        Machine m = new Machine(new MachineConfig(cfg.memoryBytes(), cfg.kernel(), cfg.parent(), cfg.policy(),
-                cfg.costs(), cfg.mac(), cfg.qemu(), cfg.memoryBackend()), s, wire.endA(), trace, alloc);
+        Machine m = new Machine(cfg.machine(), s, wire.endA(), trace, alloc);
         rec.machine = m;
         ToyGuest guest = new ToyGuest(m, cfg.mac(), cfg.ip(), cfg.peerIp(), cfg.pingIntervalNs(), cfg.bootNs(), rec,
                 alloc);

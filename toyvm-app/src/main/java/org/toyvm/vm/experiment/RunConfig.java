@@ -17,6 +17,7 @@ import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vdpa.bus.ParentSpec;
 import org.toyvm.vm.machine.Machine;
 import org.toyvm.vm.machine.MachineConfig;
+import org.toyvm.vm.machine.NetTopology;
 import org.toyvm.vm.stack.Addressing;
 import org.toyvm.vm.stack.Ipv4Address;
 import org.toyvm.vm.stack.Ipv4Cidr;
@@ -47,7 +48,17 @@ public record RunConfig(
         long durationNs,
         long seed,
         QemuVersion qemu,
-        Optional<MemoryBackend> memoryBackend) {
+        Optional<MemoryBackend> memoryBackend,
+        NetTopology net) {
+
+    /** A run of one NIC with one queue pair ({@link NetTopology#SINGLE}). */
+    public RunConfig(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy, int reboots,
+            long pingIntervalNs, CostProfile costs, String costProfileName, ClockMode clock, String netdev,
+            MacAddress mac, Ipv4Cidr ip, Ipv4Address peerIp, long warmupNs, long settleNs, long timeoutNs,
+            long durationNs, long seed, QemuVersion qemu, Optional<MemoryBackend> memoryBackend) {
+        this(memoryBytes, kernel, parent, policy, reboots, pingIntervalNs, costs, costProfileName, clock, netdev, mac,
+                ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu, memoryBackend, NetTopology.SINGLE);
+    }
 
     /** A run whose guest RAM is mapped without a backend (as before {@code --memory-backend}). */
     public RunConfig(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy, int reboots,
@@ -60,6 +71,12 @@ public record RunConfig(
 
     public RunConfig {
         Objects.requireNonNull(memoryBackend, "memoryBackend");
+        Objects.requireNonNull(net, "net");
+    }
+
+    /** The machine this run builds. */
+    public MachineConfig machine() {
+        return new MachineConfig(memoryBytes, kernel, parent, policy, costs, mac, qemu, memoryBackend, net);
     }
 
     /** A run on the newest QEMU ({@link QemuVersion#newest()}). */
@@ -104,6 +121,11 @@ public record RunConfig(
         }
         checkIovaRange(memoryBytes, parent.kind());
         memoryBackend.ifPresent(b -> checkRuns(memoryBytes, b, parent, kernel));
+        // TRANSITIONAL (issue 14 in progress): the machine builds one NIC of one queue pair.
+        if (net.nics() != 1 || net.queuePairs() != 1) {
+            throw new IllegalArgumentException("--nics " + net.nics() + " --queues " + net.queuePairs()
+                    + ": the machine models one NIC with one queue pair so far");
+        }
         Addressing.check(mac, ip, peerIp, "local".equals(netdev) ? Addressing.IN_PROCESS_PEER_MAC : null);
         requireRepresentable();
     }
@@ -177,35 +199,41 @@ public record RunConfig(
 
     public RunConfig with(KernelVersion k, ParentSpec p, ResetPolicy pol) {
         return new RunConfig(memoryBytes, k, p, pol, reboots, pingIntervalNs, costs, costProfileName, clock, netdev,
-                mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu, memoryBackend);
+                mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu, memoryBackend, net);
     }
 
     public RunConfig withMemory(long bytes) {
         return new RunConfig(bytes, kernel, parent, policy, reboots, pingIntervalNs, costs, costProfileName, clock,
-                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu, memoryBackend);
+                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu, memoryBackend, net);
     }
 
     public RunConfig withMemory(long bytes, ResetPolicy pol) {
         return new RunConfig(bytes, kernel, parent, pol, reboots, pingIntervalNs, costs, costProfileName, clock,
-                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu, memoryBackend);
+                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu, memoryBackend, net);
     }
 
     /** The same run on another QEMU release. */
     public RunConfig withQemu(QemuVersion q) {
         return new RunConfig(memoryBytes, kernel, parent, policy, reboots, pingIntervalNs, costs, costProfileName, clock,
-                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, q, memoryBackend);
+                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, q, memoryBackend, net);
     }
 
     /** The same run with guest RAM on {@code backend}. */
     public RunConfig withMemoryBackend(MemoryBackend backend) {
         return new RunConfig(memoryBytes, kernel, parent, policy, reboots, pingIntervalNs, costs, costProfileName,
                 clock, netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu,
-                Optional.of(backend));
+                Optional.of(backend), net);
+    }
+
+    /** The same run with another NIC topology ({@code --nics}, {@code --queues}, {@code --memlock}). */
+    public RunConfig withNet(NetTopology n) {
+        return new RunConfig(memoryBytes, kernel, parent, policy, reboots, pingIntervalNs, costs, costProfileName, clock,
+                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu, memoryBackend, n);
     }
 
     public RunConfig withReboots(int n) {
         return new RunConfig(memoryBytes, kernel, parent, policy, n, pingIntervalNs, costs, costProfileName, clock,
-                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu, memoryBackend);
+                netdev, mac, ip, peerIp, warmupNs, settleNs, timeoutNs, durationNs, seed, qemu, memoryBackend, net);
     }
 
     /**
@@ -239,6 +267,9 @@ public record RunConfig(
         m.put("parent", parent.label());
         m.put("policy", policy.label());
         m.put("qemu", qemu.label());
+        m.put("nics", net.nics());
+        m.put("queue_pairs", net.queuePairs());
+        m.put("memlock_bytes", net.memlockLimit(memoryBytes));
         m.put("reboots", reboots);
         m.put("ping_interval_ms", Durations.toMillis(pingIntervalNs));
         m.put("boot_time_ms", Durations.toMillis(bootNs()));

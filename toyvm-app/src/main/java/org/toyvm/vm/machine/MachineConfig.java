@@ -16,10 +16,18 @@ import org.toyvm.vm.stack.MacAddress;
 /**
  * What the machine is made of; {@code qemu} is the QEMU release its vhost-vdpa frontend follows.
  * {@code memoryBackend} is what backs guest RAM ({@code --memory-backend}); empty maps it as the model
- * always has: one physically contiguous run that VA mode maps (see {@link Machine}).
+ * always has: one physically contiguous run that VA mode maps (see {@link Machine}). {@code net} is how
+ * many vDPA NICs, of how many queue pairs, under which RLIMIT_MEMLOCK.
  */
 public record MachineConfig(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy,
-        CostProfile costs, MacAddress mac, QemuVersion qemu, Optional<MemoryBackend> memoryBackend) {
+        CostProfile costs, MacAddress mac, QemuVersion qemu, Optional<MemoryBackend> memoryBackend,
+        NetTopology net) {
+    /** A machine with one NIC of one queue pair ({@link NetTopology#SINGLE}). */
+    public MachineConfig(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy,
+            CostProfile costs, MacAddress mac, QemuVersion qemu, Optional<MemoryBackend> memoryBackend) {
+        this(memoryBytes, kernel, parent, policy, costs, mac, qemu, memoryBackend, NetTopology.SINGLE);
+    }
+
     /** A machine whose guest RAM is mapped without a backend (one contiguous run, as before backends). */
     public MachineConfig(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy,
             CostProfile costs, MacAddress mac, QemuVersion qemu) {
@@ -48,6 +56,7 @@ public record MachineConfig(long memoryBytes, KernelVersion kernel, ParentSpec p
 
     public MachineConfig {
         Objects.requireNonNull(memoryBackend, "memoryBackend");
+        Objects.requireNonNull(net, "net");
         checkMemory(memoryBytes);
     }
 
