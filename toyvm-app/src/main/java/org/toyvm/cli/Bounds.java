@@ -4,6 +4,7 @@ import org.toyvm.core.cost.CostProfile;
 import org.toyvm.core.units.Durations;
 import org.toyvm.core.units.Sizes;
 import org.toyvm.vm.machine.MachineConfig;
+import org.toyvm.vm.machine.NetTopology;
 
 /**
  * The documented range of every option that sets simulated time, a size or a count (docs/DESIGN.md §4:
@@ -24,6 +25,8 @@ import org.toyvm.vm.machine.MachineConfig;
  *     {@code --reboots} at most 10,000 a whole run stays below 2^63 ns (292 years) with a wide
  *     margin, so no sum of them can overflow the clock.</li>
  * <li>{@code --reboots 0..10000}: a long soak, not an endless one.</li>
+ * <li>{@code --queues 1..16}, {@code --nics 1..8}: {@link NetTopology}'s limits (the toy guest's queue
+ *     pairs per NIC; the published multi-NIC figures use 2–4 devices).</li>
  * <li>{@code --memory 64M..4194303G}: the machine's own limits ({@link MachineConfig}): room for
  *     the guest's rings below 64 MiB, and RAM that ends inside the 52-bit physical address width.</li>
  * </ul>
@@ -70,11 +73,33 @@ final class Bounds {
     static final DurationRange DURATION = new DurationRange(1_000_000L, 86_400 * SECOND);
     static final DurationRange BENCH_TIME = new DurationRange(10_000_000L, 60 * SECOND);
     static final CountRange REBOOTS = new CountRange(0, 10_000);
+    /** {@code --queues}: queue pairs per NIC (VIRTIO_NET_F_MQ; {@link NetTopology#MAX_QUEUE_PAIRS}). */
+    static final CountRange QUEUES = new CountRange(1, NetTopology.MAX_QUEUE_PAIRS);
+    /** {@code --nics}: vDPA NICs of the VM ({@link NetTopology#MAX_NICS}). */
+    static final CountRange NICS = new CountRange(1, NetTopology.MAX_NICS);
     /** Runs one matrix or sweep command may plan (the product of its lists). */
     static final CountRange PLAN_RUNS = new CountRange(1, 1_000);
 
     /** The accepted guest sizes, as users write them. */
     static final String MEMORY = Sizes.format(MachineConfig.MIN_MEMORY) + ".." + Sizes.format(MachineConfig.MAX_MEMORY);
+
+    /**
+     * Parses a count given to {@code option} and checks it against {@code range}.
+     *
+     * @throws IllegalArgumentException naming the value and the range (a list's element)
+     */
+    static int count(CountRange range, String text) {
+        long v;
+        try {
+            v = Long.parseLong(text.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a whole number in " + range);
+        }
+        if (v < range.min() || v > range.max()) {
+            throw new IllegalArgumentException(text.strip() + " is out of range " + range);
+        }
+        return (int) v;
+    }
 
     /** Parses and checks a guest size given to {@code option}. */
     static long memory(String option, String text) {

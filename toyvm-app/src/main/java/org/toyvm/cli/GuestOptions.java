@@ -1,9 +1,7 @@
 package org.toyvm.cli;
 
-import java.util.Optional;
 import java.util.OptionalLong;
 import org.toyvm.core.cost.CostProfile;
-import org.toyvm.core.mem.MemoryBackend;
 import org.toyvm.core.units.Sizes;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.bus.KernelVersion;
@@ -19,7 +17,9 @@ import picocli.CommandLine.Option;
 
 /**
  * What every experiment command (run, matrix, sweep) uses: the guest's and peer's traffic and timing,
- * the cost profile, and the guest's addresses. The addresses are checked together, with the rest of
+ * the cost profile, the guest's addresses and the process's RLIMIT_MEMLOCK. The machine's shape
+ * ({@code --memory-backend}, {@code --nics}, {@code --queues}) is one value on run ({@link MachineShape})
+ * and a list on matrix and sweep ({@link MachineAxes}). The addresses are checked together, with the rest of
  * the configuration, by {@code RunConfig.check()} (one place for every command).
  */
 final class GuestOptions {
@@ -65,21 +65,6 @@ final class GuestOptions {
             description = "Peer address, another host of the guest's subnet (default: ${DEFAULT-VALUE}).")
     String peerIp;
 
-    @Option(names = "--memory-backend", paramLabel = "anon|thp|hugetlb-2M|hugetlb-1G|memfd",
-            description = "What backs guest RAM: its page size is the physically contiguous run (one IOTLB entry"
-                    + " each in PA mode) and only memfd and hugetlb (shared) are mapped in VA mode (vdpa-sim as"
-                    + " shipped on 6.3+); anon and thp are private (default: as before backends, one contiguous"
-                    + " run that VA mode maps).")
-    String memoryBackend;
-
-    @Option(names = "--queues", paramLabel = "N", defaultValue = "1",
-            description = "Queue pairs per NIC, 1..16 (VIRTIO_NET_F_MQ) (default: ${DEFAULT-VALUE}).")
-    int queues;
-
-    @Option(names = "--nics", paramLabel = "N", defaultValue = "1",
-            description = "vDPA virtio-net NICs, 1..8, each its own /dev/vhost-vdpa-N (default: ${DEFAULT-VALUE}).")
-    int nics;
-
     @Option(names = "--memlock", paramLabel = "SIZE",
             description = "RLIMIT_MEMLOCK of the QEMU process, counting every device's pins (default: libvirt's"
                     + " rule, 1G + RAM × NICs).")
@@ -99,24 +84,27 @@ final class GuestOptions {
         if (bootTimeNs != null) {
             costs = costs.withGuestBootNs(bootTimeNs);
         }
-        Optional<MemoryBackend> backend = memoryBackend == null ? Optional.empty()
-                : Optional.of(user("--memory-backend", () -> MemoryBackend.parse(memoryBackend)));
-        NetTopology net = user(() -> new NetTopology(nics, queues, memlock == null ? OptionalLong.empty()
-                : OptionalLong.of(memlockBytes(memlock))));
-        return new Resolved(costs, backend, net, user("--mac", () -> MacAddress.parse(mac)), user("--ip", () -> Ipv4Cidr.parse(ip)),
+        // One NIC of one queue pair here; run's MachineShape and the matrix's and sweep's ShapeAxes set the
+        // NICs, queue pairs and memory backend of each configuration.
+        NetTopology net = new NetTopology(1, 1, memlock == null ? OptionalLong.empty()
+                : OptionalLong.of(memlockBytes(memlock)));
+        return new Resolved(costs, net, user("--mac", () -> MacAddress.parse(mac)), user("--ip", () -> Ipv4Cidr.parse(ip)),
                 user("--peer-ip", () -> Ipv4Address.parse(peerIp)), timeout, this);
     }
 
     /** The guest options, checked and parsed. */
-    record Resolved(CostProfile costs, Optional<MemoryBackend> memoryBackend, NetTopology net, MacAddress mac, Ipv4Cidr ip, Ipv4Address peerIp, long timeoutNs,
+    record Resolved(CostProfile costs, NetTopology net, MacAddress mac, Ipv4Cidr ip, Ipv4Address peerIp, long timeoutNs,
             GuestOptions options) {
-        /** A run of this guest on the machine, clock and wire the command chose (the one place a RunConfig is built). */
+        /**
+         * A run of this guest on the machine, clock and wire the command chose (the one place a RunConfig is
+         * built): one NIC of one queue pair, guest RAM without a backend until the command sets its shape.
+         */
         RunConfig config(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy, int reboots,
                 ClockMode clock, String netdev, long durationNs) {
             GuestOptions o = options;
             RunConfig c = new RunConfig(memoryBytes, kernel, parent, policy, reboots, o.pingIntervalNs, costs,
                     o.costProfile, clock, netdev, mac, ip, peerIp, o.warmupNs, o.settleNs, timeoutNs, durationNs, o.seed);
-            return memoryBackend.map(c::withMemoryBackend).orElse(c).withNet(net);
+            return c.withNet(net);
         }
     }
 

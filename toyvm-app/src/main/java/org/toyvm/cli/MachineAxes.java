@@ -7,6 +7,8 @@ import java.util.function.Function;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentSpec;
+import org.toyvm.vm.experiment.BackendChoice;
+import org.toyvm.vm.experiment.ShapeAxes;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -14,8 +16,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code matrix}'s and {@code sweep}'s axes (docs/DESIGN.md §4): {@code --kernel} (also spelled
- * {@code --kernels}), {@code --parent} and {@code --policy} take comma lists and the command runs their
- * product. Each command gives its own defaults through its default value provider (matrix: every
+ * {@code --kernels}), {@code --parent}, {@code --policy}, {@code --memory-backend}, {@code --nics} and
+ * {@code --queues} take comma lists and the command runs their product. The last three default to one
+ * value on both commands ({@code default}, 1, 1: the parent's default backend, one NIC of one pair). Each command gives its own defaults through its default value provider (matrix: every
  * value; sweep: 6.12, mlx5, legacy,persist). sweep's former {@code --policies} is dropped:
  * {@code --policy} is the contract's name on every command.
  *
@@ -36,6 +39,20 @@ final class MachineAxes {
     @Option(names = "--policy", paramLabel = "POL[,POL...]",
             description = "Reset policies: legacy, persist, naive (comma list) (default: ${DEFAULT-VALUE}).")
     String policies;
+
+    @Option(names = "--memory-backend", paramLabel = "B[,B...]",
+            description = "What backs guest RAM (comma list of default, anon, thp, hugetlb-2M, hugetlb-1G, memfd;"
+                    + " default: thp for a PA-mode parent, memfd for a VA-mode one, per cell) (default:"
+                    + " ${DEFAULT-VALUE}).")
+    String memoryBackends;
+
+    @Option(names = "--nics", paramLabel = "N[,N...]",
+            description = "vDPA NICs (comma list, each 1..8) (default: ${DEFAULT-VALUE}).")
+    String nics;
+
+    @Option(names = "--queues", paramLabel = "N[,N...]",
+            description = "Queue pairs per NIC (comma list, each 1..16) (default: ${DEFAULT-VALUE}).")
+    String queues;
 
     List<KernelVersion> kernels() {
         return list("--kernel", kernels, KernelVersion::parse);
@@ -66,6 +83,24 @@ final class MachineAxes {
 
     List<ResetPolicy> policies() {
         return list("--policy", policies, ResetPolicy::parse);
+    }
+
+    /** The backend × NICs × queue pairs each kernel × parent × policy cell runs with. */
+    ShapeAxes shapes() {
+        return new ShapeAxes(distinct("--memory-backend", memoryBackends, list("--memory-backend", memoryBackends,
+                BackendChoice::parse)), distinct("--nics", nics, list("--nics", nics, v -> Bounds.count(Bounds.NICS, v))),
+                distinct("--queues", queues, list("--queues", queues, v -> Bounds.count(Bounds.QUEUES, v))));
+    }
+
+    /** Refuses two elements spelt differently that mean the same ({@code THP,thp}; {@code 1,01}). */
+    private static <T> List<T> distinct(String option, String text, List<T> values) {
+        LinkedHashSet<T> seen = new LinkedHashSet<>();
+        for (T v : values) {
+            if (!seen.add(v)) {
+                throw new UsageException("bad " + option + " '" + text + "': " + v + " appears twice");
+            }
+        }
+        return values;
     }
 
     /**
@@ -125,6 +160,8 @@ final class MachineAxes {
                 case "--kernel", "--kernels" -> kernels;
                 case "--parent" -> parents;
                 case "--policy" -> policies;
+                case "--memory-backend" -> "default";
+                case "--nics", "--queues" -> "1";
                 default -> null;
             };
         }

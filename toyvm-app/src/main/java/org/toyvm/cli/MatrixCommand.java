@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.toyvm.net.vhost.QemuVersion;
 import org.toyvm.vm.experiment.Matrix;
 import org.toyvm.vm.experiment.RunConfig;
+import org.toyvm.vm.experiment.ShapeAxes;
 import org.toyvm.vm.report.Json;
 import org.toyvm.vm.report.MatrixReport;
 import org.toyvm.vm.report.TextReport;
@@ -14,7 +15,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code toyvm matrix}: kernel × parent × policy (default: every one), one reboot each. */
+/**
+ * {@code toyvm matrix}: QEMU × kernel × parent × policy (default: every kernel, parent and policy) ×
+ * memory backend × NICs × queue pairs (default: one each), one reboot each.
+ */
 @Command(name = "matrix", mixinStandardHelpOptions = true, sortOptions = false,
         defaultValueProvider = MatrixCommand.Defaults.class,
         description = "Run one reboot for every kernel × parent × policy of the lists given (default: the six"
@@ -51,10 +55,11 @@ public final class MatrixCommand implements Callable<Integer> {
 
     List<RunConfig> plan() {
         RunConfig base = Experiments.base(memory.bytes(), guest, 60_000_000_000L);
+        ShapeAxes shapes = axes.shapes();
         Experiments.checkPlanSize((long) qemus.list().size() * axes.kernels().size() * axes.parents().size()
-                * axes.policies().size());
+                * axes.policies().size() * shapes.size());
         List<RunConfig> plan = GuestOptions.user(() -> Matrix.matrixPlan(base, qemus.list(), axes.kernels(),
-                axes.parents(), axes.policies()));
+                axes.parents(), axes.policies(), shapes));
         report.check();
         return plan;
     }
@@ -63,7 +68,7 @@ public final class MatrixCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         logging.apply();
         List<RunConfig> plan = plan();
-        MatrixReport m = Matrix.matrix(plan, PooledByteBufAllocator.DEFAULT);
+        MatrixReport m = Matrix.matrix(plan, axes.shapes(), PooledByteBufAllocator.DEFAULT);
         report.emit(spec.commandLine().getOut(), TextReport.matrix(m), new Json().pretty(m));
         checkNoFailure(m);
         return 0;
@@ -73,6 +78,6 @@ public final class MatrixCommand implements Callable<Integer> {
     static void checkNoFailure(MatrixReport m) throws RunFailure {
         Experiments.checkNoFailure(m.failed(), m.cells().size(), "cells",
                 c -> c.kernel() + "/" + c.parent() + "/" + c.policy() + (c.qemu().equals(QemuVersion.newest().label())
-                        ? "" : " on QEMU " + c.qemu()) + ": " + c.failure());
+                        ? "" : " on QEMU " + c.qemu()) + c.shape() + ": " + c.failure());
     }
 }

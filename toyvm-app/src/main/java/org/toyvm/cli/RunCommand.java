@@ -31,6 +31,9 @@ public final class RunCommand implements Callable<Integer> {
     QemuOptions.One qemu;
 
     @Mixin
+    MachineShape shape;
+
+    @Mixin
     LiveOptions live;
 
     @Mixin
@@ -50,8 +53,8 @@ public final class RunCommand implements Callable<Integer> {
         GuestOptions.Resolved g = guest.resolve(60_000_000_000L);
         live.check();
         refuseUnused();
-        RunConfig cfg = g.config(machine.memoryBytes(), machine.kernel(), machine.parent(), machine.policy,
-                (int) live.reboots, live.clockMode(), live.netdev, live.durationNs).withQemu(qemu.qemu);
+        RunConfig cfg = shape.apply(g.config(machine.memoryBytes(), machine.kernel(), machine.parent(), machine.policy,
+                (int) live.reboots, live.clockMode(), live.netdev, live.durationNs).withQemu(qemu.qemu));
         GuestOptions.user(() -> {
             cfg.check();
             return null;

@@ -3,9 +3,9 @@ package org.toyvm.cli;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.toyvm.core.units.Sizes;
 import org.toyvm.vm.experiment.Matrix;
 import org.toyvm.vm.experiment.RunConfig;
+import org.toyvm.vm.experiment.ShapeAxes;
 import org.toyvm.vm.report.Json;
 import org.toyvm.vm.report.Plots;
 import org.toyvm.vm.report.SweepReport;
@@ -16,7 +16,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code toyvm sweep}: downtime and vCPU freeze against guest memory, per kernel × parent × policy. */
+/**
+ * {@code toyvm sweep}: downtime and vCPU freeze against guest memory, per kernel × parent × policy ×
+ * memory backend × NICs × queue pairs.
+ */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
         defaultValueProvider = SweepCommand.Defaults.class,
         description = "Reboot guests of several sizes under each kernel × parent × policy given and report how"
@@ -59,10 +62,11 @@ public final class SweepCommand implements Callable<Integer> {
     List<RunConfig> plan() {
         List<Long> sizes = MachineAxes.list("--memory", memory, s -> Bounds.memory("--memory", s));
         RunConfig base = Experiments.base(sizes.get(0), guest, 600_000_000_000L).withQemu(qemu.qemu);
-        Experiments.checkPlanSize(sizes.size() * axes.kernels().size() * axes.parents().size()
-                * axes.policies().size());
+        ShapeAxes shapes = axes.shapes();
+        Experiments.checkPlanSize((long) sizes.size() * axes.kernels().size() * axes.parents().size()
+                * axes.policies().size() * shapes.size());
         List<RunConfig> plan = GuestOptions.user(() -> Matrix.sweepPlan(base, sizes, axes.kernels(), axes.parents(),
-                axes.policies()));
+                axes.policies(), shapes));
         report.check();
         plot.check();
         return plan;
@@ -72,7 +76,7 @@ public final class SweepCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         logging.apply();
         List<RunConfig> plan = plan();
-        SweepReport s = Matrix.sweep(plan, PooledByteBufAllocator.DEFAULT);
+        SweepReport s = Matrix.sweep(plan, axes.shapes(), PooledByteBufAllocator.DEFAULT);
         report.emit(spec.commandLine().getOut(), TextReport.sweep(s), new Json().pretty(s));
         plot.write(f -> Plots.writeSweep(s, f));
         checkNoFailure(s);
@@ -81,7 +85,6 @@ public final class SweepCommand implements Callable<Integer> {
 
     /** A point that failed inside its run makes the command fail (exit 1), after the report. */
     static void checkNoFailure(SweepReport s) throws RunFailure {
-        Experiments.checkNoFailure(s.failed(), s.points().size(), "points", p -> Sizes.format(p.memoryBytes()) + "/"
-                + p.kernel() + "/" + p.parent() + "/" + p.policy() + ": " + p.failure());
+        Experiments.checkNoFailure(s.failed(), s.points().size(), "points", p -> p.name() + ": " + p.failure());
     }
 }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import org.toyvm.net.vhost.IotlbTraceSink;
 import org.toyvm.net.vhost.QemuVersion;
 import org.toyvm.net.vhost.ResetPolicy;
@@ -27,15 +28,7 @@ public final class Matrix {
     /** Every kernel × parent × policy over {@code base}, one reboot each, each configuration checked. */
     public static List<RunConfig> matrixPlan(RunConfig base, List<KernelVersion> kernels, List<ParentSpec> parents,
             List<ResetPolicy> policies) {
-        List<RunConfig> plan = new ArrayList<>();
-        for (KernelVersion k : kernels) {
-            for (ParentSpec p : parents) {
-                for (ResetPolicy pol : policies) {
-                    plan.add(checked(base.with(k, p, pol).withReboots(1)));
-                }
-            }
-        }
-        return plan;
+        return plan(base, kernels, parents, policies, List::of);
     }
 
     /** Every QEMU × kernel × parent × policy over {@code base} (QEMU outermost), one reboot each, each checked. */
@@ -48,15 +41,63 @@ public final class Matrix {
         return plan;
     }
 
+    /**
+     * Every QEMU × kernel × parent × policy × backend × NICs × queue pairs over {@code base} (QEMU
+     * outermost, queue pairs innermost), one reboot each, each checked; each cell's default backend is
+     * its own parent's ({@link ShapeAxes#expand}).
+     */
+    public static List<RunConfig> matrixPlan(RunConfig base, List<QemuVersion> qemus, List<KernelVersion> kernels,
+            List<ParentSpec> parents, List<ResetPolicy> policies, ShapeAxes shapes) {
+        List<RunConfig> plan = new ArrayList<>();
+        for (QemuVersion q : qemus) {
+            plan.addAll(plan(base.withQemu(q), kernels, parents, policies, shapes::expand));
+        }
+        return plan;
+    }
+
     /** Every size × kernel × parent × policy over {@code base}, one reboot each, each configuration checked. */
     public static List<RunConfig> sweepPlan(RunConfig base, List<Long> sizes, List<KernelVersion> kernels,
             List<ParentSpec> parents, List<ResetPolicy> policies) {
         List<RunConfig> plan = new ArrayList<>();
         for (long size : sizes) {
-            for (RunConfig c : matrixPlan(base.withMemory(size), kernels, parents, policies)) {
-                plan.add(c);
+            plan.addAll(matrixPlan(base.withMemory(size), kernels, parents, policies));
+        }
+        return plan;
+    }
+
+    /** As {@link #sweepPlan(RunConfig, List, List, List, List)}, each point once per backend × NICs × queue pairs. */
+    public static List<RunConfig> sweepPlan(RunConfig base, List<Long> sizes, List<KernelVersion> kernels,
+            List<ParentSpec> parents, List<ResetPolicy> policies, ShapeAxes shapes) {
+        List<RunConfig> plan = new ArrayList<>();
+        for (long size : sizes) {
+            plan.addAll(plan(base.withMemory(size), kernels, parents, policies, shapes::expand));
+        }
+        return plan;
+    }
+
+    /**
+     * The unchecked cells of a plan: kernel × parent × policy, each expanded by {@code shapes} (its backend
+     * resolved for its parent), one reboot each, in plan order. {@link #matrixPlan} checks each of them.
+     */
+    static List<RunConfig> cells(RunConfig base, List<KernelVersion> kernels, List<ParentSpec> parents,
+            List<ResetPolicy> policies, Function<RunConfig, List<RunConfig>> shapes) {
+        List<RunConfig> plan = new ArrayList<>();
+        for (KernelVersion k : kernels) {
+            for (ParentSpec p : parents) {
+                for (ResetPolicy pol : policies) {
+                    for (RunConfig c : shapes.apply(base.with(k, p, pol))) {
+                        plan.add(c.withReboots(1));
+                    }
+                }
             }
         }
+        return plan;
+    }
+
+    private static List<RunConfig> plan(RunConfig base, List<KernelVersion> kernels, List<ParentSpec> parents,
+            List<ResetPolicy> policies, Function<RunConfig, List<RunConfig>> shapes) {
+        List<RunConfig> plan = cells(base, kernels, parents, policies, shapes);
+        plan.forEach(Matrix::checked);
         return plan;
     }
 
@@ -87,6 +128,11 @@ public final class Matrix {
 
     /** Runs a plan of {@link #matrixPlan}: one reboot per cell; the outcome of each cell comes from running it. */
     public static MatrixReport matrix(List<RunConfig> plan, ByteBufAllocator alloc) {
+        return matrix(plan, ShapeAxes.DEFAULT, alloc);
+    }
+
+    /** As {@link #matrix(List, ByteBufAllocator)}, each cell naming the axes of {@code shapes} that were given. */
+    public static MatrixReport matrix(List<RunConfig> plan, ShapeAxes shapes, ByteBufAllocator alloc) {
         List<MatrixReport.Cell> cells = new ArrayList<>();
         for (RunConfig c : plan) {
             RebootExperiment.Outcome o = new RebootExperiment(c, IotlbTraceSink.NONE, alloc).run();
@@ -104,7 +150,8 @@ public final class Matrix {
             cells.add(new MatrixReport.Cell(c.kernel().label(), c.parent().label(), c.policy().label(),
                     o.persistOffered(), o.persistAcked(), r != null && r.restored(), r == null ? null : r.downtimeMs(),
                     r == null ? 0 : r.iotlbMessages(), r == null ? 0 : r.pagesPinned(), r == null ? 0 : r.dmaFaults(),
-                    why, failure, c.qemu().label()));
+                    why, failure, c.qemu().label(), backendNamed(c, shapes), nicsNamed(c, shapes),
+                    queuePairsNamed(c, shapes)));
         }
         return new MatrixReport(cells);
     }
@@ -117,6 +164,11 @@ public final class Matrix {
 
     /** Runs a plan of {@link #sweepPlan}: one reboot per point, with the wall time the run took. */
     public static SweepReport sweep(List<RunConfig> plan, ByteBufAllocator alloc) {
+        return sweep(plan, ShapeAxes.DEFAULT, alloc);
+    }
+
+    /** As {@link #sweep(List, ByteBufAllocator)}, each point naming the axes of {@code shapes} that were given. */
+    public static SweepReport sweep(List<RunConfig> plan, ShapeAxes shapes, ByteBufAllocator alloc) {
         List<SweepReport.Point> points = new ArrayList<>();
         for (RunConfig c : plan) {
             long t0 = System.nanoTime();
@@ -126,8 +178,21 @@ public final class Matrix {
             points.add(new SweepReport.Point(c.memoryBytes(), c.kernel().label(), c.parent().label(),
                     c.policy().label(), r == null ? null : r.downtimeMs(), r == null ? 0 : r.vcpuFreezeMs(),
                     r == null ? 0 : r.iotlbMessages(), r == null ? 0 : r.pagesPinned(), r != null && r.restored(),
-                    wallMs, o.report().summary().failure(), c.qemu().label()));
+                    wallMs, o.report().summary().failure(), c.qemu().label(), backendNamed(c, shapes),
+                    nicsNamed(c, shapes), queuePairsNamed(c, shapes)));
         }
         return new SweepReport(points);
+    }
+
+    private static String backendNamed(RunConfig c, ShapeAxes shapes) {
+        return shapes.showsBackend() ? c.memoryBackend().map(b -> b.label()).orElse(null) : null;
+    }
+
+    private static Integer nicsNamed(RunConfig c, ShapeAxes shapes) {
+        return shapes.showsNics() ? c.net().nics() : null;
+    }
+
+    private static Integer queuePairsNamed(RunConfig c, ShapeAxes shapes) {
+        return shapes.showsQueuePairs() ? c.net().queuePairs() : null;
     }
 }

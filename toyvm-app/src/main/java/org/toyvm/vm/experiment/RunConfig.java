@@ -167,10 +167,12 @@ public record RunConfig(
     public static void checkRuns(long memoryBytes, MemoryBackend backend, ParentSpec parent, KernelVersion kernel) {
         long runs = memoryBytes / backend.pageSize();
         if (!parent.usesVa(kernel) && runs > MAX_PA_RUNS) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "bad --memory %s with --memory-backend %s:"
+            String which = backend == BackendChoice.defaultFor(parent, kernel) ? "--memory-backend " + backend.label()
+                    + " (the default for a PA-mode parent)" : "--memory-backend " + backend.label();
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "bad --memory %s with %s:"
                     + " %d pages of %s would be %d IOTLB entries per device in PA mode (--parent %s), above the"
-                    + " model's %d; take a backend with bigger pages (hugetlb-1G) or less memory",
-                    Sizes.format(memoryBytes), backend.label(), runs, Sizes.format(backend.pageSize()), runs,
+                    + " model's %d; take a backend with bigger pages (--memory-backend hugetlb-1G) or less memory",
+                    Sizes.format(memoryBytes), which, runs, Sizes.format(backend.pageSize()), runs,
                     parent.label(), MAX_PA_RUNS));
         }
     }
@@ -225,6 +227,24 @@ public record RunConfig(
                 Optional.of(backend), net);
     }
 
+    /**
+     * The same run with guest RAM on the backend {@code choice} names, or on the default of this run's
+     * parent and kernel ({@link BackendChoice#defaultFor}): set the kernel and parent first.
+     */
+    public RunConfig withMemoryBackend(BackendChoice choice) {
+        return withMemoryBackend(choice.resolve(parent, kernel));
+    }
+
+    /**
+     * Why guest RAM is on its backend, for the run's header: the parent's default (and why that is the
+     * default) or the user's {@code --memory-backend}; empty for a run without a backend (the model
+     * before backends: one contiguous block).
+     */
+    public Optional<String> memoryBackendWhy() {
+        return memoryBackend.map(b -> b == BackendChoice.defaultFor(parent, kernel)
+                ? BackendChoice.defaultReason(parent, kernel) : "--memory-backend");
+    }
+
     /** The same run with another NIC topology ({@code --nics}, {@code --queues}, {@code --memlock}). */
     public RunConfig withNet(NetTopology n) {
         return new RunConfig(memoryBytes, kernel, parent, policy, reboots, pingIntervalNs, costs, costProfileName, clock,
@@ -263,6 +283,7 @@ public record RunConfig(
         m.put("memory", Sizes.format(memoryBytes));
         m.put("memory_bytes", memoryBytes);
         memoryBackend.ifPresent(b -> m.put("memory_backend", b.label()));
+        memoryBackendWhy().ifPresent(w -> m.put("memory_backend_why", w));
         m.put("kernel", kernel.label());
         m.put("parent", parent.label());
         m.put("policy", policy.label());

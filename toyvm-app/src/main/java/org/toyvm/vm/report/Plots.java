@@ -141,14 +141,16 @@ public final class Plots {
 
     /**
      * Downtime against guest memory (log scale), one line per policy; per kernel/parent/policy when the
-     * sweep ran more than one kernel or parent.
+     * sweep ran more than one kernel or parent; and per backend, NIC count and queue pairs given as axes.
      */
     public static void writeSweep(SweepReport sweep, Path file) throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();
         boolean oneMachine = sweep.points().stream().map(p -> p.kernel() + "/" + p.parent()).distinct().count() <= 1;
         for (SweepReport.Point p : sweep.points()) {
             XYSeries s;
-            String key = oneMachine ? p.policy() : p.kernel() + "/" + p.parent() + "/" + p.policy();
+            // A sweep over backends, NICs or queue pairs draws one line per shape too (the named axes).
+            String key = (oneMachine ? p.policy() : p.kernel() + "/" + p.parent() + "/" + p.policy())
+                    + ShapeLabel.suffix(p.memoryBackend(), p.nics(), p.queuePairs());
             int idx = data.getSeriesIndex(key);
             if (idx < 0) {
                 s = new XYSeries(key);

@@ -23,6 +23,10 @@ public final class TextReport {
         sb.append(String.format(Locale.ROOT, "toyvm run: %s guest, QEMU %s, kernel %s, parent %s, policy %s, clock %s,"
                 + " netdev %s%n", c.get("memory"), c.get("qemu"), c.get("kernel"), c.get("parent"), c.get("policy"),
                 c.get("clock"), c.get("netdev")));
+        if (c.get("memory_backend") != null) {
+            sb.append("memory backend: ").append(c.get("memory_backend")).append(" (").append(c.get("memory_backend_why"))
+                    .append(")\n");
+        }
         sb.append("backend features offered: ").append(String.join(" ", r.backendFeatures().offered())).append('\n');
         sb.append("backend features acked:   ").append(String.join(" ", r.backendFeatures().acked())).append('\n');
         if (r.vmStart() != null) {
@@ -62,22 +66,23 @@ public final class TextReport {
         StringBuilder sb = new StringBuilder();
         // The parent column widens for a parent with module options (vdpa-sim,use_va=off).
         String pw = "%-" + parentWidth(m.cells().stream().map(MatrixReport.Cell::parent)) + "s";
-        sb.append(String.format(Locale.ROOT, "%-6s %-6s " + pw + " %-8s %-8s %-6s %-9s %12s %14s %14s %8s%n", "qemu",
-                "kernel", "parent", "policy", "offered", "acked", "restored", "downtime ms", "iotlb msgs", "pages pinned",
-                "faults"));
+        ShapeColumns shape = ShapeColumns.of(m.cells().stream().map(MatrixReport.Cell::memoryBackend),
+                m.cells().stream().map(MatrixReport.Cell::nics), m.cells().stream().map(MatrixReport.Cell::queuePairs));
+        sb.append(String.format(Locale.ROOT, "%-6s %-6s " + pw + " %-8s " + shape.header() + "%-8s %-6s %-9s %12s %14s %14s %8s%n",
+                "qemu", "kernel", "parent", "policy", "offered", "acked", "restored", "downtime ms", "iotlb msgs",
+                "pages pinned", "faults"));
         for (MatrixReport.Cell c : m.cells()) {
-            sb.append(String.format(Locale.ROOT, "%-6s %-6s " + pw + " %-8s %-8s %-6s %-9s %12s %14d %14d %8d%n", c.qemu(), c.kernel(),
+            sb.append(String.format(Locale.ROOT, "%-6s %-6s " + pw + " %-8s " + shape.row(c.memoryBackend(), c.nics(),
+                    c.queuePairs()) + "%-8s %-6s %-9s %12s %14d %14d %8d%n", c.qemu(), c.kernel(),
                     c.parent(), c.policy(), yn(c.persistOffered()), yn(c.persistAcked()), c.restored() ? "yes" : "NO",
                     ms(c.downtimeMs()), c.iotlbMessagesDuringReboot(), c.pagesPinnedDuringReboot(), c.dmaFaults()));
         }
         sb.append('\n');
         for (MatrixReport.Cell c : m.cells()) {
-            sb.append(String.format(Locale.ROOT, "%s/%s/%s/%s: %s%n", c.qemu(), c.kernel(), c.parent(), c.policy(),
-                    c.explanation()));
+            sb.append(c.name()).append(": ").append(c.explanation()).append('\n');
         }
         for (MatrixReport.Cell c : m.failed()) {
-            sb.append(String.format(Locale.ROOT, "FAILURE %s/%s/%s/%s: %s%n", c.qemu(), c.kernel(), c.parent(),
-                    c.policy(), c.failure()));
+            sb.append("FAILURE ").append(c.name()).append(": ").append(c.failure()).append('\n');
         }
         return sb.toString();
     }
@@ -86,17 +91,20 @@ public final class TextReport {
     public static String sweep(SweepReport s) {
         StringBuilder sb = new StringBuilder();
         String pw = "%-" + parentWidth(s.points().stream().map(SweepReport.Point::parent)) + "s";
-        sb.append(String.format(Locale.ROOT, "%-8s %-6s %-6s " + pw + " %-8s %-9s %12s %12s %12s %16s %10s%n", "memory",
-                "qemu", "kernel", "parent", "policy", "restored", "downtime ms", "vcpu frz ms", "iotlb msgs", "pages pinned", "wall ms"));
+        ShapeColumns shape = ShapeColumns.of(s.points().stream().map(SweepReport.Point::memoryBackend),
+                s.points().stream().map(SweepReport.Point::nics), s.points().stream().map(SweepReport.Point::queuePairs));
+        sb.append(String.format(Locale.ROOT, "%-8s %-6s %-6s " + pw + " %-8s " + shape.header()
+                + "%-9s %12s %12s %12s %16s %10s%n", "memory", "qemu", "kernel", "parent", "policy", "restored",
+                "downtime ms", "vcpu frz ms", "iotlb msgs", "pages pinned", "wall ms"));
         for (SweepReport.Point p : s.points()) {
-            sb.append(String.format(Locale.ROOT, "%-8s %-6s %-6s " + pw + " %-8s %-9s %12s %12s %12d %16d %10s%n",
+            sb.append(String.format(Locale.ROOT, "%-8s %-6s %-6s " + pw + " %-8s " + shape.row(p.memoryBackend(),
+                    p.nics(), p.queuePairs()) + "%-9s %12s %12s %12d %16d %10s%n",
                     org.toyvm.core.units.Sizes.format(p.memoryBytes()), p.qemu(), p.kernel(), p.parent(), p.policy(),
                     p.restored() ? "yes" : "NO", ms(p.downtimeMs()), ms(p.vcpuFreezeMs()), p.iotlbMessagesDuringReboot(),
                     p.pagesPinnedDuringReboot(), ms(p.wallMs())));
         }
         for (SweepReport.Point p : s.failed()) {
-            sb.append(String.format(Locale.ROOT, "FAILURE %s/%s/%s/%s: %s%n",
-                    org.toyvm.core.units.Sizes.format(p.memoryBytes()), p.kernel(), p.parent(), p.policy(), p.failure()));
+            sb.append("FAILURE ").append(p.name()).append(": ").append(p.failure()).append('\n');
         }
         return sb.toString();
     }
