@@ -14,8 +14,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code --memory-backend}: a bad value is a user error naming the accepted ones, a PA-mode guest with
- * more IOTLB entries than the model keeps is refused before the run, the default run's report is what
- * it was, and a private backend under a VA-mode parent runs faithfully without connectivity.
+ * more IOTLB entries than the model keeps is refused before the run, the default backend is the parent's
+ * (thp in PA mode, memfd in VA mode) and the run's header says so, and a private backend under a VA-mode
+ * parent runs faithfully without connectivity.
  */
 class MemoryBackendCliTest {
     private final StringWriter out = new StringWriter();
@@ -57,15 +58,54 @@ class MemoryBackendCliTest {
     }
 
     @Test
-    void theDefaultRunNamesNoBackendAndAChosenOneIsInTheJsonConfig() {
+    void theDefaultRunIsOnThpUnderAPaModeParentSaysWhyAndAChosenOneIsInTheJsonConfig() {
         assertEquals(0, run(quick("run", "--json", "-")), err.toString());
-        assertFalse(out.toString().contains("memory_backend"), "the default report is unchanged");
         String plain = out.toString();
+        assertTrue(plain.matches("(?s).*\"memory_backend\"\\s*:\\s*\"thp\".*"), plain);
+        assertTrue(plain.contains("default for a PA-mode parent"), plain);
         assertEquals(0, run(quick("run", "--json", "-", "--memory-backend", "hugetlb-1G")), err.toString());
-        assertTrue(out.toString().contains("\"memory_backend\" : \"hugetlb-1G\"")
-                || out.toString().contains("\"memory_backend\": \"hugetlb-1G\""), out.toString());
+        String chosen = out.toString();
+        assertTrue(chosen.matches("(?s).*\"memory_backend\"\\s*:\\s*\"hugetlb-1G\".*"), chosen);
+        assertTrue(chosen.matches("(?s).*\"memory_backend_why\"\\s*:\\s*\"--memory-backend\".*"), chosen);
         // PA mode (mlx5): the backend changes runs, not pins or time: the report is the same otherwise.
-        assertEquals(plain, out.toString().replaceAll("\\s*\"memory_backend\"\\s*:\\s*\"hugetlb-1G\",", ""));
+        String backendLines = "(?m)^\\s*\"memory_backend(_why)?\"\\s*:.*\\R";
+        assertEquals(plain.replaceAll(backendLines, ""), chosen.replaceAll(backendLines, ""));
+        // "default" names the default: the same run as no option.
+        assertEquals(0, run(quick("run", "--json", "-", "--memory-backend", "default")), err.toString());
+        assertEquals(plain, out.toString());
+    }
+
+    @Test
+    void theRunHeaderStatesTheBackendAndWhyForEachKindOfParent() {
+        String[][] cases = {{"mlx5", "6.12", "memory backend: thp (default for a PA-mode parent"},
+            {"platform", "6.12", "memory backend: thp (default for a PA-mode parent"},
+            {"vdpa-sim", "6.1", "memory backend: thp (default for a PA-mode parent"},
+            {"vdpa-sim,use_va=off", "6.12", "memory backend: thp (default for a PA-mode parent"},
+            {"vdpa-sim", "6.12", "memory backend: memfd (default for a VA-mode parent: vhost_vdpa_va_map maps only"
+                    + " shared file-backed memory)"}};
+        for (String[] c : cases) {
+            assertEquals(0, run(quick("run", "--parent", c[0], "--kernel", c[1])), c[0] + " " + c[1] + ": " + err);
+            assertTrue(out.toString().lines().skip(1).findFirst().orElse("").startsWith(c[2]), c[0] + " " + c[1]
+                    + ": " + out);
+            assertTrue(out.toString().contains("1/1 reboots restored"), out.toString());
+            assertFalse(err.toString().contains("warning"), err.toString());
+        }
+        assertEquals(0, run(quick("run", "--memory-backend", "hugetlb-2M")), err.toString());
+        assertTrue(out.toString().contains("\nmemory backend: hugetlb-2M (--memory-backend)\n"), out.toString());
+    }
+
+    @Test
+    void theDefaultBackendOfALargePaModeGuestIsRefusedNamingTheDefaultAndABackendThatFits() {
+        assertEquals(2, run(List.of("run", "--memory", "32T", "--policy", "persist", "--timeout", "3600s")));
+        String e = err.toString().strip();
+        assertEquals(1, e.lines().count(), e);
+        assertTrue(e.contains("--memory 32T") && e.contains("--memory-backend thp (the default for a PA-mode parent)")
+                && e.contains("16777216 IOTLB entries") && e.contains("--memory-backend hugetlb-1G"), e);
+        assertEquals("", out.toString());
+        RunCommand c = new RunCommand();
+        new picocli.CommandLine(c).parseArgs("--memory", "32T", "--policy", "persist", "--timeout", "3600s",
+                "--memory-backend", "hugetlb-1G");
+        assertEquals(java.util.Optional.of(org.toyvm.core.mem.MemoryBackend.HUGETLB_1G), c.config().memoryBackend());
     }
 
     @Test
