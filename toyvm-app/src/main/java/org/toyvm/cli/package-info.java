@@ -6,8 +6,9 @@
  *
  * <p>Options are declared once and shared through mixins: {@code GuestMemory} ({@code --memory} of
  * run and matrix), {@code KernelAndParent} ({@code --kernel}, {@code --parent} of run and uapi),
- * {@code MachineChoice} (run's machine), {@code MachineAxes} (the comma lists of kernels, parents and
- * policies on matrix and sweep), {@code GuestOptions}, {@code LiveOptions}, {@code ReportOptions},
+ * {@code MachineChoice} (run's machine), {@code MachineShape} (run's one memory backend, NIC count and
+ * queue pair count), {@code MachineAxes} (the comma lists of kernels, parents, policies, memory backends,
+ * NICs and queue pairs on matrix and sweep), {@code GuestOptions}, {@code LiveOptions}, {@code ReportOptions},
  * {@code PlotOptions}, {@code LoggingOptions}. Closed choices are
  * {@link org.toyvm.core.units.Labelled} enums converted by one generic converter; every time, size
  * and count is checked against its documented range ({@code Bounds}) before anything runs.

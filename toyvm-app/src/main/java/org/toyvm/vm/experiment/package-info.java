@@ -3,7 +3,10 @@
  * ({@link org.toyvm.vm.experiment.RebootExperiment}) or the real one
  * ({@link org.toyvm.vm.experiment.LiveRun}), the compatibility matrix and the memory sweep
  * ({@link org.toyvm.vm.experiment.Matrix}), all configured by a checked
- * {@link org.toyvm.vm.experiment.RunConfig}.
+ * {@link org.toyvm.vm.experiment.RunConfig}. A matrix or sweep runs each cell once per machine shape
+ * ({@link org.toyvm.vm.experiment.ShapeAxes}: memory backend × NICs × queue pairs), each cell's
+ * {@code default} backend resolved for its own parent ({@link org.toyvm.vm.experiment.BackendChoice}:
+ * thp in PA mode, memfd in VA mode, as QEMU users of those parents back guest RAM).
  *
  * <p>What is measured is decided here once, for both clocks (docs/DESIGN.md §3): the reset instant
  * is the guest's status-0 write reaching the device; connectivity is back at the first echo reply
