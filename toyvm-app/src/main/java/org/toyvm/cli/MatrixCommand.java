@@ -22,8 +22,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "matrix", mixinStandardHelpOptions = true, sortOptions = false,
         defaultValueProvider = MatrixCommand.Defaults.class,
         description = "Run one reboot for every kernel × parent × policy of the lists given (default: the six"
-                + " kernel generations × three parents as shipped × three policies, 54 combinations) and report which"
-                + " keep connectivity and why.")
+                + " kernel generations × three parents as shipped × three policies, 54 combinations), and for each"
+                + " memory backend × NICs × queue pairs given (default: the parent's backend, one NIC, one pair), and"
+                + " report which keep connectivity and why.")
 public final class MatrixCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

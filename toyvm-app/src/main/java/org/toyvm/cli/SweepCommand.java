@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
         defaultValueProvider = SweepCommand.Defaults.class,
-        description = "Reboot guests of several sizes under each kernel × parent × policy given and report how"
+        description = "Reboot guests of several sizes under each kernel × parent × policy × memory backend × NICs"
+                + " × queue pairs given and report how"
                 + " downtime, vCPU freeze, IOTLB messages and pinned pages grow with memory. The default --timeout"
                 + " is 600s here.")
 public final class SweepCommand implements Callable<Integer> {
