@@ -2,7 +2,9 @@ package org.toyvm.vm.guest;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.util.Arrays;
 import org.toyvm.core.time.SimScheduler;
+import org.toyvm.hw.net.FlowHash;
 import org.toyvm.netdev.WirePort;
 import org.toyvm.vm.stack.Ipv4Address;
 import org.toyvm.vm.stack.Ipv4Cidr;
@@ -12,14 +14,19 @@ import org.toyvm.vm.stack.Packets;
 
 /**
  * The in-process peer at the far end of the wire: answers ARP and ICMP echo, and pings the guest at
- * the ping interval, on the same scheduler (virtual clock).
+ * the ping interval, on the same scheduler (virtual clock) — one ping flow per queue pair of the
+ * guest's NIC, each with its own ICMP identifier and sequence numbers, all sent at each tick.
+ *
+ * <p>Flow k's identifier is chosen so that the NIC's flow hash ({@link FlowHash}) steers it to pair
+ * k: the tool knows the NIC's hash, as a traffic generator picks source ports against a known RSS
+ * key and indirection table. With one pair there is one flow with the identifier the peer always used.
  */
 public final class PeerHost {
-    /** What the peer reports. */
+    /** What the peer reports; {@code flow} is the flow's index (the queue pair it targets). */
     public interface Events {
-        void requestSent(int seq, long t);
+        void requestSent(int flow, int seq, long t);
 
-        void replyReceived(int seq, long t);
+        void replyReceived(int flow, int seq, long t);
     }
 
     private static final int PING_ID = 0x7065;
@@ -28,13 +35,23 @@ public final class PeerHost {
     private final Ipv4Address guestIp;
     private final long intervalNs;
     private final Events events;
+    private final int[] ids;
+    private final int[] seqs;
     private boolean running;
-    private int seq;
     private long quietFrom = Long.MAX_VALUE;
     private long quietUntil = Long.MIN_VALUE;
 
+    /** One ping flow (one queue pair). */
     public PeerHost(SimScheduler sched, WirePort port, MacAddress mac, Ipv4Cidr ip, Ipv4Address guestIp,
             long intervalNs, ByteBufAllocator alloc, Events events) {
+        this(sched, port, mac, ip, guestIp, intervalNs, alloc, events, 1);
+    }
+
+    /** One ping flow per queue pair of the guest's NIC ({@code pairs}, 1..). */
+    public PeerHost(SimScheduler sched, WirePort port, MacAddress mac, Ipv4Cidr ip, Ipv4Address guestIp,
+            long intervalNs, ByteBufAllocator alloc, Events events, int pairs) {
+        this.ids = flowIds(ip.address(), guestIp, pairs);
+        this.seqs = new int[pairs];
         this.sched = sched;
         this.guestIp = guestIp;
         this.intervalNs = intervalNs;
@@ -42,12 +59,46 @@ public final class PeerHost {
         this.stack = new NetStack(mac, ip, alloc, port::send, new NetStack.Events() {
             @Override
             public void echoReplyReceived(Packets.Echo reply) {
-                if (reply.id() == PING_ID) {
-                    events.replyReceived(reply.seq(), sched.now());
+                int flow = flowOf(reply.id());
+                if (flow >= 0) {
+                    events.replyReceived(flow, reply.seq(), sched.now());
                 }
             }
         });
         port.setReceiver(this::receive);
+    }
+
+    /**
+     * ICMP identifiers for {@code pairs} flows from {@code peer} to {@code guest}: for each pair k the
+     * first identifier from {@code 0x7065} up, not taken by an earlier flow, whose flow hash among
+     * {@code pairs} is k.
+     */
+    public static int[] flowIds(Ipv4Address peer, Ipv4Address guest, int pairs) {
+        int[] ids = new int[pairs];
+        boolean[] taken = new boolean[1 << 16];
+        for (int k = 0; k < pairs; k++) {
+            int id = PING_ID;
+            while (taken[id] || FlowHash.pairOf(FlowHash.hash(peer.value(), guest.value(), id, 0), pairs) != k) {
+                id = (id + 1) & 0xffff; // a 32-bit hash modulo ≤ 16 reaches every pair within a few ids
+            }
+            taken[id] = true;
+            ids[k] = id;
+        }
+        return ids;
+    }
+
+    /** The flows' ICMP identifiers, by flow. */
+    public int[] ids() {
+        return Arrays.copyOf(ids, ids.length);
+    }
+
+    private int flowOf(int id) {
+        for (int k = 0; k < ids.length; k++) {
+            if (ids[k] == id) {
+                return k;
+            }
+        }
+        return -1;
     }
 
     private void receive(ByteBuf frame) {
@@ -85,13 +136,17 @@ public final class PeerHost {
         long now = sched.now();
         if (now >= quietFrom && now < quietUntil) {
             long skipped = (quietUntil - now + intervalNs - 1) / intervalNs;
-            seq = (int) ((seq + skipped) & 0xffff);
+            for (int k = 0; k < seqs.length; k++) {
+                seqs[k] = (int) ((seqs[k] + skipped) & 0xffff);
+            }
             sched.schedule(this::tick, skipped * intervalNs);
             return;
         }
-        seq = (seq + 1) & 0xffff;
-        events.requestSent(seq, sched.now());
-        stack.ping(guestIp, PING_ID, seq);
+        for (int k = 0; k < seqs.length; k++) {
+            seqs[k] = (seqs[k] + 1) & 0xffff;
+            events.requestSent(k, seqs[k], sched.now());
+            stack.ping(guestIp, ids[k], seqs[k]);
+        }
         sched.schedule(this::tick, intervalNs);
     }
 }
