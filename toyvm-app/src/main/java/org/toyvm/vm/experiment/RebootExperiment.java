@@ -51,6 +51,10 @@ public final class RebootExperiment {
         default void afterFirstBoot(Machine m) {
         }
 
+        /** Reboot {@code index} is about to begin (the warm-up or the previous reboot's settle time is over). */
+        default void beforeReboot(Machine m, int index) {
+        }
+
         /** The last reboot and the settle time are over; the machine is still on. */
         default void beforePowerOff(Machine m) {
         }
@@ -198,6 +202,7 @@ public final class RebootExperiment {
                     inspector.afterFirstBoot(m);
                     for (int i = 1; i <= cfg.reboots(); i++) {
                         s.runUntil(Math.max(s.now(), next));
+                        inspector.beforeReboot(m, i);
                         pending.add(reboot(s, m, guest, rec, i));
                         Pending p = pending.get(pending.size() - 1);
                         int done = i;
