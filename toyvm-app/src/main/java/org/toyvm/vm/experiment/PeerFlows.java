@@ -2,6 +2,9 @@ package org.toyvm.vm.experiment;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.toyvm.hw.net.FlowHash;
+import org.toyvm.vm.guest.PeerHost;
+import org.toyvm.vm.stack.Ipv4Address;
 
 /**
  * The peer's ping flows to one NIC — one per queue pair, each its own {@link PingLog} (sequence
@@ -16,6 +19,28 @@ final class PeerFlows {
         for (int k = 0; k < this.flows.length; k++) {
             this.flows[k] = new PingLog();
         }
+    }
+
+    /**
+     * ICMP identifiers for one flow per queue pair from {@code peer} to {@code guest}: for pair k the
+     * first identifier from {@link PeerHost#PING_ID} up, not taken by an earlier flow, whose flow hash
+     * ({@link FlowHash}) among {@code pairs} is k — so that every pair carries one flow. The tool
+     * knowing the NIC's hash is its choice, as a traffic generator picks source ports against a known
+     * RSS key and indirection table. With one pair: {@link PeerHost#PING_ID}, the peer's usual id.
+     */
+    static int[] flowIds(Ipv4Address peer, Ipv4Address guest, int pairs) {
+        int[] ids = new int[pairs];
+        boolean[] taken = new boolean[1 << 16];
+        for (int k = 0; k < pairs; k++) {
+            int id = PeerHost.PING_ID;
+            // A 32-bit hash modulo at most 16 reaches every pair within a few identifiers.
+            while (taken[id] || FlowHash.pairOf(FlowHash.hash(peer.value(), guest.value(), id, 0), pairs) != k) {
+                id = (id + 1) & 0xffff;
+            }
+            taken[id] = true;
+            ids[k] = id;
+        }
+        return ids;
     }
 
     int count() {

@@ -161,7 +161,8 @@ public final class RebootExperiment {
                 alloc);
         rec.rxRingGpa = guest.layout().rxRing();
         PeerHost peer = new PeerHost(s, wire.endB(), PEER_MAC, new Ipv4Cidr(cfg.peerIp(), cfg.ip().prefixLength()),
-                cfg.ip().address(), cfg.pingIntervalNs(), alloc, rec, pairs);
+                cfg.ip().address(), cfg.pingIntervalNs(), alloc, rec, PeerFlows.flowIds(cfg.peerIp(),
+                cfg.ip().address(), pairs));
         List<Pending> pending = new ArrayList<>();
         String failure = null;
         List<RebootResult> results = new ArrayList<>();

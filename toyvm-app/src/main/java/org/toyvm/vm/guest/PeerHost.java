@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.Arrays;
 import org.toyvm.core.time.SimScheduler;
-import org.toyvm.hw.net.FlowHash;
 import org.toyvm.netdev.WirePort;
 import org.toyvm.vm.stack.Ipv4Address;
 import org.toyvm.vm.stack.Ipv4Cidr;
@@ -17,9 +16,9 @@ import org.toyvm.vm.stack.Packets;
  * the ping interval, on the same scheduler (virtual clock) — one ping flow per queue pair of the
  * guest's NIC, each with its own ICMP identifier and sequence numbers, all sent at each tick.
  *
- * <p>Flow k's identifier is chosen so that the NIC's flow hash ({@link FlowHash}) steers it to pair
- * k: the tool knows the NIC's hash, as a traffic generator picks source ports against a known RSS
- * key and indirection table. With one pair there is one flow with the identifier the peer always used.
+ * <p>The identifiers are the caller's choice (the experiment picks them against the NIC's flow hash so
+ * that flow k lands on pair k); with one flow it is the identifier the peer always used,
+ * {@link #PING_ID}.
  */
 public final class PeerHost {
     /** What the peer reports; {@code flow} is the flow's index (the queue pair it targets). */
@@ -29,7 +28,8 @@ public final class PeerHost {
         void replyReceived(int flow, int seq, long t);
     }
 
-    private static final int PING_ID = 0x7065;
+    /** The identifier of the peer's single flow, and where multi-flow choices start. */
+    public static final int PING_ID = 0x7065;
     private final SimScheduler sched;
     private final NetStack stack;
     private final Ipv4Address guestIp;
@@ -41,17 +41,20 @@ public final class PeerHost {
     private long quietFrom = Long.MAX_VALUE;
     private long quietUntil = Long.MIN_VALUE;
 
-    /** One ping flow (one queue pair). */
+    /** One ping flow (one queue pair), identifier {@link #PING_ID}. */
     public PeerHost(SimScheduler sched, WirePort port, MacAddress mac, Ipv4Cidr ip, Ipv4Address guestIp,
             long intervalNs, ByteBufAllocator alloc, Events events) {
-        this(sched, port, mac, ip, guestIp, intervalNs, alloc, events, 1);
+        this(sched, port, mac, ip, guestIp, intervalNs, alloc, events, new int[] {PING_ID});
     }
 
-    /** One ping flow per queue pair of the guest's NIC ({@code pairs}, 1..). */
+    /** One ping flow per entry of {@code flowIds} (distinct 16-bit ICMP identifiers; flow k is index k). */
     public PeerHost(SimScheduler sched, WirePort port, MacAddress mac, Ipv4Cidr ip, Ipv4Address guestIp,
-            long intervalNs, ByteBufAllocator alloc, Events events, int pairs) {
-        this.ids = flowIds(ip.address(), guestIp, pairs);
-        this.seqs = new int[pairs];
+            long intervalNs, ByteBufAllocator alloc, Events events, int[] flowIds) {
+        if (flowIds.length == 0) {
+            throw new IllegalArgumentException("a peer needs at least one flow");
+        }
+        this.ids = Arrays.copyOf(flowIds, flowIds.length);
+        this.seqs = new int[ids.length];
         this.sched = sched;
         this.guestIp = guestIp;
         this.intervalNs = intervalNs;
@@ -66,25 +69,6 @@ public final class PeerHost {
             }
         });
         port.setReceiver(this::receive);
-    }
-
-    /**
-     * ICMP identifiers for {@code pairs} flows from {@code peer} to {@code guest}: for each pair k the
-     * first identifier from {@code 0x7065} up, not taken by an earlier flow, whose flow hash among
-     * {@code pairs} is k.
-     */
-    public static int[] flowIds(Ipv4Address peer, Ipv4Address guest, int pairs) {
-        int[] ids = new int[pairs];
-        boolean[] taken = new boolean[1 << 16];
-        for (int k = 0; k < pairs; k++) {
-            int id = PING_ID;
-            while (taken[id] || FlowHash.pairOf(FlowHash.hash(peer.value(), guest.value(), id, 0), pairs) != k) {
-                id = (id + 1) & 0xffff; // a 32-bit hash modulo ≤ 16 reaches every pair within a few ids
-            }
-            taken[id] = true;
-            ids[k] = id;
-        }
-        return ids;
     }
 
     /** The flows' ICMP identifiers, by flow. */
