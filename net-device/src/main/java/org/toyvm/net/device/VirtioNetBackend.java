@@ -29,6 +29,15 @@ public interface VirtioNetBackend {
      */
     String start(long driverFeatures, List<QueueConfig> queues);
 
+    /**
+     * The guest wrote queue {@code queue} (checked below {@link #numQueues()}) to QueueNotify after the
+     * backend started: QEMU's virtio_queue_notify sets the queue's host notifier, which for vhost is
+     * the kick eventfd the kernel forwards to the device (vhost_vdpa_virtqueue_kick). Data queues
+     * normally kick through the doorbell page instead; the control queue kicks here (a shadowing
+     * frontend intercepts it here).
+     */
+    void notify(int queue);
+
     /** The guest reset the device (status 0) after it was started, or before: stop and reset. */
     void reset();
 

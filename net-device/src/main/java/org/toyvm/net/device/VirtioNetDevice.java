@@ -237,7 +237,21 @@ public final class VirtioNetDevice {
             case QUEUE_DEVICE_HIGH -> setQueueAddr(q, 2, true, u);
             case INTERRUPT_ACK -> interruptStatus &= ~v;
             case STATUS -> writeStatus(v & 0xff); // virtio_mmio_write: virtio_set_status(vdev, value & 0xff)
-            default -> guestErrors++; // read-only, unknown or misaligned register (QueueNotify: kicks come through the doorbell page)
+            case QUEUE_NOTIFY -> queueNotify(u);
+            default -> guestErrors++; // read-only, unknown or misaligned register
+        }
+    }
+
+    /**
+     * virtio_mmio_write QUEUE_NOTIFY: "if (value < VIRTIO_QUEUE_MAX) virtio_queue_notify(vdev, value)".
+     * A queue this device does not have is counted; before the backend started there is no kick
+     * eventfd yet and the notify does nothing (virtio_queue_notify returns for a queue without rings).
+     */
+    private void queueNotify(long q) {
+        if (q >= queues.length) {
+            guestErrors++;
+        } else if (started) {
+            backend.notify((int) q);
         }
     }
 

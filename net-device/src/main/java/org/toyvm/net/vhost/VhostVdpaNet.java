@@ -250,6 +250,17 @@ public final class VhostVdpaNet implements VirtioNetBackend {
     }
 
     /**
+     * A guest's QueueNotify: the kick eventfd of vhost device {@code queue >>> 1}'s queue, which the kernel
+     * forwards to the parent (vhost_vdpa_virtqueue_kick → kick_vq). Passthrough: the device sees the kick.
+     */
+    @Override
+    public void notify(int queue) {
+        if (started) {
+            dev.kick(queue);
+        }
+    }
+
+    /**
      * virtio_reset (a guest's status 0): virtio_set_status(0) stops vhost (vhost_net_stop) if it runs;
      * from 9.2 virtio_reset then calls vhost_reset_device on the NIC's first vhost device whether it ran
      * or not (the back-end is connected from init on).

@@ -61,6 +61,11 @@ class VirtioNetDeviceTest {
         }
 
         @Override
+        public void notify(int queue) {
+            calls.add("notify " + queue);
+        }
+
+        @Override
         public void reset() {
             calls.add("reset");
         }
@@ -119,6 +124,24 @@ class VirtioNetDeviceTest {
         assertFalse(dev.started());
         dev.write(QUEUE_SEL, 1, 4);
         assertEquals(0, dev.read(QUEUE_READY, 4));
+    }
+
+    @Test
+    void queueNotifyAfterTheStartGoesToTheBackendAndAQueueItDoesNotHaveIsCounted() {
+        dev.write(QUEUE_NOTIFY, 2, 4);
+        assertEquals(List.of(), backend.calls, "no kick eventfd before the backend started");
+        assertEquals(0, dev.guestErrors());
+        probe(VERSION_1 | MAC);
+        dev.write(STATUS, ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK, 4);
+        dev.write(QUEUE_NOTIFY, 2, 4);
+        dev.write(QUEUE_NOTIFY, 0, 4);
+        assertEquals(List.of("reset", "start 100000020", "notify 2", "notify 0"), backend.calls);
+        for (long bad : new long[] {3, 1023, 1024, 0xffff_ffffL}) {
+            dev.write(QUEUE_NOTIFY, bad, 4);
+        }
+        dev.write(QUEUE_NOTIFY, 2, 2);
+        assertEquals(5, dev.guestErrors(), "past the last queue, or not a 32-bit write");
+        assertEquals(4, backend.calls.size());
     }
 
     @Test

@@ -4,20 +4,37 @@ import org.toyvm.vm.guest.PeerHost;
 import org.toyvm.vm.report.Timeline;
 
 /**
- * The guest's events plus the peer's view of its pings, and the one rule both clocks use to decide
- * that connectivity is back: a reply to a request the peer sent once the reset had reached the
- * device. A reply to an earlier request may have crossed the reset in flight and proves nothing.
+ * The guest's events plus the peer's view of its pings to one NIC, and the one rule both clocks use
+ * to decide that connectivity is back: a reply to a request the peer sent once the reset had reached
+ * the device — on every flow (one per queue pair): the reboot is restored when the last flow has
+ * such a reply, and each flow's time is kept (when its pair came back). A reply to an earlier
+ * request may have crossed the reset in flight and proves nothing.
  *
  * <p>Written only from the machine's loop; the volatile fields are read by a live run's waiting thread.
  */
 class PeerRecorder extends GuestRecorder implements PeerHost.Events {
-    final PingLog peerPings = new PingLog();
+    final PeerFlows peerPings;
     final ReplyHistogram replies = new ReplyHistogram();
     volatile long firstReplyAt = -1;
     volatile long restoredAt = -1;
+    /** Per flow, the current reboot's first reply to a request sent after the reset, or -1. */
+    private final long[] flowBackAt;
+    private int flowsBack;
     boolean inReboot;
     /** The last reply before the current reboot's reset, or -1. */
     long lastReplyBeforeReset = -1;
+
+    /** One flow (one queue pair). */
+    PeerRecorder() {
+        this(1);
+    }
+
+    /** One flow per queue pair of the NIC. */
+    PeerRecorder(int flows) {
+        peerPings = new PeerFlows(flows);
+        flowBackAt = new long[peerPings.count()];
+        java.util.Arrays.fill(flowBackAt, -1);
+    }
 
     @Override
     void beginReboot(int index, long t) {
@@ -25,6 +42,8 @@ class PeerRecorder extends GuestRecorder implements PeerHost.Events {
         peerPings.openWindow(t);
         inReboot = true;
         restoredAt = -1;
+        java.util.Arrays.fill(flowBackAt, -1);
+        flowsBack = 0;
         lastReplyBeforeReset = -1;
     }
 
@@ -42,28 +61,51 @@ class PeerRecorder extends GuestRecorder implements PeerHost.Events {
     }
 
     @Override
-    public void requestSent(int seq, long t) {
-        peerPings.sent(seq, t);
+    public void requestSent(int flow, int seq, long t) {
+        peerPings.sent(flow, seq, t);
     }
 
     @Override
-    public void replyReceived(int seq, long t) {
-        long sentAt = peerPings.replied(seq, t);
+    public void replyReceived(int flow, int seq, long t) {
+        long sentAt = peerPings.replied(flow, seq, t);
         if (sentAt >= 0) {
-            replyAt(t, sentAt >= resetAt);
+            replyAt(flow, t, sentAt >= resetAt);
         }
     }
 
-    /** A reply seen at {@code t}; {@code afterReset}: it answers a request sent after the reset. */
+    /** A reply seen at {@code t} on the only flow; {@code afterReset}: it answers a request sent after the reset. */
     final void replyAt(long t, boolean afterReset) {
+        replyAt(0, t, afterReset);
+    }
+
+    /** A reply of flow {@code flow} seen at {@code t}; {@code afterReset}: it answers a request sent after the reset. */
+    final void replyAt(int flow, long t, boolean afterReset) {
         replies.add(t);
         if (firstReplyAt < 0) {
             firstReplyAt = t;
         }
-        if (inReboot && resetAt >= 0 && restoredAt < 0 && afterReset) {
-            restoredAt = t;
-            markers.add(new Timeline.Marker(ms(t), "restored #" + rebootIndex));
+        if (inReboot && resetAt >= 0 && restoredAt < 0 && afterReset && flowBackAt[flow] < 0) {
+            flowBackAt[flow] = t;
+            if (++flowsBack == flowBackAt.length) {
+                restoredAt = t;
+                markers.add(new Timeline.Marker(ms(t), "restored #" + rebootIndex));
+            }
         }
+    }
+
+    /**
+     * With more than one flow, the current reboot's time from the reset to each flow's (queue pair's)
+     * first reply to a request sent after it, in ms (null for a flow not back); null with one flow.
+     */
+    final java.util.List<Double> pairsBackMs() {
+        if (flowBackAt.length == 1) {
+            return null;
+        }
+        java.util.List<Double> out = new java.util.ArrayList<>();
+        for (long t : flowBackAt) {
+            out.add(t < 0 || resetAt < 0 ? null : ms(t - resetAt));
+        }
+        return out;
     }
 
     /** Connectivity was already down at this reset: no reply arrived since the previous reset. */

@@ -51,6 +51,10 @@ public final class RebootExperiment {
         default void afterFirstBoot(Machine m) {
         }
 
+        /** Reboot {@code index} is about to begin (the warm-up or the previous reboot's settle time is over). */
+        default void beforeReboot(Machine m, int index) {
+        }
+
         /** The last reboot and the settle time are over; the machine is still on. */
         default void beforePowerOff(Machine m) {
         }
@@ -85,6 +89,10 @@ public final class RebootExperiment {
 
     /** The peer's view plus what the virtual run alone can look at: the parent's mapping after the boot. */
     private static final class Recorder extends PeerRecorder {
+        Recorder(int flows) {
+            super(flows);
+        }
+
         String mappingsAfterReset;
         Machine machine;
         Gpa rxRingGpa;
@@ -145,14 +153,16 @@ public final class RebootExperiment {
     public Outcome run() {
         VirtualScheduler s = new VirtualScheduler();
         InProcessWire wire = new InProcessWire(s, cfg.costs().wireLatencyNs());
-        Recorder rec = new Recorder();
+        int pairs = cfg.net().queuePairs();
+        Recorder rec = new Recorder(pairs);
         Machine m = new Machine(cfg.machine(), s, wire.endA(), trace, alloc);
         rec.machine = m;
         ToyGuest guest = new ToyGuest(m, cfg.mac(), cfg.ip(), cfg.peerIp(), cfg.pingIntervalNs(), cfg.bootNs(), rec,
                 alloc);
         rec.rxRingGpa = guest.layout().rxRing();
         PeerHost peer = new PeerHost(s, wire.endB(), PEER_MAC, new Ipv4Cidr(cfg.peerIp(), cfg.ip().prefixLength()),
-                cfg.ip().address(), cfg.pingIntervalNs(), alloc, rec);
+                cfg.ip().address(), cfg.pingIntervalNs(), alloc, rec, PeerFlows.flowIds(cfg.peerIp(),
+                cfg.ip().address(), pairs));
         List<Pending> pending = new ArrayList<>();
         String failure = null;
         List<RebootResult> results = new ArrayList<>();
@@ -193,6 +203,7 @@ public final class RebootExperiment {
                     inspector.afterFirstBoot(m);
                     for (int i = 1; i <= cfg.reboots(); i++) {
                         s.runUntil(Math.max(s.now(), next));
+                        inspector.beforeReboot(m, i);
                         pending.add(reboot(s, m, guest, rec, i));
                         Pending p = pending.get(pending.size() - 1);
                         int done = i;
@@ -256,11 +267,11 @@ public final class RebootExperiment {
 
     /** A reboot's result before its ping counts are final. */
     private record Pending(int index, boolean restored, Double downtimeMs, double freezeMs, FrontendCounters iotlb,
-            long pinned, long unpinned, long faults, String why) {
+            long pinned, long unpinned, long faults, String why, List<Double> pairsBackMs) {
         RebootResult result(PingLog.Window peer, PingLog.Window own) {
             return new RebootResult(index, restored, downtimeMs, freezeMs, peer.sent, peer.lost(), own.sent, own.lost(),
                     iotlb.total(), new RebootResult.IotlbCounts(iotlb.update(), iotlb.invalidate(), iotlb.batchBegin(),
-                            iotlb.batchEnd()), pinned, unpinned, faults, why);
+                            iotlb.batchEnd()), pinned, unpinned, faults, why, pairsBackMs);
         }
     }
 
@@ -291,7 +302,7 @@ public final class RebootExperiment {
                 pinned, faults, restored, downtime, downAtReset, index, guest.busyUntil() > end).explain();
         // The freeze inside the window: a charged cost longer than the window was not all spent in it.
         long frozen = Math.min(rec.frozenNs - frozen0, end - tReq);
-        return new Pending(index, restored, downtime, ms(frozen), f, pinned, unpinned, faults, why);
+        return new Pending(index, restored, downtime, ms(frozen), f, pinned, unpinned, faults, why, rec.pairsBackMs());
     }
 
     /** Totals over a run's reboots; {@code end} is the run time in ns. */

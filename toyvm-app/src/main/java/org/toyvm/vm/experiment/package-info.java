@@ -10,7 +10,9 @@
  *
  * <p>What is measured is decided here once, for both clocks (docs/DESIGN.md §3): the reset instant
  * is the guest's status-0 write reaching the device; connectivity is back at the first echo reply
- * to a request the peer sent after it ({@code PeerRecorder}); downtime runs from the last reply
+ * to a request the peer sent after it ({@code PeerRecorder}) — with several queue pairs, on every
+ * pair's flow ({@code PeerFlows}: one ping flow per pair, its ICMP id picked against the NIC's flow
+ * hash), each pair's time reported; downtime runs from the last reply
  * before the reset; the vCPU freeze is what the VMM and kernel charged while the guest was stalled
  * in a register write. Counters of the frontend, the kernel model and the NIC are taken as
  * differences over the reboot's window, and {@code RebootStory} explains each reboot only from what

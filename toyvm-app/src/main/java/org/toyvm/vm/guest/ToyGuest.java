@@ -9,7 +9,8 @@ import org.toyvm.vm.stack.MacAddress;
 import org.toyvm.vm.stack.NetStack;
 
 /**
- * The toy guest: its boot sequence on one {@link Vcpu} — power on, probe; reboot: reset the device,
+ * The toy guest: its boot sequence on one {@link Vcpu} (which stands for all its vCPUs: one per queue
+ * pair it wants) — power on, probe; reboot: reset the device,
  * boot for the boot time, probe again — over a {@link VirtioNetDriver} (probe, RX refill, TX), a
  * small ARP/ICMP {@link NetStack} and a {@link GuestPinger} that pings the peer.
  *
@@ -39,7 +40,9 @@ public final class ToyGuest {
         this.events = events;
         this.vcpu = new Vcpu(machine, events);
         this.pinger = new GuestPinger(vcpu, peerIp, pingIntervalNs, events);
-        this.driver = new VirtioNetDriver(vcpu, machine.guestRam(), layout, alloc, events, this::receive);
+        // The guest has a vCPU per queue pair it wants (--queues): the driver asks for that many.
+        this.driver = new VirtioNetDriver(vcpu, machine.guestRam(), layout, alloc, events, this::receive,
+                machine.config().net().queuePairs());
         this.stack = new NetStack(mac, ip, alloc, driver::xmit, pinger);
         pinger.attach(stack);
         machine.nic().setCallHandler(this::interrupt);
@@ -106,12 +109,17 @@ public final class ToyGuest {
             return;
         }
         int gen = bootGeneration;
-        vcpu.run(() -> {
+        driver.setQueues(() -> gen == bootGeneration, () -> vcpu.run(() -> {
             if (gen == bootGeneration) {
                 driver.open();
                 pinger.start(() -> gen == bootGeneration && driver.isOpen());
             }
-        });
+        }));
+    }
+
+    /** Queue pairs the driver set up in the current boot. */
+    public int queuePairs() {
+        return driver.pairs();
     }
 
     /** The device's used-buffer interrupt for queue {@code q}, handled on the vCPU for the boot it was raised in. */

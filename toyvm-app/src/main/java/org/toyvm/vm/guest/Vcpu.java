@@ -72,6 +72,14 @@ final class Vcpu {
         }
     }
 
+    /**
+     * The vCPU spins for {@code ns} from when it is free (a driver busy-polling, cpu_relax): guest time,
+     * not a VMM exit, so not reported as frozen; nothing else the vCPU does runs before it ends.
+     */
+    void spin(long ns) {
+        busyUntil = Durations.addSaturating(Math.max(busyUntil, sched.now()), ns);
+    }
+
     /** A 32-bit read of the virtio-mmio window. */
     long mmioRead(int reg) {
         return as.readValue(Machine.VIRTIO_MMIO_BASE + reg, 4).value();

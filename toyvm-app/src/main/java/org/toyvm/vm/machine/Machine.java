@@ -109,7 +109,7 @@ public final class Machine implements AutoCloseable {
         RamBlock doorbell = mm.map("virtio-net.notify", 0x1000);
 
         // The kernel and the hardware.
-        this.nic = new VirtioNetNic(scheduler, mm, config.mac().value(), alloc);
+        this.nic = new VirtioNetNic(scheduler, mm, config.mac().value(), alloc, config.net().queuePairs());
         // The NIC starts when a command reaches it: after the cost charged before it in the vCPU exit
         // that issued it (the guest's Vcpu brackets each exit on the meter).
         nic.setCausality(meter);

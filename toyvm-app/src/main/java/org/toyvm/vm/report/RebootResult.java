@@ -1,6 +1,8 @@
 package org.toyvm.vm.report;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
 
 /**
  * What one reboot did (docs/DESIGN.md §5). Counts cover the window from the guest's reset to the return of
@@ -18,8 +20,11 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  *     end of the window count as received); null when {@code pingsSent} is
  * @param vcpuFreezeMs time the guest's vCPU spent stalled in the VMM (reset and DRIVER_OK handling)
  * @param explanation in words: what happened to the mappings across the reset, and why
+ * @param queuePairsRestoredMs with more than one queue pair: per pair, from the reset to the peer's
+ *     first reply on that pair's flow to a request sent after the reset (null for a pair that did not
+ *     come back); the reboot is restored when the last pair is. Absent (null) with one pair.
  */
-@JsonPropertyOrder({"index", "restored", "downtime_ms", "vcpu_freeze_ms", "pings_sent", "pings_lost",
+@JsonPropertyOrder({"index", "restored", "downtime_ms", "queue_pairs_restored_ms", "vcpu_freeze_ms", "pings_sent", "pings_lost",
     "guest_pings_sent", "guest_pings_lost", "iotlb_messages", "iotlb", "pages_pinned", "pages_unpinned",
     "dma_faults", "explanation"})
 public record RebootResult(
@@ -36,7 +41,16 @@ public record RebootResult(
         long pagesPinned,
         long pagesUnpinned,
         long dmaFaults,
-        String explanation) {
+        String explanation,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<Double> queuePairsRestoredMs) {
+
+    /** A reboot of a NIC with one queue pair (no per-pair times). */
+    public RebootResult(int index, boolean restored, Double downtimeMs, double vcpuFreezeMs, Long pingsSent,
+            Long pingsLost, long guestPingsSent, long guestPingsLost, long iotlbMessages, IotlbCounts iotlb,
+            long pagesPinned, long pagesUnpinned, long dmaFaults, String explanation) {
+        this(index, restored, downtimeMs, vcpuFreezeMs, pingsSent, pingsLost, guestPingsSent, guestPingsLost,
+                iotlbMessages, iotlb, pagesPinned, pagesUnpinned, dmaFaults, explanation, null);
+    }
 
     /** IOTLB messages the frontend wrote in the window, by type. */
     @JsonPropertyOrder({"update", "invalidate", "batch_begin", "batch_end"})

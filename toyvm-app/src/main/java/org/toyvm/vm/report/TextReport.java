@@ -45,6 +45,11 @@ public final class TextReport {
                         b.pingsSent() == null ? "?" : b.pingsLost() + "/" + b.pingsSent(), b.guestPingsLost() + "/" + b.guestPingsSent(),
                         b.iotlbMessages(), b.pagesPinned(), b.dmaFaults()));
             }
+            for (RebootResult b : r.reboots()) {
+                if (b.queuePairsRestoredMs() != null) {
+                    sb.append(pairsLine(b));
+                }
+            }
             sb.append('\n');
             for (RebootResult b : r.reboots()) {
                 sb.append("reboot ").append(b.index()).append(": ").append(b.explanation()).append('\n');
@@ -59,6 +64,16 @@ public final class TextReport {
             sb.append("FAILURE: ").append(s.failure()).append('\n');
         }
         return sb.toString();
+    }
+
+    /** "reboot 1 queue pairs back (ms after the reset): 0:2010.1 1:2010.3 ..." — a dash for a pair not back. */
+    static String pairsLine(RebootResult b) {
+        StringBuilder sb = new StringBuilder("reboot ").append(b.index()).append(" queue pairs back (ms after the reset):");
+        java.util.List<Double> ps = b.queuePairsRestoredMs();
+        for (int k = 0; k < ps.size(); k++) {
+            sb.append(' ').append(k).append(':').append(ms(ps.get(k)));
+        }
+        return sb.append('\n').toString();
     }
 
     /** The matrix as a table, with each cell's explanation. */

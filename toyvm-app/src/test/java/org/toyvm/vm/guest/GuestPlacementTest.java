@@ -74,11 +74,11 @@ class GuestPlacementTest {
         peer = new PeerHost(s, wire.endB(), PEER_MAC, new Ipv4Cidr(PEER_IP, GUEST_IP.prefixLength()),
                 GUEST_IP.address(), PING_NS, PooledByteBufAllocator.DEFAULT, new PeerHost.Events() {
                     @Override
-                    public void requestSent(int seq, long t) {
+                    public void requestSent(int flow, int seq, long t) {
                     }
 
                     @Override
-                    public void replyReceived(int seq, long t) {
+                    public void replyReceived(int flow, int seq, long t) {
                         peerReplies++;
                     }
                 });

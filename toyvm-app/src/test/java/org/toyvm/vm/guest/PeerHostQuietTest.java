@@ -64,12 +64,12 @@ class PeerHostQuietTest {
         PeerHost peer = new PeerHost(s, port, MacAddress.parse("52:54:00:00:00:01"), Ipv4Cidr.parse("10.0.0.1/24"),
                 Ipv4Address.parse("10.0.0.2"), 10 * MS, UnpooledByteBufAllocator.DEFAULT, new PeerHost.Events() {
                     @Override
-                    public void requestSent(int seq, long t) {
+                    public void requestSent(int flow, int seq, long t) {
                         sent.add(new long[] {seq, t});
                     }
 
                     @Override
-                    public void replyReceived(int seq, long t) {
+                    public void replyReceived(int flow, int seq, long t) {
                     }
                 });
         peer.quietBetween(25 * MS, 1_000 * MS);

@@ -336,6 +336,17 @@ public final class VhostVdpaDevice {
         return vrings.setVringKick(index);
     }
 
+    /**
+     * A write to queue {@code index}'s kick eventfd (the one VHOST_SET_VRING_KICK installed): the
+     * kernel's vhost_vdpa_virtqueue_kick calls the parent's kick_vq (drivers/vhost/vdpa.c). Not an
+     * ioctl: no gate, no cost. An index the device does not have is ignored (no such eventfd).
+     */
+    public void kick(int index) {
+        if (index >= 0 && index < hw.numQueues()) {
+            hw.kick(index);
+        }
+    }
+
     public IoctlResult setVringCall(int index) {
         return vrings.setVringCall(index);
     }

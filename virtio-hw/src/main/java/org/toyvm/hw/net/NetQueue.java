@@ -32,6 +32,11 @@ abstract class NetQueue {
         return q.index();
     }
 
+    /** The queue pair of a data queue (rx 2k, tx 2k+1). */
+    final int pair() {
+        return index() >>> 1;
+    }
+
     /** Processes what the driver made available; called only while the device runs and the queue is ready. */
     abstract void process();
 

@@ -27,7 +27,20 @@ public final class NicCounters {
     long ctrlErr;
     /** Control chains with no ack byte, a short header, data of the wrong size or too long. */
     long ctrlMalformed;
+    /**
+     * Of {@link #rxDroppedNotRunning}: frames steered to a queue pair whose RX queue is not enabled (or its
+     * enable has not reached the device) while the device runs.
+     */
+    long rxDroppedQueueDisabled;
     final EnumMap<ChainError, Long> chainDrops = new EnumMap<>(ChainError.class);
+    /** Frames written into each pair's RX queue, and taken from each pair's TX queue. */
+    final long[] pairRxFrames;
+    final long[] pairTxFrames;
+
+    NicCounters(int pairs) {
+        pairRxFrames = new long[pairs];
+        pairTxFrames = new long[pairs];
+    }
 
     void drop(ChainError e) {
         chainDrops.merge(e, 1L, Long::sum);
@@ -77,6 +90,25 @@ public final class NicCounters {
         return ctrlMalformed;
     }
 
+    public long rxDroppedQueueDisabled() {
+        return rxDroppedQueueDisabled;
+    }
+
+    /** The number of queue pairs counted. */
+    public int pairs() {
+        return pairRxFrames.length;
+    }
+
+    /** Frames received through pair {@code k}'s RX queue (0 for a pair the NIC does not have). */
+    public long pairRxFrames(int k) {
+        return k >= 0 && k < pairRxFrames.length ? pairRxFrames[k] : 0;
+    }
+
+    /** Frames transmitted from pair {@code k}'s TX queue (0 for a pair the NIC does not have). */
+    public long pairTxFrames(int k) {
+        return k >= 0 && k < pairTxFrames.length ? pairTxFrames[k] : 0;
+    }
+
     public long chainDrops(ChainError e) {
         return chainDrops.getOrDefault(e, 0L);
     }
@@ -101,6 +133,15 @@ public final class NicCounters {
         m.put("ctrl_ok", ctrlOk);
         m.put("ctrl_err", ctrlErr);
         m.put("ctrl_malformed", ctrlMalformed);
+        if (rxDroppedQueueDisabled != 0) {
+            m.put("rx_dropped_queue_disabled", rxDroppedQueueDisabled);
+        }
+        if (pairRxFrames.length > 1) {
+            for (int k = 0; k < pairRxFrames.length; k++) {
+                m.put("pair" + k + "_rx_frames", pairRxFrames[k]);
+                m.put("pair" + k + "_tx_frames", pairTxFrames[k]);
+            }
+        }
         chainDrops.forEach((k, v) -> m.put("drop_" + k.name().toLowerCase(java.util.Locale.ROOT), v));
         return m;
     }

@@ -38,6 +38,9 @@ final class RxQueue extends NetQueue {
         NicCounters counters = nic.counters();
         if (!nic.accepting(this)) {
             counters.rxDroppedNotRunning++;
+            if (nic.running()) {
+                counters.rxDroppedQueueDisabled++; // of those: the device runs, this pair's RX queue does not
+            }
             frame.release();
             return;
         }
@@ -85,6 +88,7 @@ final class RxQueue extends NetQueue {
                 written = writeChain(head, frame);
                 if (written > 0) {
                     counters.rxFrames++;
+                    counters.pairRxFrames[pair()]++;
                     counters.rxBytes += frame.readableBytes();
                 }
             } finally {

@@ -92,6 +92,7 @@ final class TxQueue extends NetQueue {
             }
             if (err == ChainError.NONE) {
                 counters.txFrames++;
+                counters.pairTxFrames[pair()]++;
                 counters.txBytes += frame.readableBytes();
                 nic.transmit(frame); // owned downstream now (released on every path)
             } else {

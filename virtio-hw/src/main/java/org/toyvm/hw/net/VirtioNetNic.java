@@ -22,9 +22,12 @@ import org.toyvm.netdev.WirePort;
 /**
  * The simulated vDPA network hardware, as a thin shell: device status, features and config space,
  * and an array of queues — {@link RxQueue}/{@link TxQueue} per queue pair (rx 2k, tx 2k+1) and a
- * {@link CtrlQueue} last — each on the split-queue engine ({@link org.toyvm.hw.queue.SplitQueue}),
- * processed on the VM's scheduler. One pair today; the queue array is sized from the pair count, so
- * more pairs cost one constructor argument. Every access to rings and buffers goes through the
+ * {@link CtrlQueue} last (at 2N, alone in group 1) — each on the split-queue engine
+ * ({@link org.toyvm.hw.queue.SplitQueue}), processed on the VM's scheduler. N (1..16) comes from the
+ * constructor and is the config space's max_virtqueue_pairs. Per virtio 1.x §5.1.6.5.5 the device
+ * uses pair 0 only until the driver's VQ_PAIRS_SET, and again after a reset; received frames are
+ * steered among the pairs in use by {@link FlowHash} (non-IPv4 to pair 0); a frame steered to a pair
+ * whose RX queue is not enabled is dropped and counted. Any enabled TX queue transmits. Every access to rings and buffers goes through the
  * {@link DmaEngine}, i.e. through the parent's current translation — so a parent that dropped its
  * mappings at reset leaves the device faulting, counted, and the datapath dead.
  *
@@ -50,7 +53,8 @@ public final class VirtioNetNic implements VirtioNetHardware {
     static final int ETH_HLEN = 14;
     /** The longest frame the MAC takes: MTU payload plus the Ethernet header. */
     public static final int MAX_FRAME = MTU + ETH_HLEN;
-    private static final int QUEUE_PAIRS = 1;
+    /** The most queue pairs the model builds ({@code --queues}). */
+    public static final int MAX_QUEUE_PAIRS = 16;
     /** Group 0 holds the data queues, group 1 the control queue (so the control queue can be shadowed). */
     private static final int DATA_GROUP = 0;
     private static final int CTRL_GROUP = 1;
@@ -68,7 +72,8 @@ public final class VirtioNetNic implements VirtioNetHardware {
     private final NetConfigSpace config;
     private final RxFilter rxFilter = new RxFilter();
     private final NetFeatures features;
-    private final NicCounters counters = new NicCounters();
+    private final int pairs;
+    private final NicCounters counters;
     private IntConsumer call = q -> { };
     private Causality causality = Causality.IMMEDIATE;
     /** A start (DRIVER_OK or resume) issued but not yet reached the device. */
@@ -86,25 +91,50 @@ public final class VirtioNetNic implements VirtioNetHardware {
         this(scheduler, mm, mac, alloc, DEVICE_FEATURES);
     }
 
+    /** A NIC of {@code queuePairs} (1..{@value #MAX_QUEUE_PAIRS}) queue pairs. */
+    public VirtioNetNic(SimScheduler scheduler, HostAddressSpace mm, long mac, ByteBufAllocator alloc, int queuePairs) {
+        this(scheduler, mm, mac, alloc, DEVICE_FEATURES, queuePairs);
+    }
+
     /** A NIC offering {@code deviceFeatures} (tests of features the default device does not offer yet). */
     VirtioNetNic(SimScheduler scheduler, HostAddressSpace mm, long mac, ByteBufAllocator alloc, long deviceFeatures) {
+        this(scheduler, mm, mac, alloc, deviceFeatures, 1);
+    }
+
+    VirtioNetNic(SimScheduler scheduler, HostAddressSpace mm, long mac, ByteBufAllocator alloc, long deviceFeatures,
+            int queuePairs) {
+        if (queuePairs < 1 || queuePairs > MAX_QUEUE_PAIRS) {
+            throw new IllegalArgumentException("queue pairs " + queuePairs + " out of range 1.." + MAX_QUEUE_PAIRS);
+        }
+        this.pairs = queuePairs;
+        this.counters = new NicCounters(queuePairs);
         this.scheduler = scheduler;
         this.features = new NetFeatures(deviceFeatures);
         this.start = new PendingEffect(scheduler);
         this.dma = new DmaEngine(mm);
-        queues = new NetQueue[VirtioNet.controlQueue(QUEUE_PAIRS) + 1];
-        rxQueues = new RxQueue[QUEUE_PAIRS];
-        for (int k = 0; k < QUEUE_PAIRS; k++) {
+        queues = new NetQueue[VirtioNet.controlQueue(pairs) + 1];
+        rxQueues = new RxQueue[pairs];
+        for (int k = 0; k < pairs; k++) {
             rxQueues[k] = new RxQueue(this, VirtioNet.rxQueue(k));
             queues[VirtioNet.rxQueue(k)] = rxQueues[k];
             queues[VirtioNet.txQueue(k)] = new TxQueue(this, VirtioNet.txQueue(k), alloc);
         }
-        config = new NetConfigSpace(mac, QUEUE_PAIRS, MTU);
-        queues[VirtioNet.controlQueue(QUEUE_PAIRS)] = new CtrlQueue(this, VirtioNet.controlQueue(QUEUE_PAIRS),
-                new CtrlCommands(rxFilter, config, QUEUE_PAIRS));
+        config = new NetConfigSpace(mac, pairs, MTU);
+        queues[VirtioNet.controlQueue(pairs)] = new CtrlQueue(this, VirtioNet.controlQueue(pairs),
+                new CtrlCommands(rxFilter, config, pairs));
     }
 
-    /** Connects the NIC's port; frames the port receives go to the (first) RX queue. */
+    /** The number of queue pairs (max_virtqueue_pairs). */
+    public int queuePairs() {
+        return pairs;
+    }
+
+    /** The control queue's index: 2N. */
+    public int ctrlQueue() {
+        return VirtioNet.controlQueue(pairs);
+    }
+
+    /** Connects the NIC's port; frames the port receives are steered to the RX queues ({@link #receive}). */
     public void attach(WirePort p) {
         this.port = p;
         p.setReceiver(this::receive);
@@ -190,7 +220,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     @Override
     public int vqGroup(int vq) {
-        return vq == VirtioNet.controlQueue(QUEUE_PAIRS) ? CTRL_GROUP : DATA_GROUP;
+        return vq == VirtioNet.controlQueue(pairs) ? CTRL_GROUP : DATA_GROUP;
     }
 
     private NetQueue queue(int i) {
@@ -426,9 +456,16 @@ public final class VirtioNetNic implements VirtioNetHardware {
         scheduler.execute(q.task);
     }
 
-    /** A frame from the wire, for the first RX queue (one pair: no steering). */
+    /**
+     * A frame from the wire (owned here from now on), for the RX queue of the pair its flow hashes to
+     * among the pairs in use ({@link FlowHash}; 1 until VQ_PAIRS_SET, QEMU virtio_net_set_queue_pairs
+     * / mlx5_vdpa's RQT of curr pairs). The pairs-in-use count is bounded by N by the ack rules; the
+     * index is checked again before it selects a queue.
+     */
     public void receive(ByteBuf frame) {
-        rxQueues[0].receive(frame);
+        int inUse = Math.min(Math.max(rxFilter.activePairs(), 1), pairs);
+        int p = FlowHash.pairOf(frame, inUse);
+        rxQueues[p < pairs ? p : 0].receive(frame);
     }
 
     void process(NetQueue q) {

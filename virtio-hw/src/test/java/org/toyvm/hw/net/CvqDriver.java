@@ -33,6 +33,12 @@ final class CvqDriver implements AutoCloseable {
         f.start(driverFeatures, ring);
     }
 
+    /** The control queue of {@code f}'s NIC (at 2N), not started: the caller starts it with its data queues. */
+    CvqDriver(NicFixture f) {
+        this.f = f;
+        ring = f.new Ring(f.nic.ctrlQueue(), 16, 0x30000);
+    }
+
     static long bits(int... features) {
         long m = 0;
         for (int b : features) {

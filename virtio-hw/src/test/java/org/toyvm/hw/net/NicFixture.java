@@ -46,7 +46,12 @@ final class NicFixture implements AutoCloseable {
 
     /** A NIC offering {@code deviceFeatures} instead of the default set. */
     NicFixture(long deviceFeatures) {
-        nic = new VirtioNetNic(sched, mm, MAC, alloc, deviceFeatures);
+        this(deviceFeatures, 1);
+    }
+
+    /** A NIC of {@code pairs} queue pairs offering {@code deviceFeatures}. */
+    NicFixture(long deviceFeatures, int pairs) {
+        nic = new VirtioNetNic(sched, mm, MAC, alloc, deviceFeatures, pairs);
         nic.setTranslations(asid -> asid == 0 ? map : null);
         nic.attach(wire.endA());
         nic.setCallHandler(calls::add);
