@@ -33,6 +33,13 @@ public interface VirtioNetBackend {
     void reset();
 
     /**
+     * The guest wrote {@code queue} (below {@link #numQueues()}) to QueueNotify: a kick that trapped
+     * to the VMM (virtio_mmio_write → virtio_queue_notify). The backend handles it itself (a shadowed
+     * queue) or forwards it to the device.
+     */
+    void notify(int queue);
+
+    /**
      * One virtqueue as the guest configured it: its three ring areas as the guest physical addresses
      * the driver wrote (QueueDesc, QueueDriver, QueueDevice), unchecked — any 64-bit value.
      */

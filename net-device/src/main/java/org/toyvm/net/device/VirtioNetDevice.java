@@ -237,7 +237,16 @@ public final class VirtioNetDevice {
             case QUEUE_DEVICE_HIGH -> setQueueAddr(q, 2, true, u);
             case INTERRUPT_ACK -> interruptStatus &= ~v;
             case STATUS -> writeStatus(v & 0xff); // virtio_mmio_write: virtio_set_status(vdev, value & 0xff)
-            default -> guestErrors++; // read-only, unknown or misaligned register (QueueNotify: kicks come through the doorbell page)
+            case QUEUE_NOTIFY -> {
+                // virtio_mmio_write: "if (value < VIRTIO_QUEUE_MAX) virtio_queue_notify(vdev, value)"; a queue
+                // this device does not have is a guest error here (virtio_queue_notify finds no vring).
+                if (u < queues.length) {
+                    backend.notify((int) u);
+                } else {
+                    guestErrors++;
+                }
+            }
+            default -> guestErrors++; // read-only, unknown or misaligned register
         }
     }
 

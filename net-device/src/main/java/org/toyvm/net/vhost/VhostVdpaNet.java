@@ -3,14 +3,15 @@ package org.toyvm.net.vhost;
 import static org.toyvm.vdpa.uapi.VhostUapi.F_IOTLB_PERSIST;
 import static org.toyvm.vdpa.uapi.VhostUapi.bit;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.toyvm.core.addr.Gpa;
 import org.toyvm.core.addr.Iova;
 import org.toyvm.core.virtio.VirtioFeatures;
+import org.toyvm.core.virtio.VirtioNet;
 import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.memory.AddressSpace;
 import org.toyvm.net.device.VirtioNetBackend;
@@ -44,9 +45,15 @@ public final class VhostVdpaNet implements VirtioNetBackend {
     private final ResetPolicy policy;
     private final FrontendCounters counters = new FrontendCounters();
     private final VhostVdpaOps ops;
+    private final AddressSpace guestMemory;
+    private int dataPairs;
+    private int cvqIndex = -1;
+    private NetCtrlModel model;
+    private ShadowCvq cvq;
+    private VhostNetStart order;
     private long deviceFeatures;
+    private boolean cvqIsolated;
     private boolean started;
-    private List<QueueConfig> startedQueues = List.of();
     private String lastError;
     private FrontendCounters beforeGuest;
     private FrontendCounters atFirstStart;
@@ -63,6 +70,7 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         this.qemu = qemu;
         this.policy = policy;
         this.ops = new VhostVdpaOps(dev, as, qemu, policy, counters, trace, ioctls, clock);
+        this.guestMemory = as;
         init();
     }
 
@@ -73,7 +81,12 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         }
     }
 
-    /** net_init_vhost_vdpa opens the fd; vhost_dev_init runs vhost_vdpa_init, then SET_OWNER and GET_FEATURES. */
+    /**
+     * net_init_vhost_vdpa opens the fd; the first data device's vhost_dev_init runs vhost_vdpa_init,
+     * SET_OWNER and GET_FEATURES (the other devices' vhost_vdpa_init and set_owner return at once for
+     * a device that is not the first; each reads the features). With a control queue offered, the CVQ
+     * client's net_vhost_vdpa_init first probes its isolation ({@link CvqIsolationProbe}).
+     */
     private void init() {
         ops.check(ops.traced("open", "", "net_init_vhost_vdpa", dev.open()), "open");
         if (qemu.negotiatesBackendFeaturesAtInit()) {
@@ -82,6 +95,33 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         ops.addStatus(VirtioStatus.ACKNOWLEDGE | VirtioStatus.DRIVER, "vhost_vdpa_init");
         ops.setOwner();
         deviceFeatures = ops.traced("GET_FEATURES", "", "vhost_vdpa_get_features", dev.getFeatures()).value();
+        // net_init_vhost_vdpa: has_cvq from the device's features (the control queue is the last
+        // virtqueue); the pairs from the device (vhost_vdpa_get_max_queue_pairs reads the config).
+        int nvqs = numQueues();
+        boolean hasCvq = VirtioFeatures.has(deviceFeatures, VirtioFeatures.NET_F_CTRL_VQ) && nvqs % 2 == 1;
+        cvqIndex = hasCvq ? nvqs - 1 : -1;
+        dataPairs = Math.max(1, nvqs / 2);
+        model = new NetCtrlModel(configMac());
+        cvq = hasCvq ? new ShadowCvq(ops, guestMemory, new IovaTree(dev.iovaRange()), model, counters, cvqIndex)
+                : null;
+        order = new VhostNetStart(ops, qemu, cvq, cvqIndex, counters);
+        for (int d = 1; d < dataPairs; d++) {
+            ops.traced("GET_FEATURES", "", "vhost_vdpa_get_features", dev.getFeatures());
+        }
+        if (cvqIndex >= 0) {
+            cvqIsolated = CvqIsolationProbe.probe(ops, deviceFeatures, cvqIndex);
+            ops.traced("GET_FEATURES", "", "vhost_vdpa_get_features", dev.getFeatures());
+        }
+    }
+
+    /** The MAC in the device's config space: QEMU's n->mac after virtio_net_reset (vhost-vdpa's config). */
+    private long configMac() {
+        byte[] cfg = readConfig();
+        long mac = 0;
+        for (int i = 0; i < VirtioNet.ETH_ALEN && VirtioNet.CONFIG_MAC + i < cfg.length; i++) {
+            mac = (mac << 8) | (cfg[VirtioNet.CONFIG_MAC + i] & 0xff);
+        }
+        return mac;
     }
 
     public QemuVersion qemu() {
@@ -144,9 +184,37 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         return lastError;
     }
 
-    /** The vhost device (queue pair) a virtqueue belongs to. */
-    static int deviceOf(int queue) {
-        return queue >>> 1;
+    /**
+     * Whether the control queue is in a virtqueue group of its own with a second address space
+     * ({@link CvqIsolationProbe}); false when the device has no control queue.
+     */
+    public boolean cvqIsolated() {
+        return cvqIsolated;
+    }
+
+    /** Whether QEMU shadows the control queue now (started, CTRL_VQ acked, isolated). */
+    public boolean cvqShadowed() {
+        return order.shadows(cvqIndex);
+    }
+
+    /**
+     * Where used-buffer notifications of the shadowed control queue go (QEMU's virtio_notify for the
+     * guest's CVQ, called with the queue index); none by default.
+     */
+    public void setGuestNotifier(IntConsumer notifier) {
+        if (cvq != null) {
+            cvq.setGuestNotifier(notifier);
+        }
+    }
+
+    /** QEMU's device model of the guest's control state: curr_queue_pairs (1 after a reset). */
+    public int currQueuePairs() {
+        return model.currQueuePairs;
+    }
+
+    /** QEMU's device model of the guest's control state: the MAC (48 bits). */
+    public long modelMac() {
+        return model.mac;
     }
 
     // ---------------------------------------------------------------- VirtioNetBackend
@@ -174,28 +242,18 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         return cfg;
     }
 
-    /** vhost_net_start: vhost_dev_start of every device, then VDPA_SET_VRING_ENABLE of every queue. */
+    /** vhost_net_start ({@link VhostNetStart}): every device, data pairs then the CVQ. */
     @Override
     public String start(long driverFeatures, List<QueueConfig> queues) {
         guestTouches();
         try {
-            List<QueueConfig> ready = new ArrayList<>();
-            int last = 0;
-            for (QueueConfig q : queues) {
-                if (q.ready()) {
-                    ready.add(q);
-                    last = Math.max(last, deviceOf(q.index()));
-                }
+            model.setFeatures(driverFeatures); // virtio_net_set_features, at FEATURES_OK
+            String err = order.start(driverFeatures, deviceFeatures, queues, cvqIsolated);
+            started = true; // a failed load leaves the devices started: the guest's reset stops them
+            if (err != null) {
+                lastError = err;
+                return err;
             }
-            startedQueues = ready;
-            for (int d = 0; d <= last; d++) {
-                devStart(d, d == last, driverFeatures, ready);
-            }
-            for (QueueConfig q : ready) {
-                ops.check(ops.traced("VDPA_SET_VRING_ENABLE", "vq " + q.index(), "vhost_vdpa_set_vring_enable",
-                        dev.setVringEnable(q.index(), true)), "VDPA_SET_VRING_ENABLE");
-            }
-            started = true;
             lastError = null;
             if (atFirstStart == null) {
                 atFirstStart = counters.snapshot();
@@ -207,87 +265,39 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         }
     }
 
-    /** hw/virtio/vhost.c vhost_dev_start of device {@code d}. */
-    private void devStart(int d, boolean last, long driverFeatures, List<QueueConfig> ready) {
-        if (d == 0) {
-            // vhost_dev_set_features → vhost_vdpa_set_features (first device): SET_FEATURES, +FEATURES_OK.
-            // The device needs ACCESS_PLATFORM acked to use the IOTLB for its DMA.
-            long f = driverFeatures | (deviceFeatures & VirtioFeatures.bit(VirtioFeatures.F_ACCESS_PLATFORM));
-            ops.check(ops.traced("SET_FEATURES", Long.toHexString(f), "vhost_vdpa_set_features", dev.setFeatures(f)),
-                    "SET_FEATURES");
-            ops.addStatus(VirtioStatus.FEATURES_OK, "vhost_vdpa_set_features");
-            if (!qemu.negotiatesBackendFeaturesAtInit()) {
-                ops.setBackendCap("vhost_dev_set_features");
-            }
+    /**
+     * The guest's QueueNotify: the shadowed control queue is QEMU's to run (vhost_handle_guest_kick →
+     * vhost_vdpa_net_handle_ctrl_avail); any other queue's kick goes to the device's kick eventfd (the
+     * ioeventfd vhost wired to it).
+     */
+    @Override
+    public void notify(int queue) {
+        if (order.shadows(queue)) {
+            cvq.guestKick();
+        } else if (started) {
+            dev.kick(queue);
         }
-        for (QueueConfig q : ready) {
-            if (deviceOf(q.index()) == d) {
-                virtqueueStart(q);
-            }
-        }
-        if (last) {
-            ops.devStart();
-        }
-    }
-
-    /** vhost_virtqueue_start: NUM, BASE, ADDR, KICK, CALL. */
-    private void virtqueueStart(QueueConfig q) {
-        String vq = "vq " + q.index();
-        ops.check(ops.traced("SET_VRING_NUM", vq, "vhost_virtqueue_start", dev.setVringNum(q.index(), q.size())),
-                "SET_VRING_NUM " + q.index());
-        ops.check(ops.traced("SET_VRING_BASE", vq, "vhost_virtqueue_start", dev.setVringBase(q.index(), 0)),
-                "SET_VRING_BASE " + q.index());
-        // vhost_vdpa_vq_get_addr hands the kernel desc_phys/avail_phys/used_phys, the addresses the
-        // driver wrote. They are IOVAs to the device — it DMAs through the IOTLB, ACCESS_PLATFORM
-        // being acked — equal to the GPAs because the listener maps IOVA = GPA (with shadow
-        // virtqueues QEMU would pass IOVAs from its iova tree here instead).
-        ops.check(ops.traced("SET_VRING_ADDR", vq, "vhost_virtqueue_start", dev.setVringAddr(q.index(),
-                iova(q.desc()), iova(q.avail()), iova(q.used()))), "SET_VRING_ADDR " + q.index());
-        ops.check(ops.traced("SET_VRING_KICK", vq, "vhost_virtqueue_start", dev.setVringKick(q.index())),
-                "SET_VRING_KICK");
-        ops.check(ops.traced("SET_VRING_CALL", vq, "vhost_virtqueue_start", dev.setVringCall(q.index())),
-                "SET_VRING_CALL");
     }
 
     /**
      * virtio_reset (a guest's status 0): virtio_set_status(0) stops vhost (vhost_net_stop) if it runs;
      * from 9.2 virtio_reset then calls vhost_reset_device on the NIC's first vhost device whether it ran
-     * or not (the back-end is connected from init on).
+     * or not (the back-end is connected from init on). virtio_net_reset resets the device model.
      */
     @Override
     public void reset() {
         guestTouches();
         if (started) {
             started = false;
-            vhostNetStop();
+            order.stop();
         }
         if (qemu.virtioResetResetsVhostDevice()) {
             counters.virtioResets++;
             ops.resetDevice(0, "virtio_reset > vhost_reset_device");
         }
+        model.reset();
         LOG.debug("vhost-vdpa reset: QEMU {}, policy {}, persist acked {}, mappings {}", qemu, policy,
                 persistAcked(), ops.listenerRegistered() ? "kept" : "unmapped");
-    }
-
-    /** vhost_net_stop: vhost_dev_stop of every started device, in order. */
-    private void vhostNetStop() {
-        int last = 0;
-        for (QueueConfig q : startedQueues) {
-            last = Math.max(last, deviceOf(q.index()));
-        }
-        for (int d = 0; d <= last; d++) {
-            // vhost_dev_stop: vhost_vdpa_dev_start(false) → vhost_vdpa_suspend, then vhost_virtqueue_stop per
-            // queue, then vhost_vdpa_reset_status (which acts for the last device only).
-            ops.suspend(d);
-            for (QueueConfig q : startedQueues) {
-                if (deviceOf(q.index()) == d) {
-                    ops.getVringBase(d, q.index());
-                }
-            }
-            if (d == last) {
-                ops.resetStatus(d);
-            }
-        }
     }
 
     /** Whether a guest reset unmaps guest RAM: legacy always; persist unless IOTLB_PERSIST was acked; naive never. */

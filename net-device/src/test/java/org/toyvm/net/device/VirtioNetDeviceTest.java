@@ -64,6 +64,11 @@ class VirtioNetDeviceTest {
         public void reset() {
             calls.add("reset");
         }
+
+        @Override
+        public void notify(int queue) {
+            calls.add("notify " + queue);
+        }
     }
 
     final FakeBackend backend = new FakeBackend();
