@@ -21,17 +21,21 @@ import org.toyvm.vdpa.kernel.VhostVdpaDevice;
  * The vhost-vdpa frontend of the VMM's virtio-net device: the order in which QEMU's net/vhost-vdpa.c,
  * hw/net/vhost_net.c, hw/virtio/vhost.c and hw/virtio/virtio.c call the hw/virtio/vhost-vdpa.c ops
  * ({@link VhostVdpaOps}) at the chosen {@link QemuVersion}, with the reset policy deciding what happens
- * to the IOTLB across a guest reset. Each queue pair is one vhost device (queues 2n, 2n+1 → device n);
- * device 0 is the "first", the highest started one the "last".
+ * to the IOTLB across a guest reset. Each queue pair is one vhost device (queues 2n, 2n+1 → device n)
+ * and the control queue, when the device offers CTRL_VQ, one more (the last virtqueue → device N);
+ * device 0 is the "first", the highest started one the "last" ({@link VhostNetStart} has the start
+ * and stop order, {@link ShadowCvq} the control queue QEMU shadows in address space 1).
  *
  * <pre>
  *  init   open; vhost_vdpa_init: [10.1+ GET/SET_BACKEND_FEATURES], ACK|DRIVER;
- *         vhost_vdpa_set_owner: SET_OWNER [10.1+: register the listener = map all RAM]; GET_FEATURES
- *  start  vhost_dev_start per device: SET_FEATURES, +FEATURES_OK [before 10.1: GET/SET_BACKEND_FEATURES],
- *         per queue NUM/BASE/ADDR/KICK/CALL; last device: register the listener unless registered,
- *         +DRIVER_OK; then vhost_net_start: VDPA_SET_VRING_ENABLE per queue
- *  reset  vhost_dev_stop per device: vhost_vdpa_suspend (first device: SUSPEND if acked, else
- *         SET_STATUS 0), GET_VRING_BASE per queue of a device marked suspended (else "ring restore
+ *         vhost_vdpa_set_owner: SET_OWNER; GET_FEATURES (one per further data device's vhost_dev_init);
+ *         with CTRL_VQ offered: vhost_vdpa_probe_cvq_isolation (ends in SET_STATUS 0), GET_FEATURES;
+ *         [10.1+: the listener registered = all RAM mapped, where QEMU's RAM appears]
+ *  start  vhost_net_start ({@link VhostNetStart}): data devices, then the CVQ device when CTRL_VQ was
+ *         acked; the last one registers the listener (unless registered) and sets DRIVER_OK; the data
+ *         queues are enabled by each device's load, or after the CVQ's state load when there is one
+ *  reset  vhost_net_stop: vhost_dev_stop per device: vhost_vdpa_suspend (first device: SUSPEND if acked,
+ *         else SET_STATUS 0), GET_VRING_BASE per queue of a device marked suspended (else "ring restore
  *         failed"), vhost_vdpa_reset_status (last device: SET_STATUS 0, ACK|DRIVER); the listener is
  *         unregistered by reset_status before 10.1, by every reset_device from 10.1 — unless the policy
  *         keeps the mappings; then [9.2+] virtio_reset → vhost_reset_device: SET_STATUS 0 again
@@ -112,6 +116,7 @@ public final class VhostVdpaNet implements VirtioNetBackend {
             cvqIsolated = CvqIsolationProbe.probe(ops, deviceFeatures, cvqIndex);
             ops.traced("GET_FEATURES", "", "vhost_vdpa_get_features", dev.getFeatures());
         }
+        ops.registerListenerAfterSetOwner();
     }
 
     /** The MAC in the device's config space: QEMU's n->mac after virtio_net_reset (vhost-vdpa's config). */

@@ -145,6 +145,16 @@ final class VhostVdpaOps {
      */
     void setOwner() {
         check(traced("SET_OWNER", "", "vhost_vdpa_set_owner", dev.setOwner()), "SET_OWNER");
+    }
+
+    /**
+     * The rest of vhost_vdpa_set_owner from 10.1: the listener registered on the system address space.
+     * QEMU does it inside SET_OWNER, when guest RAM does not exist yet (netdevs are created before the
+     * board), so RAM is mapped only once it appears — after every netdev's init, the control queue's
+     * isolation probe included. The model's RAM exists from the start, so its frontend registers after
+     * the probe: the UPDATEs land where QEMU's would, and the probe's reset finds nothing mapped.
+     */
+    void registerListenerAfterSetOwner() {
         if (qemu.registersListenerAtSetOwner()) {
             registerListener();
         }
