@@ -36,20 +36,18 @@ final class VhostNetStart {
     private final QemuVersion qemu;
     private final ShadowCvq cvq;
     private final int cvqIndex;
-    private final FrontendCounters counters;
     private List<QueueConfig> dataQueues = List.of();
     private int dataDevices;
     private QueueConfig cvqQueue;
     private boolean cvqStarted;
 
     /** {@code cvq} null and {@code cvqIndex} -1 when the device offers no control queue. */
-    VhostNetStart(VhostVdpaOps ops, QemuVersion qemu, ShadowCvq cvq, int cvqIndex, FrontendCounters counters) {
+    VhostNetStart(VhostVdpaOps ops, QemuVersion qemu, ShadowCvq cvq, int cvqIndex) {
         this.ops = ops;
         this.dev = ops.device();
         this.qemu = qemu;
         this.cvq = cvq;
         this.cvqIndex = cvqIndex;
-        this.counters = counters;
     }
 
     /** The vhost device (queue pair) a data virtqueue belongs to. */

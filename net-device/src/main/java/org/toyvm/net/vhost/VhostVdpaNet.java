@@ -108,7 +108,7 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         model = new NetCtrlModel(configMac());
         cvq = hasCvq ? new ShadowCvq(ops, guestMemory, new IovaTree(dev.iovaRange()), model, counters, cvqIndex)
                 : null;
-        order = new VhostNetStart(ops, qemu, cvq, cvqIndex, counters);
+        order = new VhostNetStart(ops, qemu, cvq, cvqIndex);
         for (int d = 1; d < dataPairs; d++) {
             ops.traced("GET_FEATURES", "", "vhost_vdpa_get_features", dev.getFeatures());
         }
