@@ -269,6 +269,9 @@ final class ShadowCvq {
                 }
                 outAt = 0;
                 inAt = 0;
+                if (!vring.hasRoomForChain()) {
+                    return "vhost-vdpa: no space on the shadow control queue (ENOSPC)";
+                }
             }
             outBuf.write(outAt, c, 0, c.length);
             vring.add(outIova.value() + outAt, c.length, statusIova.value() + inAt, 1);

@@ -2,6 +2,7 @@ package org.toyvm.net.vhost;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.net.device.VirtioNetBackend.QueueConfig;
@@ -84,7 +85,9 @@ final class VhostNetStart {
         boolean cvqAcked = cvq != null && VirtioFeatures.has(driverFeatures, VirtioFeatures.NET_F_CTRL_VQ);
         dataQueues = data;
         dataDevices = lastData + 1;
-        cvqQueue = cvqAcked && cq != null && cq.ready() ? cq : null;
+        // A control queue the guest did not make ready, or sized so that no two-descriptor command fits
+        // (or not a split-ring size at all), is not started: vhost_virtqueue_start skips a vq without rings.
+        cvqQueue = cvqAcked && cq != null && cq.ready() && cq.size() >= 2 && SplitRing.validSize(cq.size()) ? cq : null;
         cvqStarted = cvqAcked;
         int lastDevice = cvqAcked ? cvqDevice() : lastData;
         for (int d = 0; d <= lastData; d++) {

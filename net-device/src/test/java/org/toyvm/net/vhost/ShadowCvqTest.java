@@ -151,6 +151,25 @@ class ShadowCvqTest {
     }
 
     @Test
+    void aControlQueueTooSmallForACommandIsNotStarted() {
+        for (int size : new int[] {0, 1, 3, 1 << 16}) {
+            try (FrontendFixture f = fixture(QemuVersion.MASTER, ParentKind.MLX5)) {
+                GuestCvq g = new GuestCvq(f, CVQ);
+                List<org.toyvm.net.device.VirtioNetBackend.QueueConfig> qs = new java.util.ArrayList<>(g.queues());
+                qs.set(2, new org.toyvm.net.device.VirtioNetBackend.QueueConfig(CVQ, size, qs.get(2).desc(),
+                        qs.get(2).avail(), qs.get(2).used(), true));
+                f.mark();
+                assertEquals(null, f.fe.start(GuestCvq.FEATURES, qs), "size " + size);
+                assertFalse(f.fe.cvqShadowed());
+                assertEquals(List.of(), asid1(f.events));
+                assertTrue(f.events.contains("VDPA_SET_VRING_ENABLE(vq 0)"), "the data queues still start");
+                f.fe.notify(CVQ);
+                f.reset();
+            }
+        }
+    }
+
+    @Test
     void theLoadSendsVqPairsSetOnlyWithMqAndMacAddrSetOnlyWithCtrlMacAddr() {
         try (FrontendFixture f = fixture(QemuVersion.MASTER, ParentKind.MLX5)) {
             GuestCvq g = new GuestCvq(f, CVQ);
