@@ -10,6 +10,7 @@ import org.toyvm.core.addr.Iova;
 import org.toyvm.core.addr.Pages;
 import org.toyvm.core.mem.HostAddressSpace;
 import org.toyvm.core.mem.RamBlock;
+import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioNet;
 import org.toyvm.memory.AddressSpace;
 import org.toyvm.net.device.VirtioNetBackend.QueueConfig;
@@ -180,14 +181,14 @@ final class ShadowCvq {
     List<byte[]> loadCommands() {
         List<byte[]> cmds = new ArrayList<>();
         NetCtrlModel n = model;
-        if (n.has(org.toyvm.core.virtio.VirtioFeatures.NET_F_CTRL_MAC_ADDR)) {
+        if (n.has(VirtioFeatures.NET_F_CTRL_MAC_ADDR)) {
             byte[] mac = new byte[VirtioNet.ETH_ALEN];
             for (int i = 0; i < mac.length; i++) {
                 mac[i] = (byte) (n.mac >>> (8 * (VirtioNet.ETH_ALEN - 1 - i)));
             }
             cmds.add(cmd(VirtioNet.CTRL_MAC, VirtioNet.CTRL_MAC_ADDR_SET, mac));
         }
-        if (n.has(org.toyvm.core.virtio.VirtioFeatures.NET_F_CTRL_RX) && n.macInUse > 0) {
+        if (n.has(VirtioFeatures.NET_F_CTRL_RX) && n.macInUse > 0) {
             int uni = n.firstMulti;
             int multi = n.macInUse - uni;
             byte[] d = new byte[8 + n.macInUse * VirtioNet.ETH_ALEN];
@@ -197,11 +198,11 @@ final class ShadowCvq {
             System.arraycopy(n.macs, uni * VirtioNet.ETH_ALEN, d, 8 + uni * VirtioNet.ETH_ALEN, multi * VirtioNet.ETH_ALEN);
             cmds.add(cmd(VirtioNet.CTRL_MAC, VirtioNet.CTRL_MAC_TABLE_SET, d));
         }
-        if (n.has(org.toyvm.core.virtio.VirtioFeatures.NET_F_MQ)) {
+        if (n.has(VirtioFeatures.NET_F_MQ)) {
             cmds.add(cmd(VirtioNet.CTRL_MQ, VirtioNet.CTRL_MQ_VQ_PAIRS_SET,
                     new byte[] {(byte) n.currQueuePairs, (byte) (n.currQueuePairs >>> 8)}));
         }
-        if (n.has(org.toyvm.core.virtio.VirtioFeatures.NET_F_CTRL_GUEST_OFFLOADS)
+        if (n.has(VirtioFeatures.NET_F_CTRL_GUEST_OFFLOADS)
                 && n.currGuestOffloads != (n.features() & NetCtrlModel.GUEST_OFFLOADS)) {
             byte[] d = new byte[Long.BYTES];
             for (int i = 0; i < d.length; i++) {
@@ -209,14 +210,14 @@ final class ShadowCvq {
             }
             cmds.add(cmd(VirtioNet.CTRL_GUEST_OFFLOADS, VirtioNet.CTRL_GUEST_OFFLOADS_SET, d));
         }
-        if (n.has(org.toyvm.core.virtio.VirtioFeatures.NET_F_CTRL_RX)) {
+        if (n.has(VirtioFeatures.NET_F_CTRL_RX)) {
             if (!n.uniOverflow && !n.promisc) {
                 cmds.add(cmd(VirtioNet.CTRL_RX, VirtioNet.CTRL_RX_PROMISC, new byte[] {0}));
             }
             if (n.multiOverflow || n.allmulti) {
                 cmds.add(cmd(VirtioNet.CTRL_RX, VirtioNet.CTRL_RX_ALLMULTI, new byte[] {1}));
             }
-            if (n.has(org.toyvm.core.virtio.VirtioFeatures.NET_F_CTRL_RX_EXTRA)) {
+            if (n.has(VirtioFeatures.NET_F_CTRL_RX_EXTRA)) {
                 boolean[] on = {n.alluni, n.nomulti, n.nouni, n.nobcast};
                 int[] c = {VirtioNet.CTRL_RX_ALLUNI, VirtioNet.CTRL_RX_NOMULTI, VirtioNet.CTRL_RX_NOUNI,
                     VirtioNet.CTRL_RX_NOBCAST};
@@ -227,7 +228,7 @@ final class ShadowCvq {
                 }
             }
         }
-        if (n.has(org.toyvm.core.virtio.VirtioFeatures.NET_F_CTRL_VLAN)) {
+        if (n.has(VirtioFeatures.NET_F_CTRL_VLAN)) {
             for (int vid = n.vlans.nextSetBit(0); vid >= 0; vid = n.vlans.nextSetBit(vid + 1)) {
                 cmds.add(cmd(VirtioNet.CTRL_VLAN, VirtioNet.CTRL_VLAN_ADD, new byte[] {(byte) vid, (byte) (vid >>> 8)}));
             }

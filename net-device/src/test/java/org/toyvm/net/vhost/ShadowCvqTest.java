@@ -4,13 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
+import org.toyvm.core.cost.CostMeter;
+import org.toyvm.core.cost.CostProfile;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioNet;
 import org.toyvm.hw.net.VirtioNetNic;
+import org.toyvm.net.device.VirtioNetBackend.QueueConfig;
 import org.toyvm.vdpa.bus.KernelEvent;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
@@ -155,8 +159,8 @@ class ShadowCvqTest {
         for (int size : new int[] {0, 1, 3, 1 << 16}) {
             try (FrontendFixture f = fixture(QemuVersion.MASTER, ParentKind.MLX5)) {
                 GuestCvq g = new GuestCvq(f, CVQ);
-                List<org.toyvm.net.device.VirtioNetBackend.QueueConfig> qs = new java.util.ArrayList<>(g.queues());
-                qs.set(2, new org.toyvm.net.device.VirtioNetBackend.QueueConfig(CVQ, size, qs.get(2).desc(),
+                List<QueueConfig> qs = new ArrayList<>(g.queues());
+                qs.set(2, new QueueConfig(CVQ, size, qs.get(2).desc(),
                         qs.get(2).avail(), qs.get(2).used(), true));
                 f.mark();
                 assertEquals(null, f.fe.start(GuestCvq.FEATURES, qs), "size " + size);
@@ -201,14 +205,14 @@ class ShadowCvqTest {
 
     @Test
     void aCvqCommandIsChargedAsOneShadowRoundTrip() {
-        org.toyvm.core.cost.CostMeter meter = new org.toyvm.core.cost.CostMeter(org.toyvm.core.cost.CostProfile.defaults());
+        CostMeter meter = new CostMeter(CostProfile.defaults());
         try (FrontendFixture f = new FrontendFixture(QemuVersion.MASTER, KernelVersion.V6_12, ParentKind.MLX5,
                 ResetPolicy.LEGACY, null, meter)) {
             GuestCvq g = new GuestCvq(f, CVQ);
             g.start(GuestCvq.FEATURES);
             long t0 = meter.total();
             g.send(VirtioNet.CTRL_RX, VirtioNet.CTRL_RX_PROMISC, 0);
-            assertEquals(org.toyvm.core.cost.CostProfile.defaults().cvqCommandNs(), meter.total() - t0,
+            assertEquals(CostProfile.defaults().cvqCommandNs(), meter.total() - t0,
                     "one command, no ioctl: one cvq_command");
         }
     }
