@@ -53,6 +53,15 @@ public interface VirtioNetHardware {
     /** The driver's doorbell for {@code vq} (kick): processed on the VM's event loop. */
     void kick(int vq);
 
+    /**
+     * A driver busy-waiting on {@code vq}'s used ring in the same exit that kicked it (QEMU's
+     * {@code vhost_svq_poll} on the shadow control queue): the wait lasts until the device has taken
+     * the commands already sent to it (its start, the queue's enable) and processed the queue, so the
+     * model runs that processing now and the caller charges the wait. An index the device does not
+     * have does nothing.
+     */
+    void runQueueNow(int vq);
+
     /** Where used-buffer notifications (interrupts to the guest) go: called with the queue index. */
     void setCallHandler(IntConsumer call);
 

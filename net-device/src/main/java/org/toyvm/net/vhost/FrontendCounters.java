@@ -21,6 +21,12 @@ public final class FrontendCounters {
     long ringRestoreFailed;
     long listenerRegistered;
     long listenerUnregistered;
+    long cvqCommands;
+    long cvqGuestChains;
+    long cvqGuestDropped;
+    long cvqGuestMalformed;
+    long cvqGuestNoAck;
+    long cvqGuestBroken;
 
     public long update() {
         return update;
@@ -100,6 +106,36 @@ public final class FrontendCounters {
         return listenerUnregistered;
     }
 
+    /** Commands QEMU sent through the shadow control queue (state loads and the guest's, forwarded). */
+    public long cvqCommands() {
+        return cvqCommands;
+    }
+
+    /** Chains QEMU popped from the guest's shadowed control queue. */
+    public long cvqGuestChains() {
+        return cvqGuestChains;
+    }
+
+    /** Guest control chains whose walk failed: returned with used length 0. */
+    public long cvqGuestDropped() {
+        return cvqGuestDropped;
+    }
+
+    /** Guest commands refused without reaching the device (shorter than the header, longer than the bounce buffer). */
+    public long cvqGuestMalformed() {
+        return cvqGuestMalformed;
+    }
+
+    /** Guest commands whose ack could not be written (no writable byte, or not in RAM): pushed with length 0. */
+    public long cvqGuestNoAck() {
+        return cvqGuestNoAck;
+    }
+
+    /** Kicks that found the guest's control ring untrustworthy (the queue stops until the next start). */
+    public long cvqGuestBroken() {
+        return cvqGuestBroken;
+    }
+
     /** A copy (for differences across a reboot). */
     public FrontendCounters snapshot() {
         return minus(new FrontendCounters());
@@ -123,6 +159,12 @@ public final class FrontendCounters {
         c.ringRestoreFailed = ringRestoreFailed - earlier.ringRestoreFailed;
         c.listenerRegistered = listenerRegistered - earlier.listenerRegistered;
         c.listenerUnregistered = listenerUnregistered - earlier.listenerUnregistered;
+        c.cvqCommands = cvqCommands - earlier.cvqCommands;
+        c.cvqGuestChains = cvqGuestChains - earlier.cvqGuestChains;
+        c.cvqGuestDropped = cvqGuestDropped - earlier.cvqGuestDropped;
+        c.cvqGuestMalformed = cvqGuestMalformed - earlier.cvqGuestMalformed;
+        c.cvqGuestNoAck = cvqGuestNoAck - earlier.cvqGuestNoAck;
+        c.cvqGuestBroken = cvqGuestBroken - earlier.cvqGuestBroken;
         return c;
     }
 }

@@ -149,7 +149,8 @@ public final class VhostVdpaListener implements MemoryListener {
         }
     }
 
-    private void send(VhostMsgV2 m) {
+    /** Writes one message (counted and traced); answers whether the kernel took it. */
+    boolean send(VhostMsgV2 m) {
         byte[] bytes = m.encode();
         WriteResult r = dev.write(bytes);
         switch (m.iotlbType()) {
@@ -170,5 +171,6 @@ public final class VhostVdpaListener implements MemoryListener {
         TRACE_MSG.trace("vhost_vdpa_iotlb_msg {} iova {} size {} uaddr {} perm {} -> {}", m.typeName(),
                 U64.hex(m.iova().value()), U64.hex(m.size()), U64.hex(m.uaddr().value()), m.perm(), result);
         trace.written(clock.getAsLong(), m, result);
+        return r.ok();
     }
 }

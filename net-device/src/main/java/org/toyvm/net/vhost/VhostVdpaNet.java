@@ -3,14 +3,15 @@ package org.toyvm.net.vhost;
 import static org.toyvm.vdpa.uapi.VhostUapi.F_IOTLB_PERSIST;
 import static org.toyvm.vdpa.uapi.VhostUapi.bit;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.toyvm.core.addr.Gpa;
 import org.toyvm.core.addr.Iova;
 import org.toyvm.core.virtio.VirtioFeatures;
+import org.toyvm.core.virtio.VirtioNet;
 import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.memory.AddressSpace;
 import org.toyvm.net.device.VirtioNetBackend;
@@ -20,17 +21,21 @@ import org.toyvm.vdpa.kernel.VhostVdpaDevice;
  * The vhost-vdpa frontend of the VMM's virtio-net device: the order in which QEMU's net/vhost-vdpa.c,
  * hw/net/vhost_net.c, hw/virtio/vhost.c and hw/virtio/virtio.c call the hw/virtio/vhost-vdpa.c ops
  * ({@link VhostVdpaOps}) at the chosen {@link QemuVersion}, with the reset policy deciding what happens
- * to the IOTLB across a guest reset. Each queue pair is one vhost device (queues 2n, 2n+1 → device n);
- * device 0 is the "first", the highest started one the "last".
+ * to the IOTLB across a guest reset. Each queue pair is one vhost device (queues 2n, 2n+1 → device n)
+ * and the control queue, when the device offers CTRL_VQ, one more (the last virtqueue → device N);
+ * device 0 is the "first", the highest started one the "last" ({@link VhostNetStart} has the start
+ * and stop order, {@link ShadowCvq} the control queue QEMU shadows in address space 1).
  *
  * <pre>
  *  init   open; vhost_vdpa_init: [10.1+ GET/SET_BACKEND_FEATURES], ACK|DRIVER;
- *         vhost_vdpa_set_owner: SET_OWNER [10.1+: register the listener = map all RAM]; GET_FEATURES
- *  start  vhost_dev_start per device: SET_FEATURES, +FEATURES_OK [before 10.1: GET/SET_BACKEND_FEATURES],
- *         per queue NUM/BASE/ADDR/KICK/CALL; last device: register the listener unless registered,
- *         +DRIVER_OK; then vhost_net_start: VDPA_SET_VRING_ENABLE per queue
- *  reset  vhost_dev_stop per device: vhost_vdpa_suspend (first device: SUSPEND if acked, else
- *         SET_STATUS 0), GET_VRING_BASE per queue of a device marked suspended (else "ring restore
+ *         vhost_vdpa_set_owner: SET_OWNER; GET_FEATURES (one per further data device's vhost_dev_init);
+ *         with CTRL_VQ offered: vhost_vdpa_probe_cvq_isolation (ends in SET_STATUS 0), GET_FEATURES;
+ *         [10.1+: the listener registered = all RAM mapped, where QEMU's RAM appears]
+ *  start  vhost_net_start ({@link VhostNetStart}): data devices, then the CVQ device when CTRL_VQ was
+ *         acked; the last one registers the listener (unless registered) and sets DRIVER_OK; the data
+ *         queues are enabled by each device's load, or after the CVQ's state load when there is one
+ *  reset  vhost_net_stop: vhost_dev_stop per device: vhost_vdpa_suspend (first device: SUSPEND if acked,
+ *         else SET_STATUS 0), GET_VRING_BASE per queue of a device marked suspended (else "ring restore
  *         failed"), vhost_vdpa_reset_status (last device: SET_STATUS 0, ACK|DRIVER); the listener is
  *         unregistered by reset_status before 10.1, by every reset_device from 10.1 — unless the policy
  *         keeps the mappings; then [9.2+] virtio_reset → vhost_reset_device: SET_STATUS 0 again
@@ -44,9 +49,15 @@ public final class VhostVdpaNet implements VirtioNetBackend {
     private final ResetPolicy policy;
     private final FrontendCounters counters = new FrontendCounters();
     private final VhostVdpaOps ops;
+    private final AddressSpace guestMemory;
+    private int dataPairs;
+    private int cvqIndex = -1;
+    private NetCtrlModel model;
+    private ShadowCvq cvq;
+    private VhostNetStart order;
     private long deviceFeatures;
+    private boolean cvqIsolated;
     private boolean started;
-    private List<QueueConfig> startedQueues = List.of();
     private String lastError;
     private FrontendCounters beforeGuest;
     private FrontendCounters atFirstStart;
@@ -63,6 +74,7 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         this.qemu = qemu;
         this.policy = policy;
         this.ops = new VhostVdpaOps(dev, as, qemu, policy, counters, trace, ioctls, clock);
+        this.guestMemory = as;
         init();
     }
 
@@ -73,7 +85,12 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         }
     }
 
-    /** net_init_vhost_vdpa opens the fd; vhost_dev_init runs vhost_vdpa_init, then SET_OWNER and GET_FEATURES. */
+    /**
+     * net_init_vhost_vdpa opens the fd; the first data device's vhost_dev_init runs vhost_vdpa_init,
+     * SET_OWNER and GET_FEATURES (the other devices' vhost_vdpa_init and set_owner return at once for
+     * a device that is not the first; each reads the features). With a control queue offered, the CVQ
+     * client's net_vhost_vdpa_init first probes its isolation ({@link CvqIsolationProbe}).
+     */
     private void init() {
         ops.check(ops.traced("open", "", "net_init_vhost_vdpa", dev.open()), "open");
         if (qemu.negotiatesBackendFeaturesAtInit()) {
@@ -82,6 +99,34 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         ops.addStatus(VirtioStatus.ACKNOWLEDGE | VirtioStatus.DRIVER, "vhost_vdpa_init");
         ops.setOwner();
         deviceFeatures = ops.traced("GET_FEATURES", "", "vhost_vdpa_get_features", dev.getFeatures()).value();
+        // net_init_vhost_vdpa: has_cvq from the device's features (the control queue is the last
+        // virtqueue); the pairs from the device (vhost_vdpa_get_max_queue_pairs reads the config).
+        int nvqs = numQueues();
+        boolean hasCvq = VirtioFeatures.has(deviceFeatures, VirtioFeatures.NET_F_CTRL_VQ) && nvqs % 2 == 1;
+        cvqIndex = hasCvq ? nvqs - 1 : -1;
+        dataPairs = Math.max(1, nvqs / 2);
+        model = new NetCtrlModel(configMac());
+        cvq = hasCvq ? new ShadowCvq(ops, guestMemory, new IovaTree(dev.iovaRange()), model, counters, cvqIndex)
+                : null;
+        order = new VhostNetStart(ops, qemu, cvq, cvqIndex);
+        for (int d = 1; d < dataPairs; d++) {
+            ops.traced("GET_FEATURES", "", "vhost_vdpa_get_features", dev.getFeatures());
+        }
+        if (cvqIndex >= 0) {
+            cvqIsolated = CvqIsolationProbe.probe(ops, deviceFeatures, cvqIndex);
+            ops.traced("GET_FEATURES", "", "vhost_vdpa_get_features", dev.getFeatures());
+        }
+        ops.registerListenerAfterSetOwner();
+    }
+
+    /** The MAC in the device's config space: QEMU's n->mac after virtio_net_reset (vhost-vdpa's config). */
+    private long configMac() {
+        byte[] cfg = readConfig();
+        long mac = 0;
+        for (int i = 0; i < VirtioNet.ETH_ALEN && VirtioNet.CONFIG_MAC + i < cfg.length; i++) {
+            mac = (mac << 8) | (cfg[VirtioNet.CONFIG_MAC + i] & 0xff);
+        }
+        return mac;
     }
 
     public QemuVersion qemu() {
@@ -144,9 +189,37 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         return lastError;
     }
 
-    /** The vhost device (queue pair) a virtqueue belongs to. */
-    static int deviceOf(int queue) {
-        return queue >>> 1;
+    /**
+     * Whether the control queue is in a virtqueue group of its own with a second address space
+     * ({@link CvqIsolationProbe}); false when the device has no control queue.
+     */
+    public boolean cvqIsolated() {
+        return cvqIsolated;
+    }
+
+    /** Whether QEMU shadows the control queue now (started, CTRL_VQ acked, isolated). */
+    public boolean cvqShadowed() {
+        return order.shadows(cvqIndex);
+    }
+
+    /**
+     * Where used-buffer notifications of the shadowed control queue go (QEMU's virtio_notify for the
+     * guest's CVQ, called with the queue index); none by default.
+     */
+    public void setGuestNotifier(IntConsumer notifier) {
+        if (cvq != null) {
+            cvq.setGuestNotifier(notifier);
+        }
+    }
+
+    /** QEMU's device model of the guest's control state: curr_queue_pairs (1 after a reset). */
+    public int currQueuePairs() {
+        return model.currQueuePairs;
+    }
+
+    /** QEMU's device model of the guest's control state: the MAC (48 bits). */
+    public long modelMac() {
+        return model.mac;
     }
 
     // ---------------------------------------------------------------- VirtioNetBackend
@@ -174,28 +247,18 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         return cfg;
     }
 
-    /** vhost_net_start: vhost_dev_start of every device, then VDPA_SET_VRING_ENABLE of every queue. */
+    /** vhost_net_start ({@link VhostNetStart}): every device, data pairs then the CVQ. */
     @Override
     public String start(long driverFeatures, List<QueueConfig> queues) {
         guestTouches();
         try {
-            List<QueueConfig> ready = new ArrayList<>();
-            int last = 0;
-            for (QueueConfig q : queues) {
-                if (q.ready()) {
-                    ready.add(q);
-                    last = Math.max(last, deviceOf(q.index()));
-                }
+            model.setFeatures(driverFeatures); // virtio_net_set_features, at FEATURES_OK
+            String err = order.start(driverFeatures, deviceFeatures, queues, cvqIsolated);
+            started = true; // a failed load leaves the devices started: the guest's reset stops them
+            if (err != null) {
+                lastError = err;
+                return err;
             }
-            startedQueues = ready;
-            for (int d = 0; d <= last; d++) {
-                devStart(d, d == last, driverFeatures, ready);
-            }
-            for (QueueConfig q : ready) {
-                ops.check(ops.traced("VDPA_SET_VRING_ENABLE", "vq " + q.index(), "vhost_vdpa_set_vring_enable",
-                        dev.setVringEnable(q.index(), true)), "VDPA_SET_VRING_ENABLE");
-            }
-            started = true;
             lastError = null;
             if (atFirstStart == null) {
                 atFirstStart = counters.snapshot();
@@ -207,55 +270,16 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         }
     }
 
-    /** hw/virtio/vhost.c vhost_dev_start of device {@code d}. */
-    private void devStart(int d, boolean last, long driverFeatures, List<QueueConfig> ready) {
-        if (d == 0) {
-            // vhost_dev_set_features → vhost_vdpa_set_features (first device): SET_FEATURES, +FEATURES_OK.
-            // The device needs ACCESS_PLATFORM acked to use the IOTLB for its DMA.
-            long f = driverFeatures | (deviceFeatures & VirtioFeatures.bit(VirtioFeatures.F_ACCESS_PLATFORM));
-            ops.check(ops.traced("SET_FEATURES", Long.toHexString(f), "vhost_vdpa_set_features", dev.setFeatures(f)),
-                    "SET_FEATURES");
-            ops.addStatus(VirtioStatus.FEATURES_OK, "vhost_vdpa_set_features");
-            if (!qemu.negotiatesBackendFeaturesAtInit()) {
-                ops.setBackendCap("vhost_dev_set_features");
-            }
-        }
-        for (QueueConfig q : ready) {
-            if (deviceOf(q.index()) == d) {
-                virtqueueStart(q);
-            }
-        }
-        if (last) {
-            ops.devStart();
-        }
-    }
-
-    /** vhost_virtqueue_start: NUM, BASE, ADDR, KICK, CALL. */
-    private void virtqueueStart(QueueConfig q) {
-        String vq = "vq " + q.index();
-        ops.check(ops.traced("SET_VRING_NUM", vq, "vhost_virtqueue_start", dev.setVringNum(q.index(), q.size())),
-                "SET_VRING_NUM " + q.index());
-        ops.check(ops.traced("SET_VRING_BASE", vq, "vhost_virtqueue_start", dev.setVringBase(q.index(), 0)),
-                "SET_VRING_BASE " + q.index());
-        // vhost_vdpa_vq_get_addr hands the kernel desc_phys/avail_phys/used_phys, the addresses the
-        // driver wrote. They are IOVAs to the device — it DMAs through the IOTLB, ACCESS_PLATFORM
-        // being acked — equal to the GPAs because the listener maps IOVA = GPA (with shadow
-        // virtqueues QEMU would pass IOVAs from its iova tree here instead).
-        ops.check(ops.traced("SET_VRING_ADDR", vq, "vhost_virtqueue_start", dev.setVringAddr(q.index(),
-                iova(q.desc()), iova(q.avail()), iova(q.used()))), "SET_VRING_ADDR " + q.index());
-        ops.check(ops.traced("SET_VRING_KICK", vq, "vhost_virtqueue_start", dev.setVringKick(q.index())),
-                "SET_VRING_KICK");
-        ops.check(ops.traced("SET_VRING_CALL", vq, "vhost_virtqueue_start", dev.setVringCall(q.index())),
-                "SET_VRING_CALL");
-    }
-
     /**
-     * A guest's QueueNotify: the kick eventfd of vhost device {@code queue >>> 1}'s queue, which the kernel
-     * forwards to the parent (vhost_vdpa_virtqueue_kick → kick_vq). Passthrough: the device sees the kick.
+     * The guest's QueueNotify: the shadowed control queue is QEMU's to run (vhost_handle_guest_kick →
+     * vhost_vdpa_net_handle_ctrl_avail); any other queue's kick goes to the device's kick eventfd (the
+     * ioeventfd vhost wired to it).
      */
     @Override
     public void notify(int queue) {
-        if (started) {
+        if (order.shadows(queue)) {
+            cvq.guestKick();
+        } else if (started) {
             dev.kick(queue);
         }
     }
@@ -263,42 +287,22 @@ public final class VhostVdpaNet implements VirtioNetBackend {
     /**
      * virtio_reset (a guest's status 0): virtio_set_status(0) stops vhost (vhost_net_stop) if it runs;
      * from 9.2 virtio_reset then calls vhost_reset_device on the NIC's first vhost device whether it ran
-     * or not (the back-end is connected from init on).
+     * or not (the back-end is connected from init on). virtio_net_reset resets the device model.
      */
     @Override
     public void reset() {
         guestTouches();
         if (started) {
             started = false;
-            vhostNetStop();
+            order.stop();
         }
         if (qemu.virtioResetResetsVhostDevice()) {
             counters.virtioResets++;
             ops.resetDevice(0, "virtio_reset > vhost_reset_device");
         }
+        model.reset();
         LOG.debug("vhost-vdpa reset: QEMU {}, policy {}, persist acked {}, mappings {}", qemu, policy,
                 persistAcked(), ops.listenerRegistered() ? "kept" : "unmapped");
-    }
-
-    /** vhost_net_stop: vhost_dev_stop of every started device, in order. */
-    private void vhostNetStop() {
-        int last = 0;
-        for (QueueConfig q : startedQueues) {
-            last = Math.max(last, deviceOf(q.index()));
-        }
-        for (int d = 0; d <= last; d++) {
-            // vhost_dev_stop: vhost_vdpa_dev_start(false) → vhost_vdpa_suspend, then vhost_virtqueue_stop per
-            // queue, then vhost_vdpa_reset_status (which acts for the last device only).
-            ops.suspend(d);
-            for (QueueConfig q : startedQueues) {
-                if (deviceOf(q.index()) == d) {
-                    ops.getVringBase(d, q.index());
-                }
-            }
-            if (d == last) {
-                ops.resetStatus(d);
-            }
-        }
     }
 
     /** Whether a guest reset unmaps guest RAM: legacy always; persist unless IOTLB_PERSIST was acked; naive never. */

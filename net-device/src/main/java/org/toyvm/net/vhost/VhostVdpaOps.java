@@ -10,10 +10,14 @@ import static org.toyvm.vdpa.uapi.VhostUapi.bit;
 import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.toyvm.core.addr.Hva;
+import org.toyvm.core.addr.Iova;
 import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.memory.AddressSpace;
 import org.toyvm.vdpa.kernel.IoctlResult;
 import org.toyvm.vdpa.kernel.VhostVdpaDevice;
+import org.toyvm.vdpa.uapi.VhostMsgV2;
+import org.toyvm.vdpa.uapi.VhostUapi;
 
 /**
  * QEMU's hw/virtio/vhost-vdpa.c VhostOps, as far as the model's frontend uses them: one method per
@@ -89,14 +93,39 @@ final class VhostVdpaOps {
      * under {@link ResetPolicy#PERSIST}: Si-Wei Liu's unmerged series), SET_BACKEND_FEATURES.
      */
     void setBackendCap(String by) {
+        setBackendCap(by, true);
+    }
+
+    /**
+     * vhost_vdpa_set_backend_cap of one vhost device: every device reads GET_BACKEND_FEATURES, only
+     * the first ({@code vhost_vdpa_first_dev}) writes SET_BACKEND_FEATURES.
+     */
+    void setBackendCap(String by, boolean first) {
         IoctlResult got = traced("GET_BACKEND_FEATURES", "", by, dev.getBackendFeatures());
         check(got, "GET_BACKEND_FEATURES");
         offered = got.value();
+        if (!first) {
+            return;
+        }
         long want = QEMU_BACKEND_FEATURES | (policy == ResetPolicy.PERSIST ? bit(F_IOTLB_PERSIST) : 0);
         long ack = want & offered;
         check(traced("SET_BACKEND_FEATURES", Long.toHexString(ack), by, dev.setBackendFeatures(ack)),
                 "SET_BACKEND_FEATURES");
         acked = ack;
+    }
+
+    /**
+     * vhost_vdpa_dma_map: one IOTLB UPDATE of {@code [iova, iova+size)} → {@code hva} in {@code asid}
+     * (read-only or read-write), written at once — not in a batch (only the listener batches).
+     */
+    boolean dmaMap(int asid, Iova iova, long size, Hva hva, boolean readonly) {
+        return listener.send(VhostMsgV2.update(asid, iova, size, hva,
+                readonly ? VhostUapi.VHOST_ACCESS_RO : VhostUapi.VHOST_ACCESS_RW));
+    }
+
+    /** vhost_vdpa_dma_unmap: one IOTLB INVALIDATE of {@code [iova, iova+size)} in {@code asid}. */
+    boolean dmaUnmap(int asid, Iova iova, long size) {
+        return listener.send(VhostMsgV2.invalidate(asid, iova, size));
     }
 
     /** vhost_vdpa_add_status: GET_STATUS, SET_STATUS(old | bits), read back; a bit that does not stick is EIO. */
@@ -116,6 +145,16 @@ final class VhostVdpaOps {
      */
     void setOwner() {
         check(traced("SET_OWNER", "", "vhost_vdpa_set_owner", dev.setOwner()), "SET_OWNER");
+    }
+
+    /**
+     * The rest of vhost_vdpa_set_owner from 10.1: the listener registered on the system address space.
+     * QEMU does it inside SET_OWNER, when guest RAM does not exist yet (netdevs are created before the
+     * board), so RAM is mapped only once it appears — after every netdev's init, the control queue's
+     * isolation probe included. The model's RAM exists from the start, so its frontend registers after
+     * the probe: the UPDATEs land where QEMU's would, and the probe's reset finds nothing mapped.
+     */
+    void registerListenerAfterSetOwner() {
         if (qemu.registersListenerAtSetOwner()) {
             registerListener();
         }

@@ -12,7 +12,15 @@
  * {@link org.toyvm.net.vhost.VhostVdpaListener} the memory listener (vhost_vdpa_listener_region_add /
  * _del) that turns the guest's RAM sections into IOTLB UPDATE and INVALIDATE messages, batched: each
  * section goes Gpa → Iova (equal, no vIOMMU and no shadow virtqueues) and Gpa → Hva (its RAM block's
- * host address). {@link org.toyvm.net.vhost.FrontendCounters} counts what it did for the reports;
+ * host address). One vhost device per queue pair plus one for the control queue share the fd, the
+ * listener, the IOVA tree and the batch state: {@link org.toyvm.net.vhost.VhostNetStart} is
+ * hw/net/vhost_net.c's start and stop order over them, {@link org.toyvm.net.vhost.CvqIsolationProbe}
+ * net/vhost-vdpa.c's isolation probe at init, and {@link org.toyvm.net.vhost.ShadowCvq} the control
+ * queue QEMU shadows in address space 1 (its bounce buffers, {@link org.toyvm.net.vhost.ShadowVring},
+ * IOVAs from {@link org.toyvm.net.vhost.IovaTree}, the device model {@link org.toyvm.net.vhost.NetCtrlModel}
+ * it replays at every start, and the guest's ring read as hostile input by
+ * {@link org.toyvm.net.vhost.GuestCtrlRing}); docs/qemu-memory-and-vhost-vdpa.md §5.1.
+ * {@link org.toyvm.net.vhost.FrontendCounters} counts what it did for the reports;
  * {@link org.toyvm.net.vhost.IotlbTraceSink} and {@link org.toyvm.net.vhost.IoctlTraceSink} see every
  * message and ioctl.
  *

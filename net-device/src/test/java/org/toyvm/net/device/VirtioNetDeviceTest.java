@@ -69,6 +69,11 @@ class VirtioNetDeviceTest {
         public void reset() {
             calls.add("reset");
         }
+
+        @Override
+        public void notify(int queue) {
+            calls.add("notify " + queue);
+        }
     }
 
     final FakeBackend backend = new FakeBackend();
@@ -83,6 +88,25 @@ class VirtioNetDeviceTest {
         dev.write(DRIVER_FEATURES_SEL, 1, 4);
         dev.write(DRIVER_FEATURES, features >>> 32, 4);
         dev.write(STATUS, ACKNOWLEDGE | DRIVER | FEATURES_OK, 4);
+    }
+
+    /** QueueNotify traps to the VMM (virtio_mmio_write → virtio_queue_notify): the backend gets the queue. */
+    @ParameterizedTest
+    @ValueSource(longs = {0, 1, 2})
+    void queueNotifyOfAQueueTheDeviceHasGoesToTheBackend(long q) {
+        dev.write(QUEUE_NOTIFY, q, 4);
+        assertEquals(List.of("notify " + q), backend.calls);
+        assertEquals(0, dev.guestErrors());
+    }
+
+    /** A queue index the device lacks (any 32-bit value past it), or a write of another width, is a guest error. */
+    @ParameterizedTest
+    @ValueSource(longs = {3, 1023, 1024, 0x7fff_ffffL, 0x8000_0000L, 0xffff_ffffL, -1L})
+    void queueNotifyOfAQueueTheDeviceLacksIsIgnoredAndCounted(long q) {
+        dev.write(QUEUE_NOTIFY, q, 4);
+        dev.write(QUEUE_NOTIFY, 0, 2);
+        assertEquals(List.of(), backend.calls);
+        assertEquals(2, dev.guestErrors());
     }
 
     @Test

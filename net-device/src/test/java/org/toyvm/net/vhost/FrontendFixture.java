@@ -48,20 +48,41 @@ final class FrontendFixture implements AutoCloseable {
     final VhostVdpaDevice dev;
     final List<Ioctl> ioctls = new ArrayList<>();
     final List<String> iotlb = new ArrayList<>();
+    /** ioctls and IOTLB messages in one order: "SET_STATUS(...)", "UPDATE asid 1 iova 0x1000 size 0x1000". */
+    final List<String> events = new ArrayList<>();
     final VhostVdpaNet fe;
+    final RamBlock ram;
+    final AddressSpace as;
 
     FrontendFixture(QemuVersion qemu, KernelVersion k, ParentKind parentKind, ResetPolicy policy) {
-        CostMeter meter = new CostMeter(CostProfile.zero());
+        this(qemu, k, parentKind, policy, null);
+    }
+
+    /** As above with {@code hw} in place of the NIC (null: the NIC). */
+    FrontendFixture(QemuVersion qemu, KernelVersion k, ParentKind parentKind, ResetPolicy policy,
+            org.toyvm.hw.api.VirtioNetHardware hw) {
+        this(qemu, k, parentKind, policy, hw, new CostMeter(CostProfile.zero()));
+    }
+
+    FrontendFixture(QemuVersion qemu, KernelVersion k, ParentKind parentKind, ResetPolicy policy,
+            org.toyvm.hw.api.VirtioNetHardware hw, CostMeter meter) {
         nic = new VirtioNetNic(s, mm, 0x525400123456L, UnpooledByteBufAllocator.DEFAULT);
-        VdpaParent parent = VdpaParents.create(parentKind, nic, k, meter, kernel);
+        VdpaParent parent = VdpaParents.create(parentKind, hw == null ? nic : hw, k, meter, kernel);
         dev = new VhostVdpaDevice("vhost-vdpa-0", k, parent, mm, meter, kernel);
-        RamBlock ram = mm.map("pc.ram", RAM);
+        ram = mm.map("pc.ram", RAM);
         MemorySystem memory = new MemorySystem();
         MemoryRegion root = memory.container("system", U64.MAX);
-        AddressSpace as = memory.addressSpace("memory", root);
+        as = memory.addressSpace("memory", root);
         root.addSubregion(0, memory.ram("pc.ram", ram, 0, RAM));
-        fe = new VhostVdpaNet(dev, as, qemu, policy, (t, m, r) -> iotlb.add(m.typeName() + (r.equals("ok") ? "" : "=" + r)),
-                (n, a, r, by) -> ioctls.add(new Ioctl(n, a, r, by)), s::now);
+        fe = new VhostVdpaNet(dev, as, qemu, policy, (t, m, r) -> {
+            iotlb.add(m.typeName() + (r.equals("ok") ? "" : "=" + r));
+            events.add(m.typeName() + " asid " + m.asid() + " iova 0x" + Long.toHexString(m.iova().value()) + " size 0x"
+                    + Long.toHexString(m.size()) + (r.equals("ok") ? "" : "=" + r));
+        }, (n, a, r, by) -> {
+            Ioctl i = new Ioctl(n, a, r, by);
+            ioctls.add(i);
+            events.add(i.toString());
+        }, s::now);
     }
 
     /** The guest's DRIVER_OK with rx and tx (queues 0 and 1) in RAM: the frontend's start. */
@@ -86,6 +107,7 @@ final class FrontendFixture implements AutoCloseable {
     void mark() {
         ioctls.clear();
         iotlb.clear();
+        events.clear();
     }
 
     /** The names of the recorded ioctls (with their argument where it tells the step: SET_STATUS(0)). */

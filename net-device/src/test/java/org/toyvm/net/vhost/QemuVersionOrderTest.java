@@ -35,9 +35,11 @@ class QemuVersionOrderTest {
             f.start();
             assertEquals(1, f.count("SET_BACKEND_FEATURES"), "vhost_dev_set_features negotiates at every start");
             List<String> t = f.trace();
+            // The CVQ isolation probe at init (vhost_vdpa_probe_cvq_isolation) ended with SET_STATUS 0, and
+            // 9.0's guest reset does not reach the device: the first start adds FEATURES_OK to status 0.
             assertTrue(t.indexOf("SET_BACKEND_FEATURES(" + Long.toHexString(f.fe.ackedBackendFeatures()) + ")")
-                    > t.indexOf("SET_STATUS(ACKNOWLEDGE|DRIVER|FEATURES_OK)"), "after SET_FEATURES and FEATURES_OK: " + t);
-            assertTrue(t.indexOf("SET_STATUS(ACKNOWLEDGE|DRIVER|FEATURES_OK)") >= 0, t.toString());
+                    > t.indexOf("SET_STATUS(FEATURES_OK)"), "after SET_FEATURES and FEATURES_OK: " + t);
+            assertTrue(t.indexOf("SET_STATUS(FEATURES_OK)") >= 0, t.toString());
             assertTrue(f.countIotlb("UPDATE") > 0);
             f.mark();
             f.reset();

@@ -89,6 +89,17 @@ public enum KernelVersion implements Labelled {
         return atLeast(V6_6);
     }
 
+    /**
+     * mlx5: {@code set_map_data} builds an MR (direct MKEYs) for the table of any address space (D. Tatulea's
+     * "vdpa/mlx5: Support multiple address spaces" work, 6.7, which removed the
+     * {@code group2asid[MLX5_VDPA_DATAVQ_GROUP] != asid} early exit). Before, only the data virtqueues'
+     * address space got an MR; the control queue's only had its table copied for the software CVQ
+     * ({@code _mlx5_vdpa_create_mr} → {@code dup_iotlb}, read by {@code mlx5_cvq_kick_handler}).
+     */
+    public boolean mlx5MrPerAddressSpace() {
+        return atLeast(V6_7);
+    }
+
     /** mlx5: resumable VQs, so {@code set_map} while running suspends and resumes instead of re-creating (6.8). */
     public boolean mlx5ResumableVqs() {
         return atLeast(V6_8);

@@ -6,6 +6,7 @@ import static org.toyvm.vdpa.uapi.VhostUapi.VIRTIO_ID_NET;
 import org.toyvm.core.addr.AddrRange;
 import org.toyvm.core.addr.Iova;
 import org.toyvm.core.addr.U64;
+import org.toyvm.core.cost.CostKind;
 import org.toyvm.core.cost.CostMeter;
 import org.toyvm.core.mem.HostAddressSpace;
 import org.toyvm.core.virtio.VirtioFeatures;
@@ -74,12 +75,16 @@ public final class VhostVdpaDevice {
     private final DeviceFaults faults = new DeviceFaults();
     private final ConfigIoctls config;
     private final SuspendIoctls suspendResume;
+    private final HostAddressSpace mm;
+    private final CostMeter meter;
 
     public VhostVdpaDevice(String name, KernelVersion version, VdpaParent parent, HostAddressSpace mm, CostMeter meter,
             KernelCounters counters) {
         this.name = name;
         this.version = version;
         this.parent = parent;
+        this.mm = mm;
+        this.meter = meter;
         this.hw = parent.hardware();
         this.counters = counters;
         this.mapper = ParentMapper.of(parent.mappingStyle());
@@ -109,6 +114,11 @@ public final class VhostVdpaDevice {
 
     public KernelCounters counters() {
         return counters;
+    }
+
+    /** The address space of the process that opened the device (its {@code current->mm}: where uaddrs point). */
+    public HostAddressSpace processMemory() {
+        return mm;
     }
 
     public boolean isOpen() {
@@ -336,17 +346,6 @@ public final class VhostVdpaDevice {
         return vrings.setVringKick(index);
     }
 
-    /**
-     * A write to queue {@code index}'s kick eventfd (the one VHOST_SET_VRING_KICK installed): the
-     * kernel's vhost_vdpa_virtqueue_kick calls the parent's kick_vq (drivers/vhost/vdpa.c). Not an
-     * ioctl: no gate, no cost. An index the device does not have is ignored (no such eventfd).
-     */
-    public void kick(int index) {
-        if (index >= 0 && index < hw.numQueues()) {
-            hw.kick(index);
-        }
-    }
-
     public IoctlResult setVringCall(int index) {
         return vrings.setVringCall(index);
     }
@@ -365,6 +364,34 @@ public final class VhostVdpaDevice {
 
     public IoctlResult setGroupAsid(int group, int asid) {
         return vrings.setGroupAsid(group, asid);
+    }
+
+    // ---------------------------------------------------------------- kick eventfd
+
+    /**
+     * A write to the kick eventfd userspace gave virtqueue {@code index} with SET_VRING_KICK (QEMU's
+     * shadow virtqueue kicks this way): vhost-vdpa's {@code handle_vq_kick} calls the parent's
+     * {@code kick_vq}. Not an ioctl. An index the device does not have, or a closed fd, does nothing
+     * (there would be no eventfd to write).
+     */
+    public void kick(int index) {
+        if (gate.isOpen() && Integer.compareUnsigned(index, hw.numQueues()) < 0) {
+            hw.kick(index);
+        }
+    }
+
+    /**
+     * Userspace busy-waiting on the used ring of virtqueue {@code index}, a ring in its own memory the
+     * device writes (QEMU's {@code vhost_svq_poll}): no syscall; the wait lasts until the device has
+     * processed what the kick gave it, which the model runs now ({@link VirtioNetHardware#runQueueNow}).
+     * The wait is charged to the process's meter: {@code commands} shadow control queue round trips
+     * ({@link CostKind#CVQ_COMMAND}).
+     */
+    public void awaitUsed(int index, int commands) {
+        meter.chargeUnits(CostKind.CVQ_COMMAND, Math.max(0, commands));
+        if (gate.isOpen() && Integer.compareUnsigned(index, hw.numQueues()) < 0) {
+            hw.runQueueNow(index);
+        }
     }
 
     // ---------------------------------------------------------------- write / read

@@ -18,11 +18,19 @@ final class DriverOkHook implements VirtioNetHardware {
     private final VirtioNetHardware hw;
     private final Runnable beforeDriverOk;
     private final boolean[] sized;
+    /** mlx5's {@code group2asid}: set by set_group_asid, back to 0 at reset ({@code init_group_to_asid_map}). */
+    private final int[] groupAsid;
 
     DriverOkHook(VirtioNetHardware hw, Runnable beforeDriverOk) {
         this.hw = hw;
         this.beforeDriverOk = beforeDriverOk;
         this.sized = new boolean[Math.max(0, hw.numQueues())];
+        this.groupAsid = new int[Math.max(1, hw.numGroups())];
+    }
+
+    /** The address space virtqueue group {@code group} is bound to (0 for a group the device does not have). */
+    int asidOfGroup(int group) {
+        return group >= 0 && group < groupAsid.length ? groupAsid[group] : 0;
     }
 
     /** Virtqueues given a non-zero size since the last reset ({@code setup_vq} skips {@code !num_ent}). */
@@ -118,6 +126,11 @@ final class DriverOkHook implements VirtioNetHardware {
     }
 
     @Override
+    public void runQueueNow(int vq) {
+        hw.runQueueNow(vq);
+    }
+
+    @Override
     public void setCallHandler(IntConsumer call) {
         hw.setCallHandler(call);
     }
@@ -129,6 +142,9 @@ final class DriverOkHook implements VirtioNetHardware {
 
     @Override
     public void setGroupAsid(int group, int asid) {
+        if (group >= 0 && group < groupAsid.length) {
+            groupAsid[group] = asid;
+        }
         hw.setGroupAsid(group, asid);
     }
 
@@ -140,6 +156,7 @@ final class DriverOkHook implements VirtioNetHardware {
     @Override
     public void reset() {
         java.util.Arrays.fill(sized, false);
+        java.util.Arrays.fill(groupAsid, 0);
         hw.reset();
     }
 

@@ -49,7 +49,12 @@ public final class Mlx5Parent extends AbstractParent {
     // Per address space: the kernel table the current MR was built from, and its change number then.
     // The model's MR is a copy of that table; a later set_map of the same table replays the changes
     // since instead of copying every entry again (modelled time is charged as a full rebuild either way).
+    /** MLX5_VDPA_DATAVQ_GROUP and MLX5_VDPA_CVQ_GROUP (mlx5_vnet.c). */
+    static final int DATAVQ_GROUP = 0;
+    static final int CVQ_GROUP = 1;
     private final VhostIotlb[] builtFrom;
+    /** Per address space: its translation is the software CVQ's copy (before 6.7), not an MR. */
+    private final boolean[] cvqCopy;
     private final long[] builtAtSeq;
     private final MappingStyle style;
     private final DriverOkHook hooked;
@@ -60,6 +65,7 @@ public final class Mlx5Parent extends AbstractParent {
             as[asid].setNone(); // the DMA MR is ASID 0's only
         }
         builtFrom = new VhostIotlb[as.length];
+        cvqCopy = new boolean[as.length];
         builtAtSeq = new long[as.length];
         style = new MappingStyle.SetMap(this::setMap);
         hooked = new DriverOkHook(hw, this::startVirtqueues);
@@ -124,6 +130,10 @@ public final class Mlx5Parent extends AbstractParent {
             return Errno.EINVAL;
         }
         counters.inc(KernelEvent.SET_MAP);
+        if (!version.mlx5MrPerAddressSpace() && hooked.asidOfGroup(DATAVQ_GROUP) != asid) {
+            copyCvqTable(asid, table);
+            return Errno.OK;
+        }
         boolean live = (hw.status() & VirtioStatus.DRIVER_OK) != 0 && !hw.suspended();
         if (live) {
             suspend();
@@ -155,7 +165,30 @@ public final class Mlx5Parent extends AbstractParent {
         return Errno.OK;
     }
 
+    /**
+     * Before 6.7 ({@code _mlx5_vdpa_create_mr} of 6.1–6.6): an address space that is not the data
+     * virtqueues' gets no MR; if the control queue's group is bound to it, its table is copied
+     * ({@code dup_iotlb}) for the software control queue ({@code mlx5_cvq_kick_handler} reads through
+     * it with vringh). No MKEY, no suspend of the data queues, nothing charged but the set_map.
+     */
+    private void copyCvqTable(int asid, VhostIotlb table) {
+        if (hooked.asidOfGroup(CVQ_GROUP) != asid) {
+            return;
+        }
+        if (table.isEmpty()) {
+            as[asid].setNone();
+        } else {
+            as[asid].setTable(table.copy());
+        }
+        builtFrom[asid] = null;
+        cvqCopy[asid] = true;
+    }
+
     private void destroyMr(int asid) {
+        if (cvqCopy[asid]) {
+            cvqCopy[asid] = false; // a table copy, no MKEY to destroy
+            return;
+        }
         if (as[asid].state() == Translation.State.TABLE) {
             counters.inc(KernelEvent.MR_DESTROY);
             meter.chargeUnits(version.mlx5ParallelMkeys() ? CostKind.MR_DESTROY : CostKind.MR_DESTROY_SERIAL,

@@ -91,6 +91,11 @@ public final class FakeNetHardware implements VirtioNetHardware {
     }
 
     @Override
+    public void runQueueNow(int vq) {
+        calls.add("run " + vq);
+    }
+
+    @Override
     public void setCallHandler(IntConsumer call) {
     }
 

@@ -59,6 +59,10 @@ class Mlx5GenerationsTest {
         VdpaParent p = mlx5(v);
         assertTrue(p.translation(0).find(Iova.of(0x1000)).identity(), "mlx5_vdpa_create_dma_mr: ASID 0");
         assertNull(p.translation(1).find(Iova.of(0x1000)), "ASID 1 starts with no MR");
+        if (!v.mlx5MrPerAddressSpace()) {
+            // Before 6.7 only an address space a group is bound to gets a translation (the CVQ's table copy).
+            p.hardware().setGroupAsid(1, 1);
+        }
         setMap(p).setMap(1, oneGib());
         assertFalse(p.translation(1).find(Iova.of(0x1000)).identity());
         p.compatReset(VhostUapi.VDPA_RESET_F_CLEAN_MAP);
@@ -69,6 +73,22 @@ class Mlx5GenerationsTest {
             assertEquals(Errno.OK, p.resetMap(1));
             assertNull(p.translation(1).find(Iova.of(0x1000)), "mlx5_vdpa_reset_mr: DMA MR only for asid 0");
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(KernelVersion.class)
+    void theCvqAddressSpaceGetsAnMkeyOnlyFrom67(KernelVersion v) {
+        VdpaParent p = mlx5(v);
+        p.hardware().setGroupAsid(1, 1); // MLX5_VDPA_CVQ_GROUP → ASID 1, as QEMU's SET_GROUP_ASID does
+        long mrs = counters.get(KernelEvent.MR_BUILD);
+        setMap(p).setMap(1, oneGib());
+        assertEquals(v.mlx5MrPerAddressSpace() ? 1 : 0, counters.get(KernelEvent.MR_BUILD) - mrs,
+                v + ": _mlx5_vdpa_create_mr before 6.7 only copies the CVQ's table (dup_iotlb)");
+        assertFalse(p.translation(1).find(Iova.of(0x1000)).identity(), "the software CVQ reads through it");
+        VdpaParent q = mlx5(v);
+        setMap(q).setMap(1, oneGib());
+        assertEquals(v.mlx5MrPerAddressSpace(), q.translation(1).find(Iova.of(0x1000)) != null,
+                "an address space no group is bound to: nothing before 6.7");
     }
 
     @Test

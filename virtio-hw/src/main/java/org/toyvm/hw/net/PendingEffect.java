@@ -11,6 +11,7 @@ import org.toyvm.core.time.SimScheduler;
 final class PendingEffect {
     private final SimScheduler scheduler;
     private SimScheduler.Timer timer;
+    private Runnable pendingAction;
 
     PendingEffect(SimScheduler scheduler) {
         this.scheduler = scheduler;
@@ -27,10 +28,24 @@ final class PendingEffect {
         self[0] = scheduler.schedule(() -> {
             if (timer == self[0]) { // a cancelled timer that ran anyway does nothing
                 timer = null;
+                pendingAction = null;
                 action.run();
             }
         }, lagNanos);
         timer = self[0];
+        pendingAction = action;
+    }
+
+    /**
+     * Lets a pending command reach the device now (a driver busy-waiting for its effect in the exit that
+     * issued it, {@link VirtioNetNic#runQueueNow}); nothing when none is pending.
+     */
+    void runNow() {
+        Runnable action = pendingAction;
+        if (timer != null && action != null) {
+            cancel();
+            action.run();
+        }
     }
 
     boolean pending() {
@@ -42,5 +57,6 @@ final class PendingEffect {
             timer.cancel();
             timer = null;
         }
+        pendingAction = null;
     }
 }

@@ -446,6 +446,23 @@ public final class VirtioNetNic implements VirtioNetHardware {
         kick((int) value);
     }
 
+    /**
+     * QEMU busy-waits on the shadow control queue's used ring in the exit that kicked it
+     * ({@code vhost_vdpa_net_svq_poll}); a device working beside it has by then taken the pending start
+     * and the queue's enable and processed the queue. Runs that now; the caller charges the wait
+     * (docs/DESIGN.md §3).
+     */
+    @Override
+    public void runQueueNow(int i) {
+        NetQueue q = queue(i);
+        if (q == null) {
+            return;
+        }
+        start.runNow();
+        q.enable.runNow();
+        process(q);
+    }
+
     @Override
     public void kick(int i) {
         NetQueue q = queue(i);

@@ -35,5 +35,10 @@ public enum CostKind {
     /** mlx5 MR destruction before 6.12 (per GiB). */
     MR_DESTROY_SERIAL,
     /** Creating one mlx5 hardware virtqueue and its resources (before 6.11 at DRIVER_OK; before 6.8 at a live set_map). */
-    VQ_CREATE
+    VQ_CREATE,
+    /**
+     * One command through QEMU's shadow control virtqueue: the SVQ's add, the kick, the device's
+     * processing and QEMU's busy-wait on the used ring ({@code vhost_vdpa_net_svq_poll}), per command.
+     */
+    CVQ_COMMAND
 }

@@ -52,6 +52,11 @@ import org.toyvm.core.units.Durations;
  * <tr><td>vq_create</td><td>11.6ms</td><td>D. Tatulea, "[PATCH vhost v3 00/24] vdpa/mlx5: Pre-create HW VQs to
  *     reduce LM downtime" (2024-07-08, Linux 6.11): full VQ resource creation + resume of 16 VQ pairs
  *     about 370 ms before the series, so 370 / 32 = 11.6 ms per virtqueue</td></tr>
+ * <tr><td>cvq_command</td><td>5us</td><td>H. Jiawei, "[PATCH v4 0/8] vdpa: Send all CVQ state load commands in
+ *     parallel" (qemu-devel, 2023-08-29): vhost_vdpa_net_load() of 4099 commands took 20455 us polling each
+ *     command (about 5 us per shadow-CVQ round trip) and 13732 us in parallel, on vp_vdpa in a nested guest;
+ *     charged per command, parallel or not, on every parent (an assumption for mlx5, whose control queue is
+ *     the driver's software {@code mlx5_cvq_kick_handler}: no published per-command figure)</td></tr>
  * </table>
  *
  * <p>Kernel generations: the {@code suspend}, {@code resume}, {@code mr_build_per_gib} and
@@ -81,14 +86,16 @@ public record CostProfile(
         long resumeSerialNs,
         long mrBuildSerialPerGibNs,
         long mrDestroySerialPerGibNs,
-        long vqCreateNs) {
+        long vqCreateNs,
+        long cvqCommandNs) {
 
     /** Keys of a profile file, in record order. */
     public static final String[] KEYS = {
         "pin_per_page", "unpin_per_page", "iommu_map_per_page", "iommu_unmap_per_page",
         "mr_build_per_gib", "mr_destroy_per_gib", "dma_map_call", "iotlb_write", "ioctl",
         "suspend", "resume", "device_reset", "guest_boot", "wire_latency",
-        "suspend_serial", "resume_serial", "mr_build_serial_per_gib", "mr_destroy_serial_per_gib", "vq_create"
+        "suspend_serial", "resume_serial", "mr_build_serial_per_gib", "mr_destroy_serial_per_gib", "vq_create",
+        "cvq_command"
     };
 
     /**
@@ -106,7 +113,8 @@ public record CostProfile(
         1_000_000_000L, // one-way wire latency: 1s
         60_000_000_000L, 60_000_000_000L, // serial suspend, resume: 60s
         10_000_000_000L, 10_000_000_000L, // serial MR build, destroy per GiB: 10s
-        60_000_000_000L // one virtqueue's creation: 60s
+        60_000_000_000L, // one virtqueue's creation: 60s
+        100_000_000L // one shadow control queue command: 100ms
     };
 
     /** The accepted range of {@code key} as users write it, e.g. {@code 0ns..100us}. */
@@ -131,7 +139,7 @@ public record CostProfile(
         long[] all = {pinPerPageNs, unpinPerPageNs, iommuMapPerPageNs, iommuUnmapPerPageNs, mrBuildPerGibNs,
             mrDestroyPerGibNs, dmaMapCallNs, iotlbWriteNs, ioctlNs, suspendNs, resumeNs, deviceResetNs,
             guestBootNs, wireLatencyNs, suspendSerialNs, resumeSerialNs, mrBuildSerialPerGibNs,
-            mrDestroySerialPerGibNs, vqCreateNs};
+            mrDestroySerialPerGibNs, vqCreateNs, cvqCommandNs};
         for (int i = 0; i < all.length; i++) {
             if (all[i] < 0) {
                 throw new IllegalArgumentException("cost profile '" + name + "': " + KEYS[i] + " must not be negative");
@@ -147,12 +155,13 @@ public record CostProfile(
                 1_000, 2_000, 1_000,
                 2_500_000L, 5_000_000L, 1_000_000L,
                 2_000_000_000L, 50_000,
-                37_000_000L, 16_000_000L, 200_000_000L, 48_000_000L, 11_600_000L);
+                37_000_000L, 16_000_000L, 200_000_000L, 48_000_000L, 11_600_000L,
+                5_000);
     }
 
     /** No modelled costs at all (still a boot time of 0: the guest reprobes at once). */
     public static CostProfile zero() {
-        return new CostProfile("zero", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        return new CostProfile("zero", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 
     /**
@@ -262,7 +271,7 @@ public record CostProfile(
                     + KEYS.length + " keys");
         }
         return new CostProfile(name, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11],
-                v[12], v[13], v[14], v[15], v[16], v[17], v[18]);
+                v[12], v[13], v[14], v[15], v[16], v[17], v[18], v[19]);
     }
 
     private static int indexOf(String key) {
@@ -279,7 +288,7 @@ public record CostProfile(
         return new long[] {pinPerPageNs, unpinPerPageNs, iommuMapPerPageNs, iommuUnmapPerPageNs, mrBuildPerGibNs,
             mrDestroyPerGibNs, dmaMapCallNs, iotlbWriteNs, ioctlNs, suspendNs, resumeNs, deviceResetNs, guestBootNs,
             wireLatencyNs, suspendSerialNs, resumeSerialNs, mrBuildSerialPerGibNs, mrDestroySerialPerGibNs,
-            vqCreateNs};
+            vqCreateNs, cvqCommandNs};
     }
 
     /** The same profile with another guest boot time (the {@code --boot-time} option). */
@@ -319,6 +328,7 @@ public record CostProfile(
             case MR_BUILD_SERIAL -> mrBuildSerialPerGibNs;
             case MR_DESTROY_SERIAL -> mrDestroySerialPerGibNs;
             case VQ_CREATE -> vqCreateNs;
+            case CVQ_COMMAND -> cvqCommandNs;
         };
     }
 }
