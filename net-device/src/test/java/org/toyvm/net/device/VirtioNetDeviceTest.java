@@ -70,10 +70,6 @@ class VirtioNetDeviceTest {
             calls.add("reset");
         }
 
-        @Override
-        public void notify(int queue) {
-            calls.add("notify " + queue);
-        }
     }
 
     final FakeBackend backend = new FakeBackend();
@@ -94,6 +90,9 @@ class VirtioNetDeviceTest {
     @ParameterizedTest
     @ValueSource(longs = {0, 1, 2})
     void queueNotifyOfAQueueTheDeviceHasGoesToTheBackend(long q) {
+        probe(VERSION_1 | MAC);
+        dev.write(STATUS, ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK, 4);
+        backend.calls.clear();
         dev.write(QUEUE_NOTIFY, q, 4);
         assertEquals(List.of("notify " + q), backend.calls);
         assertEquals(0, dev.guestErrors());
