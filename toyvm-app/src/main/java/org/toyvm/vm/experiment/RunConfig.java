@@ -22,6 +22,7 @@ import org.toyvm.vm.stack.Addressing;
 import org.toyvm.vm.stack.Ipv4Address;
 import org.toyvm.vm.stack.Ipv4Cidr;
 import org.toyvm.vm.stack.MacAddress;
+import org.toyvm.vm.stack.NicAddressing;
 
 /**
  * Every option of a run (docs/DESIGN.md §4), resolved. Durations in nanoseconds. {@code qemu} is the
@@ -121,12 +122,20 @@ public record RunConfig(
         }
         checkIovaRange(memoryBytes, parent.kind());
         memoryBackend.ifPresent(b -> checkRuns(memoryBytes, b, parent, kernel));
-        // TRANSITIONAL (issue 14 in progress): the machine builds one NIC of one queue pair.
-        if (net.nics() != 1 || net.queuePairs() != 1) {
-            throw new IllegalArgumentException("--nics " + net.nics() + " --queues " + net.queuePairs()
-                    + ": the machine models one NIC with one queue pair so far");
+        // TRANSITIONAL (issue 14 in progress): the machine builds one queue pair per NIC.
+        if (net.queuePairs() != 1) {
+            throw new IllegalArgumentException("--queues " + net.queuePairs()
+                    + ": the machine models one queue pair per NIC so far");
+        }
+        if (net.nics() > 1 && clock == ClockMode.REAL) {
+            // LiveRun drives one NIC against one real peer (a socket or a tap of its own).
+            throw new IllegalArgumentException("--nics " + net.nics() + " with --clock real: a live run drives one NIC"
+                    + " against one outside peer; several NICs run on the virtual clock only");
         }
         Addressing.check(mac, ip, peerIp, "local".equals(netdev) ? Addressing.IN_PROCESS_PEER_MAC : null);
+        if (net.nics() > 1) {
+            NicAddressing.all(net.nics(), mac, ip, peerIp, Addressing.IN_PROCESS_PEER_MAC);
+        }
         requireRepresentable();
     }
 

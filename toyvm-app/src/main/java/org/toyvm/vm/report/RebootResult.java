@@ -1,6 +1,8 @@
 package org.toyvm.vm.report;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
 
 /**
  * What one reboot did (docs/DESIGN.md §5). Counts cover the window from the guest's reset to the return of
@@ -18,10 +20,12 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  *     end of the window count as received); null when {@code pingsSent} is
  * @param vcpuFreezeMs time the guest's vCPU spent stalled in the VMM (reset and DRIVER_OK handling)
  * @param explanation in words: what happened to the mappings across the reset, and why
+ * @param nics with several NICs, each NIC's part (the counts above are their sums, the downtime the one
+ *     of the NIC that came back last); null with one NIC
  */
 @JsonPropertyOrder({"index", "restored", "downtime_ms", "vcpu_freeze_ms", "pings_sent", "pings_lost",
     "guest_pings_sent", "guest_pings_lost", "iotlb_messages", "iotlb", "pages_pinned", "pages_unpinned",
-    "dma_faults", "explanation"})
+    "dma_faults", "explanation", "nics"})
 public record RebootResult(
         int index,
         boolean restored,
@@ -36,7 +40,16 @@ public record RebootResult(
         long pagesPinned,
         long pagesUnpinned,
         long dmaFaults,
-        String explanation) {
+        String explanation,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<NicResult> nics) {
+
+    /** A reboot of a VM with one NIC. */
+    public RebootResult(int index, boolean restored, Double downtimeMs, double vcpuFreezeMs, Long pingsSent,
+            Long pingsLost, long guestPingsSent, long guestPingsLost, long iotlbMessages, IotlbCounts iotlb,
+            long pagesPinned, long pagesUnpinned, long dmaFaults, String explanation) {
+        this(index, restored, downtimeMs, vcpuFreezeMs, pingsSent, pingsLost, guestPingsSent, guestPingsLost,
+                iotlbMessages, iotlb, pagesPinned, pagesUnpinned, dmaFaults, explanation, null);
+    }
 
     /** IOTLB messages the frontend wrote in the window, by type. */
     @JsonPropertyOrder({"update", "invalidate", "batch_begin", "batch_end"})

@@ -28,6 +28,9 @@ public final class TextReport {
         if (r.vmStart() != null) {
             sb.append("vm start: ").append(r.vmStart()).append('\n');
         }
+        if (r.devices() != null) {
+            devices(sb, r);
+        }
         if (r.reboots().isEmpty()) {
             sb.append(r.summary().failure() != null && c.get("reboots") instanceof Integer n && n > 0
                     ? "no reboot measured (see FAILURE below)\n" : "no reboot (traffic only)\n");
@@ -41,9 +44,19 @@ public final class TextReport {
                         b.pingsSent() == null ? "?" : b.pingsLost() + "/" + b.pingsSent(), b.guestPingsLost() + "/" + b.guestPingsSent(),
                         b.iotlbMessages(), b.pagesPinned(), b.dmaFaults()));
             }
+            for (RebootResult b : r.reboots()) {
+                if (b.nics() != null) {
+                    nics(sb, b);
+                }
+            }
             sb.append('\n');
             for (RebootResult b : r.reboots()) {
                 sb.append("reboot ").append(b.index()).append(": ").append(b.explanation()).append('\n');
+                if (b.nics() != null) {
+                    for (NicResult n : b.nics()) {
+                        sb.append("  ").append(n.device()).append(": ").append(n.explanation()).append('\n');
+                    }
+                }
             }
         }
         RunReport.Summary s = r.summary();
@@ -55,6 +68,32 @@ public final class TextReport {
             sb.append("FAILURE: ").append(s.failure()).append('\n');
         }
         return sb.toString();
+    }
+
+    /** Each vDPA device: addresses, how it maps, whether it carried traffic, what the kernel refused. */
+    private static void devices(StringBuilder sb, RunReport r) {
+        sb.append(String.format(Locale.ROOT, "net: %s NIC(s), memlock %s bytes%n", r.config().get("nics"),
+                r.config().get("memlock_bytes")));
+        for (DeviceReport d : r.devices()) {
+            sb.append(String.format(Locale.ROOT, "  %s: mac %s, ip %s, peer %s; %s; pinned at the end: %d pages%n",
+                    d.device(), d.mac(), d.ip(), d.peerIp(), d.mapping(), d.pagesPinnedAtEnd()));
+            if (!"ok".equals(d.connectivity())) {
+                sb.append("  ").append(d.device()).append(" NO CONNECTIVITY: ").append(d.connectivity()).append('\n');
+            }
+            for (String f : d.mapFailures()) {
+                sb.append("    refused: ").append(f).append('\n');
+            }
+        }
+    }
+
+    /** One row per NIC of a reboot of several NICs. */
+    private static void nics(StringBuilder sb, RebootResult b) {
+        for (NicResult n : b.nics()) {
+            sb.append(String.format(Locale.ROOT, "  %-13s %-9s %12s %12s %11s %11s %8d %12d %6d  back after %s ms%n",
+                    n.device(), n.restored() ? "yes" : "NO", ms(n.downtimeMs()), "(shared)",
+                    n.pingsLost() + "/" + n.pingsSent(), n.guestPingsLost() + "/" + n.guestPingsSent(),
+                    n.iotlbMessages(), n.pagesPinned(), n.dmaFaults(), ms(n.backAfterMs())));
+        }
     }
 
     /** The matrix as a table, with each cell's explanation. */
