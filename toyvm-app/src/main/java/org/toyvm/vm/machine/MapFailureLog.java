@@ -34,9 +34,9 @@ public final class MapFailureLog implements IotlbTraceSink {
         /** "IOTLB UPDATE iova 0x0 size 0xc0000000: write() EFAULT (ENOMEM inside: RLIMIT_MEMLOCK 9G exhausted, ...)". */
         public String describe() {
             String inside = reason == IotlbFailure.MEMLOCK
-                    ? String.format(Locale.ROOT, "%s inside vhost_vdpa_pa_map: RLIMIT_MEMLOCK %s exhausted, %s (%d pages)"
+                    ? String.format(Locale.ROOT, "%s inside vhost_vdpa_pa_map: RLIMIT_MEMLOCK %s exhausted, %.2f GiB (%d pages)"
                             + " already pinned by the process, this UPDATE needs %d more pages", innerErrno,
-                            Sizes.format(limitBytes), Sizes.format(pinnedPages << Pages.SHIFT), pinnedPages,
+                            Sizes.format(limitBytes), (pinnedPages << Pages.SHIFT) / (double) (1L << 30), pinnedPages,
                             Pages.spanned(iova, size))
                     : innerErrno + " inside: " + reason + " (" + detail + ")";
             return String.format(Locale.ROOT, "IOTLB UPDATE iova %s size %s: write() %s (%s); QEMU: \"vhost vdpa map"
