@@ -140,21 +140,28 @@ public final class ToyGuest {
         });
     }
 
+    /**
+     * Probes every device in NIC order (each probe's exits one after another on the one vCPU), then,
+     * once the vCPU is free again — after the last DRIVER_OK's handling — brings up every interface
+     * whose probe succeeded: a vCPU stalled in one device's exit does nothing for another.
+     */
     private void probeAll() {
+        List<GuestInterface> probed = new ArrayList<>();
         for (GuestInterface i : ifaces) {
-            probe(i);
+            if (i.driver().probe()) {
+                probed.add(i);
+            }
         }
-    }
-
-    private void probe(GuestInterface iface) {
-        if (!iface.driver().probe()) {
+        if (probed.isEmpty()) {
             return;
         }
         int gen = bootGeneration;
         vcpu.run(() -> {
             if (gen == bootGeneration) {
-                iface.driver().open();
-                iface.pinger().start(() -> gen == bootGeneration && iface.driver().isOpen());
+                for (GuestInterface iface : probed) {
+                    iface.driver().open();
+                    iface.pinger().start(() -> gen == bootGeneration && iface.driver().isOpen());
+                }
             }
         });
     }
