@@ -1,5 +1,7 @@
 package org.toyvm.vm.experiment;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.toyvm.core.addr.Gpa;
 import org.toyvm.core.addr.Iova;
 import org.toyvm.hw.api.DmaEntry;
@@ -60,5 +62,38 @@ final class NicLink {
 
     String device() {
         return slot.name();
+    }
+
+    static boolean allUp(List<NicLink> links) {
+        return links.stream().allMatch(l -> l.rec.firstUp >= 0);
+    }
+
+    /** When the last interface's DRIVER_OK handling ended, or -1 while one is not up. */
+    static long firstUp(List<NicLink> links) {
+        return allUp(links) ? links.stream().mapToLong(l -> l.rec.firstUp).max().orElseThrow() : -1;
+    }
+
+    /** The first interface's probe failure, naming its device when there are several; or null. */
+    static String probeFailure(List<NicLink> links) {
+        for (NicLink l : links) {
+            if (l.rec.probeFailure != null) {
+                return links.size() == 1 ? l.rec.probeFailure : l.device() + ": " + l.rec.probeFailure;
+            }
+        }
+        return null;
+    }
+
+    /** The run's failure when some NIC never got an echo reply back before the first reboot. */
+    static String neverConnected(RunConfig cfg, List<NicLink> links) {
+        if (links.size() == 1 && links.get(0).slot.mapFailures().count() == 0) {
+            return RebootExperiment.neverConnected(cfg);
+        }
+        List<String> lost = new ArrayList<>();
+        for (NicLink l : links) {
+            if (!l.connected()) {
+                lost.add(Devices.lostConnectivity(l));
+            }
+        }
+        return String.join("; ", lost) + " — so none of the " + cfg.reboots() + " reboots was measured";
     }
 }

@@ -176,9 +176,9 @@ public final class RebootExperiment {
             for (NicLink l : links) {
                 s.schedule(l.peer::start, phase);
             }
-            s.runUntil(cfg.timeoutNs(), () -> allUp(links) || probeFailure(links) != null
+            s.runUntil(cfg.timeoutNs(), () -> NicLink.allUp(links) || NicLink.probeFailure(links) != null
                     || progress.tick(() -> "booting... virtual t=" + secs(s.now())));
-            long firstUp = firstUp(links);
+            long firstUp = NicLink.firstUp(links);
             if (firstUp >= 0 && firstUp <= cfg.timeoutNs()) {
                 for (NicLink l : links) {
                     quietWhileDriverOkRuns(l.peer, s.now(), l.rec.firstUp);
@@ -187,7 +187,7 @@ public final class RebootExperiment {
             if (firstUp < 0 || firstUp > cfg.timeoutNs()) {
                 // DRIVER_OK may have been written in time while its handling (the modelled pinning
                 // and mapping) keeps the vCPU frozen far beyond the timeout: not up either.
-                String probe = probeFailure(links);
+                String probe = NicLink.probeFailure(links);
                 failure = probe != null ? "guest probe failed: " + probe
                         : "the guest did not bring its interface" + (links.size() == 1 ? "" : "s") + " up within the"
                         + " timeout (" + Durations.format(cfg.timeoutNs()) + ")" + (firstUp > 0 ? "; its DRIVER_OK"
@@ -203,7 +203,7 @@ public final class RebootExperiment {
                         () -> links.stream().allMatch(NicLink::connected) || progress.tick(() -> "waiting for the"
                                 + " first echo reply... virtual t=" + secs(s.now())));
                 if (!links.stream().allMatch(NicLink::connected)) {
-                    failure = neverConnected(cfg, links);
+                    failure = NicLink.neverConnected(cfg, links);
                 } else {
                     long next = Math.max(Durations.addSaturating(firstUp, cfg.warmupNs()),
                             links.stream().mapToLong(l -> l.rec.peerPings.firstReply()).max().orElseThrow());
@@ -256,39 +256,6 @@ public final class RebootExperiment {
         }
         return new Outcome(report, new Timeline(rec.replies.snapshot(), rec.markers, ms(s.now())),
                 (offered & VhostUapi.bit(VhostUapi.F_IOTLB_PERSIST)) != 0, m.frontend().persistAcked());
-    }
-
-    private static boolean allUp(List<NicLink> links) {
-        return links.stream().allMatch(l -> l.rec.firstUp >= 0);
-    }
-
-    /** When the last interface's DRIVER_OK handling ended, or -1 while one is not up. */
-    private static long firstUp(List<NicLink> links) {
-        return allUp(links) ? links.stream().mapToLong(l -> l.rec.firstUp).max().orElseThrow() : -1;
-    }
-
-    /** The first interface's probe failure, naming its device when there are several; or null. */
-    private static String probeFailure(List<NicLink> links) {
-        for (NicLink l : links) {
-            if (l.rec.probeFailure != null) {
-                return links.size() == 1 ? l.rec.probeFailure : l.device() + ": " + l.rec.probeFailure;
-            }
-        }
-        return null;
-    }
-
-    /** The run's failure when some NIC never got an echo reply back before the first reboot. */
-    static String neverConnected(RunConfig cfg, List<NicLink> links) {
-        if (links.size() == 1 && links.get(0).slot.mapFailures().count() == 0) {
-            return neverConnected(cfg);
-        }
-        List<String> lost = new ArrayList<>();
-        for (NicLink l : links) {
-            if (!l.connected()) {
-                lost.add(Devices.lostConnectivity(l));
-            }
-        }
-        return String.join("; ", lost) + " — so none of the " + cfg.reboots() + " reboots was measured";
     }
 
     /** The run's failure when no echo reply ever came back before the first reboot. */

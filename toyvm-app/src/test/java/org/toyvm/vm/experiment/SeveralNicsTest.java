@@ -225,4 +225,23 @@ class SeveralNicsTest {
         assertTrue(e.getMessage().startsWith("--nics 2 with --clock real"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> c.withNet(NetTopology.SINGLE.withQueuePairs(2)).check());
     }
+
+    @Test
+    void oneNicKeepsItsReportAsBeforeUnlessItsDeviceWasRefused() {
+        RunReport one = run(cfg(ResetPolicy.PERSIST, QemuVersion.V9_2, NetTopology.SINGLE, 1),
+                RebootExperiment.Inspector.NONE);
+        assertNull(one.devices());
+        assertNull(one.reboots().get(0).nics());
+        String json = new Json().pretty(one);
+        assertFalse(json.contains("\"devices\""), json);
+        assertFalse(json.contains("\"nics\" : ["), json);
+
+        RunReport refused = run(cfg(ResetPolicy.PERSIST, QemuVersion.V9_2, NetTopology.SINGLE.withMemlock(1L << 30), 1),
+                RebootExperiment.Inspector.NONE);
+        assertNotNull(refused.summary().failure());
+        assertTrue(refused.summary().failure().startsWith("vhost-vdpa-0 (NIC 0, "), refused.summary().failure());
+        assertEquals(1, refused.devices().size());
+        assertTrue(refused.devices().get(0).connectivity().contains("RLIMIT_MEMLOCK 1G exhausted"),
+                refused.devices().get(0).connectivity());
+    }
 }
