@@ -142,8 +142,10 @@ public final class Machine implements AutoCloseable {
             // The kernel and the hardware, then the VMM's devices, NIC by NIC (QEMU creates the netdevs
             // in command-line order, each opening its /dev/vhost-vdpa-N).
             for (int n = 0; n < nics; n++) {
+                IotlbTraceSink sink = nics > 1 && trace instanceof PerDeviceTrace p
+                        ? p.forDevice(NetSlot.deviceName(n)) : trace;
                 built.add(new NetSlot(n, config, scheduler, mm, meter, memory, systemMemory, hole, doorbells.get(n),
-                        ports.get(n), trace, alloc));
+                        ports.get(n), sink, alloc));
             }
         } finally {
             memory.transactionCommit();

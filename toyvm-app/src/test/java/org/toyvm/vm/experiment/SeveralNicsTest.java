@@ -8,9 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.PooledByteBufAllocator;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.toyvm.core.addr.Pages;
 import org.toyvm.core.cost.CostProfile;
 import org.toyvm.net.vhost.IotlbTraceSink;
@@ -25,6 +28,7 @@ import org.toyvm.vm.machine.MapFailureLog;
 import org.toyvm.vm.machine.NetSlot;
 import org.toyvm.vm.machine.NetTopology;
 import org.toyvm.vm.report.DeviceReport;
+import org.toyvm.vm.report.IotlbTraceFile;
 import org.toyvm.vm.report.Json;
 import org.toyvm.vm.report.NicResult;
 import org.toyvm.vm.report.RebootResult;
@@ -243,5 +247,24 @@ class SeveralNicsTest {
         assertEquals(1, refused.devices().size());
         assertTrue(refused.devices().get(0).connectivity().contains("RLIMIT_MEMLOCK 1G exhausted"),
                 refused.devices().get(0).connectivity());
+    }
+
+    @Test
+    void theIotlbTraceNamesTheDeviceOfEachLineWhenThereAreSeveral(@TempDir Path dir) throws Exception {
+        Path two = dir.resolve("two.jsonl");
+        try (IotlbTraceFile t = new IotlbTraceFile(two)) {
+            new RebootExperiment(cfg(ResetPolicy.LEGACY, QemuVersion.V9_2, NetTopology.SINGLE.withNics(2), 1), t,
+                    PooledByteBufAllocator.DEFAULT).run();
+        }
+        List<String> lines = Files.readAllLines(two);
+        assertTrue(lines.stream().allMatch(l -> l.endsWith(",\"device\":\"vhost-vdpa-0\"}")
+                || l.endsWith(",\"device\":\"vhost-vdpa-1\"}")), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("vhost-vdpa-1") && l.contains("\"UPDATE\"")));
+        Path one = dir.resolve("one.jsonl");
+        try (IotlbTraceFile t = new IotlbTraceFile(one)) {
+            new RebootExperiment(cfg(ResetPolicy.LEGACY, QemuVersion.V9_2, NetTopology.SINGLE, 1), t,
+                    PooledByteBufAllocator.DEFAULT).run();
+        }
+        assertTrue(Files.readAllLines(one).stream().noneMatch(l -> l.contains("device")));
     }
 }
