@@ -15,7 +15,8 @@ import java.util.List;
  *     length (a /24 moves to the next /24: 192.168.77.2/24 → 192.168.78.2/24, peer .77.1 → .78.1), so
  *     host parts stay the same and no two NICs share a subnet.</li>
  * </ul>
- * NIC 0 is the run's own configuration. Each NIC's derived configuration passes {@link Addressing#check};
+ * NIC 0 is the run's own configuration (checked with the run). Each other NIC's derived configuration
+ * passes {@link Addressing#check};
  * {@link #all} refuses, naming the NIC, a derived address no network could use (it moved into 224/4, for
  * instance) or a subnet that wrapped round onto an earlier NIC's (prefixes shorter than /4).
  */
@@ -45,11 +46,10 @@ public record NicAddressing(int nic, MacAddress mac, Ipv4Cidr ip, Ipv4Address pe
         for (int n = 0; n < nics; n++) {
             NicAddressing a = of(n, mac, ip, peerIp);
             try {
-                Addressing.check(a.mac, a.ip, a.peerIp, peerMac);
-            } catch (IllegalArgumentException e) {
-                if (n == 0) {
-                    throw e;
+                if (n > 0) { // NIC 0 is the run's own, checked with the run (RunConfig#check)
+                    Addressing.check(a.mac, a.ip, a.peerIp, peerMac);
                 }
+            } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("NIC " + n + " (" + a.describe() + ", derived from --mac, --ip and"
                         + " --peer-ip): " + e.getMessage());
             }
