@@ -42,7 +42,10 @@ final class NicLink {
         this.rec = rec;
     }
 
-    /** Is the RX ring still mapped for the device: its GPA to the IOVA the frontend maps it at, then the parent's translation (ASID 0). */
+    /**
+     * Is the RX ring still mapped for the device: its GPA to the IOVA the frontend maps it at, then that
+     * IOVA in the parent's translation (ASID 0).
+     */
     void lookAtMappings() {
         Iova rxRing = slot.frontend().iova(rxRingGpa);
         DmaEntry e = slot.parent().translation(0).find(rxRing);

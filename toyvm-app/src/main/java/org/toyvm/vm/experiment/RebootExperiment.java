@@ -3,6 +3,7 @@ package org.toyvm.vm.experiment;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.toyvm.core.time.VirtualScheduler;
 import org.toyvm.core.units.Durations;
@@ -298,12 +299,13 @@ public final class RebootExperiment {
                 iotlb[2] += w.iotlb.batchBegin();
                 iotlb[3] += w.iotlb.batchEnd();
             }
+            RebootResult.IotlbCounts sum = new RebootResult.IotlbCounts(iotlb[0], iotlb[1], iotlb[2], iotlb[3]);
             return new RebootResult(index, restored, downtimeMs, freezeMs,
-                    parts.stream().mapToLong(NicResult::pingsSent).sum(), parts.stream().mapToLong(NicResult::pingsLost).sum(),
+                    parts.stream().mapToLong(NicResult::pingsSent).sum(),
+                    parts.stream().mapToLong(NicResult::pingsLost).sum(),
                     parts.stream().mapToLong(NicResult::guestPingsSent).sum(),
-                    parts.stream().mapToLong(NicResult::guestPingsLost).sum(),
-                    iotlb[0] + iotlb[1] + iotlb[2] + iotlb[3], new RebootResult.IotlbCounts(iotlb[0], iotlb[1], iotlb[2],
-                            iotlb[3]), parts.stream().mapToLong(NicResult::pagesPinned).sum(),
+                    parts.stream().mapToLong(NicResult::guestPingsLost).sum(), sum.total(), sum,
+                    parts.stream().mapToLong(NicResult::pagesPinned).sum(),
                     parts.stream().mapToLong(NicResult::pagesUnpinned).sum(),
                     parts.stream().mapToLong(NicResult::dmaFaults).sum(), why, parts);
         }
@@ -322,14 +324,15 @@ public final class RebootExperiment {
             l.rec.beginReboot(index, tReq);
         }
         guest.reboot();
-        s.runUntil(Durations.addSaturating(tReq, cfg.timeoutNs()), () -> links.stream().allMatch(l -> l.rec.restoredAt >= 0)
-                || progress.tick(() -> "reboot " + index + "/" + cfg.reboots() + "... virtual t=" + secs(s.now())));
+        s.runUntil(Durations.addSaturating(tReq, cfg.timeoutNs()),
+                () -> links.stream().allMatch(l -> l.rec.restoredAt >= 0) || progress.tick(() -> "reboot " + index
+                        + "/" + cfg.reboots() + "... virtual t=" + secs(s.now())));
         long now = s.now();
         for (NicWindow w : windows) {
             w.close(now);
         }
         boolean restored = windows.stream().allMatch(w -> w.restored);
-        NicWindow last = restored ? windows.stream().max(java.util.Comparator.comparingLong((NicWindow w) -> w.restoredAt)
+        NicWindow last = restored ? windows.stream().max(Comparator.comparingLong((NicWindow w) -> w.restoredAt)
                 .thenComparingDouble(w -> w.downtimeMs)).orElseThrow()
                 : windows.stream().filter(w -> !w.restored).findFirst().orElseThrow();
         long end = restored ? last.restoredAt : now;

@@ -92,7 +92,7 @@ public final class Machine implements AutoCloseable {
         this(config, scheduler, port, trace, PooledByteBufAllocator.DEFAULT);
     }
 
-    /** A machine whose NIC 0 is on {@code port}; it must have one NIC ({@link #Machine(MachineConfig, SimScheduler, List, IotlbTraceSink, ByteBufAllocator)}). */
+    /** A machine of one NIC on {@code port} (several NICs take a port each: the constructor with a list). */
     public Machine(MachineConfig config, SimScheduler scheduler, WirePort port, IotlbTraceSink trace,
             ByteBufAllocator alloc) {
         this(config, scheduler, List.of(port), trace, alloc);
