@@ -275,6 +275,19 @@ class CliErrorsTest {
     }
 
     @Test
+    void severalNicsRunOnTheVirtualClockAndBadDerivedAddressesAreOneLine() {
+        assertEquals(0, run(quick("run", "--nics", "2")), err.toString());
+        assertTrue(out.toString().contains("  vhost-vdpa-1  yes"), out.toString());
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        userError(quick("run", "--nics", "2", "--clock", "real"), "--nics 2 with --clock real");
+        userError(quick("run", "--nics", "2", "--ip", "223.255.255.2/24", "--peer-ip", "223.255.255.1"),
+                "NIC 1 (mac 52:54:00:12:34:57, ip 224.0.0.2/24");
+        userError(quick("run", "--nics", "8", "--queues", "16", "--memory", "128M"), "--nics 8 --queues 16",
+                "give it at least 192M");
+    }
+
+    @Test
     void aQemuReleaseOutsideTheTimelineIsRefusedNamingEveryRelease() {
         for (String cmd : new String[] {"run", "sweep", "bench"}) {
             userError(cmd + " --qemu 9.1", "--qemu", "9.1", "9.0, 9.2, 10.1, master");

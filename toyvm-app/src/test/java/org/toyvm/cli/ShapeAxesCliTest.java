@@ -188,10 +188,11 @@ class ShapeAxesCliTest {
     }
 
     @Test
-    void severalNicsOrPairsArePlannedAndRefusedByTheMachineUntilItBuildsThem() {
-        // The transitional guard of RunConfig.check(): the plan's cells are made (above), then refused whole.
-        String e = userError(quick("matrix", "--kernel", "6.12", "--parent", "mlx5", "--policy", "legacy", "--queues",
-                "1,4"));
-        assertTrue(e.contains("--queues 4"), e);
+    void aMatrixOverPairsAndNicsRunsEveryCell() {
+        assertEquals(0, run(quick("matrix", "--kernel", "6.12", "--parent", "mlx5", "--policy", "legacy", "--queues",
+                "1,4", "--nics", "1,2")), err.toString());
+        List<String> rows = out.toString().lines().filter(l -> l.startsWith("master ")).toList();
+        assertEquals(4, rows.size(), out.toString());
+        assertTrue(rows.stream().allMatch(r -> r.contains(" yes ")), out.toString());
     }
 }

@@ -3,25 +3,24 @@ package org.toyvm.vm.experiment;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import org.toyvm.core.addr.Gpa;
-import org.toyvm.core.addr.Iova;
 import org.toyvm.core.time.VirtualScheduler;
 import org.toyvm.core.units.Durations;
-import org.toyvm.hw.api.DmaEntry;
-import org.toyvm.net.vhost.FrontendCounters;
 import org.toyvm.net.vhost.IotlbTraceSink;
 import org.toyvm.netdev.InProcessWire;
-import org.toyvm.vdpa.bus.KernelEvent;
+import org.toyvm.netdev.WirePort;
 import org.toyvm.vdpa.uapi.VhostUapi;
 import org.toyvm.vm.guest.PeerHost;
 import org.toyvm.vm.guest.ToyGuest;
 import org.toyvm.vm.machine.Machine;
+import org.toyvm.vm.report.NicResult;
 import org.toyvm.vm.report.RebootResult;
 import org.toyvm.vm.report.RunReport;
 import org.toyvm.vm.report.Timeline;
 import org.toyvm.vm.stack.Ipv4Cidr;
 import org.toyvm.vm.stack.MacAddress;
+import org.toyvm.vm.stack.NicAddressing;
 
 /**
  * One run on the virtual clock with the in-process peer: boot, wait for the first echo reply (the
@@ -87,30 +86,31 @@ public final class RebootExperiment {
     public record Outcome(RunReport report, Timeline timeline, boolean persistOffered, boolean persistAcked) {
     }
 
-    /** The peer's view plus what the virtual run alone can look at: the parent's mapping after the boot. */
+    /**
+     * NIC 0's view, which is also the guest's (boot done, vCPU freeze), plus what the virtual run alone
+     * can look at: at boot done, whether each NIC's parent still maps its RX ring.
+     */
     private static final class Recorder extends PeerRecorder {
+        List<NicLink> links = List.of();
+
         Recorder(int flows) {
             super(flows);
         }
 
-        String mappingsAfterReset;
-        Machine machine;
-        Gpa rxRingGpa;
-
         @Override
         void beginReboot(int index, long t) {
             super.beginReboot(index, t);
-            mappingsAfterReset = null;
+            for (NicLink l : links) {
+                l.mappingsAfterReset = null;
+            }
         }
 
         @Override
         public void bootDone(long t) {
             super.bootDone(t);
-            // Is the RX ring still mapped for the device: its GPA to the IOVA the frontend maps it at,
-            // then that IOVA in the parent's translation (ASID 0).
-            Iova rxRing = machine.frontend().iova(rxRingGpa);
-            DmaEntry e = machine.parent().translation(0).find(rxRing);
-            mappingsAfterReset = e == null ? "gone" : e.identity() ? "1:1" : "kept";
+            for (NicLink l : links) {
+                l.lookAtMappings();
+            }
         }
     }
 
@@ -152,17 +152,31 @@ public final class RebootExperiment {
 
     public Outcome run() {
         VirtualScheduler s = new VirtualScheduler();
-        InProcessWire wire = new InProcessWire(s, cfg.costs().wireLatencyNs());
         int pairs = cfg.net().queuePairs();
         Recorder rec = new Recorder(pairs);
-        Machine m = new Machine(cfg.machine(), s, wire.endA(), trace, alloc);
-        rec.machine = m;
-        ToyGuest guest = new ToyGuest(m, cfg.mac(), cfg.ip(), cfg.peerIp(), cfg.pingIntervalNs(), cfg.bootNs(), rec,
+        List<NicAddressing> addrs = NicAddressing.all(cfg.net().nics(), cfg.mac(), cfg.ip(), cfg.peerIp(), PEER_MAC);
+        List<NicLink> links = new ArrayList<>();
+        for (NicAddressing a : addrs) {
+            links.add(new NicLink(a.nic(), a, new InProcessWire(s, cfg.costs().wireLatencyNs()),
+                    a.nic() == 0 ? rec : new PeerRecorder(pairs)));
+        }
+        rec.links = links;
+        Machine m = new Machine(cfg.machine(), s, links.stream().map(l -> (WirePort) l.wire.endA()).toList(), trace,
                 alloc);
-        rec.rxRingGpa = guest.layout().rxRing();
-        PeerHost peer = new PeerHost(s, wire.endB(), PEER_MAC, new Ipv4Cidr(cfg.peerIp(), cfg.ip().prefixLength()),
-                cfg.ip().address(), cfg.pingIntervalNs(), alloc, rec, PeerFlows.flowIds(cfg.peerIp(),
-                cfg.ip().address(), pairs));
+        List<ToyGuest.Nic> ifaces = new ArrayList<>();
+        for (NicLink l : links) {
+            l.slot = m.slot(l.index);
+            l.timeoutNs = cfg.timeoutNs();
+            ifaces.add(new ToyGuest.Nic(ToyGuest.layoutOf(l.index, pairs), l.addressing.mac(), l.addressing.ip(),
+                    l.addressing.peerIp(), cfg.pingIntervalNs(), l.rec, pairs));
+        }
+        ToyGuest guest = new ToyGuest(m, ifaces, cfg.bootNs(), rec, alloc);
+        for (NicLink l : links) {
+            l.rxRingGpa = guest.layout(l.index).rxRing();
+            l.peer = new PeerHost(s, l.wire.endB(), PEER_MAC, new Ipv4Cidr(l.addressing.peerIp(),
+                    cfg.ip().prefixLength()), l.addressing.ip().address(), cfg.pingIntervalNs(), alloc, l.rec,
+                    PeerFlows.flowIds(l.addressing.peerIp(), l.addressing.ip().address(), pairs));
+        }
         List<Pending> pending = new ArrayList<>();
         String failure = null;
         List<RebootResult> results = new ArrayList<>();
@@ -170,41 +184,47 @@ public final class RebootExperiment {
             guest.powerOn();
             // The seed sets the peer's phase against the guest's (a deterministic offset within one interval).
             long phase = Math.floorMod(cfg.seed() * 0x9E3779B97F4A7C15L, Math.max(1, cfg.pingIntervalNs()));
-            s.schedule(peer::start, phase);
-            s.runUntil(cfg.timeoutNs(), () -> rec.firstUp >= 0 || rec.probeFailure != null
-                    || progress.tick(() -> "booting... virtual t=" + secs(s.now())));
-            if (rec.firstUp >= 0 && rec.firstUp <= cfg.timeoutNs()) {
-                quietWhileDriverOkRuns(peer, s.now(), rec.firstUp);
+            for (NicLink l : links) {
+                s.schedule(l.peer::start, phase);
             }
-            if (rec.firstUp < 0 || rec.firstUp > cfg.timeoutNs()) {
+            s.runUntil(cfg.timeoutNs(), () -> NicLink.allUp(links) || NicLink.probeFailure(links) != null
+                    || progress.tick(() -> "booting... virtual t=" + secs(s.now())));
+            long firstUp = NicLink.firstUp(links);
+            if (firstUp >= 0 && firstUp <= cfg.timeoutNs()) {
+                for (NicLink l : links) {
+                    quietWhileDriverOkRuns(l.peer, s.now(), l.rec.firstUp);
+                }
+            }
+            if (firstUp < 0 || firstUp > cfg.timeoutNs()) {
                 // DRIVER_OK may have been written in time while its handling (the modelled pinning
                 // and mapping) keeps the vCPU frozen far beyond the timeout: not up either.
-                failure = rec.probeFailure != null ? "guest probe failed: " + rec.probeFailure
-                        : "the guest did not bring its interface up within the timeout ("
-                        + Durations.format(cfg.timeoutNs()) + ")" + (rec.firstUp > 0 ? "; its DRIVER_OK handling"
-                        + " lasts until t=" + secs(rec.firstUp) : "");
+                String probe = NicLink.probeFailure(links);
+                failure = probe != null ? "guest probe failed: " + probe
+                        : "the guest did not bring its interface" + (links.size() == 1 ? "" : "s") + " up within the"
+                        + " timeout (" + Durations.format(cfg.timeoutNs()) + ")" + (firstUp > 0 ? "; its DRIVER_OK"
+                        + " handling lasts until t=" + secs(firstUp) : "");
             } else if (cfg.reboots() == 0) {
-                s.runUntil(Durations.addSaturating(rec.firstUp, cfg.durationNs()),
+                s.runUntil(Durations.addSaturating(firstUp, cfg.durationNs()),
                         () -> progress.tick(() -> "running... virtual t=" + secs(s.now())));
                 inspector.beforePowerOff(m);
             } else {
-                // No reboot before connectivity was seen once: a reset before the first reply would
-                // measure nothing (no "last reply before the reset").
-                s.runUntil(Durations.addSaturating(rec.firstUp, cfg.timeoutNs()),
-                        () -> rec.peerPings.firstReply() >= 0 || progress.tick(() -> "waiting for the first echo"
-                                + " reply... virtual t=" + secs(s.now())));
-                if (rec.peerPings.firstReply() < 0) {
-                    failure = neverConnected(cfg);
+                // No reboot before connectivity was seen once on every NIC: a reset before the first
+                // reply would measure nothing (no "last reply before the reset").
+                s.runUntil(Durations.addSaturating(firstUp, cfg.timeoutNs()),
+                        () -> links.stream().allMatch(NicLink::connected) || progress.tick(() -> "waiting for the"
+                                + " first echo reply... virtual t=" + secs(s.now())));
+                if (!links.stream().allMatch(NicLink::connected)) {
+                    failure = NicLink.neverConnected(cfg, links);
                 } else {
-                    long next = Math.max(Durations.addSaturating(rec.firstUp, cfg.warmupNs()),
-                            rec.peerPings.firstReply());
+                    long next = Math.max(Durations.addSaturating(firstUp, cfg.warmupNs()),
+                            links.stream().mapToLong(l -> l.rec.peerPings.firstReply()).max().orElseThrow());
                     s.runUntil(next);
-                    quiesce(s, wire);
+                    quiesce(s, links);
                     inspector.afterFirstBoot(m);
                     for (int i = 1; i <= cfg.reboots(); i++) {
                         s.runUntil(Math.max(s.now(), next));
                         inspector.beforeReboot(m, i);
-                        pending.add(reboot(s, m, guest, rec, i));
+                        pending.add(reboot(s, guest, rec, links, i));
                         Pending p = pending.get(pending.size() - 1);
                         int done = i;
                         progress.now(() -> "reboot " + done + "/" + cfg.reboots() + (p.restored ? "" : " NOT restored")
@@ -212,7 +232,7 @@ public final class RebootExperiment {
                         next = Durations.addSaturating(s.now(), cfg.settleNs());
                     }
                     s.runUntil(Math.max(s.now(), next));
-                    quiesce(s, wire);
+                    quiesce(s, links);
                     inspector.beforePowerOff(m);
                 }
             }
@@ -221,12 +241,17 @@ public final class RebootExperiment {
             }
         } finally {
             guest.shutdown();
-            peer.stop();
+            for (NicLink l : links) {
+                l.notePinned();
+                l.peer.stop();
+            }
             m.close();
             // Drain what is in flight (frames on the wire, pending steps); nothing periodic is left.
             s.runUntil(Durations.addSaturating(s.now(), 3_600_000_000_000L), () -> s.pendingTasks() == 0);
-            wire.endA().close();
-            wire.endB().close();
+            for (NicLink l : links) {
+                l.wire.endA().close();
+                l.wire.endB().close();
+            }
         }
         // Counted once the run is over, so that replies still in flight at the end of a window count
         // as received.
@@ -238,6 +263,9 @@ public final class RebootExperiment {
         RunReport report = new RunReport(cfg.toMap(), new RunReport.BackendFeatures(
                 VhostUapi.backendFeatureNames(offered), VhostUapi.backendFeatureNames(acked)), results,
                 summary(results, s.now(), failure)).withVmStart(StartStory.of(cfg, m.frontend()).explain());
+        if (links.size() > 1 || links.stream().anyMatch(l -> l.slot.mapFailures().count() > 0)) {
+            report = report.withDevices(links.stream().map(l -> Devices.report(cfg, l)).toList());
+        }
         return new Outcome(report, new Timeline(rec.replies.snapshot(), rec.markers, ms(s.now())),
                 (offered & VhostUapi.bit(VhostUapi.F_IOTLB_PERSIST)) != 0, m.frontend().persistAcked());
     }
@@ -253,56 +281,87 @@ public final class RebootExperiment {
     }
 
     /**
-     * Advances in small steps until no frame is on the wire (between two pings), at most 100 ping
+     * Advances in small steps until no frame is on any wire (between two pings), at most 100 ping
      * intervals and 1 s (with pings faster than the wire's round trip there is no such moment, and
      * waiting a full second of them would cost far more than the run).
      */
-    private void quiesce(VirtualScheduler s, InProcessWire wire) {
+    private void quiesce(VirtualScheduler s, List<NicLink> links) {
         long limit = Durations.addSaturating(s.now(), Math.min(1_000_000_000L,
                 Durations.multiplySaturating(100, Math.max(1, cfg.pingIntervalNs()))));
-        while (wire.inFlight() > 0 && s.now() < limit) {
+        while (links.stream().anyMatch(l -> l.wire.inFlight() > 0) && s.now() < limit) {
             s.runUntil(Durations.addSaturating(s.now(), 10_000L));
         }
     }
 
-    /** A reboot's result before its ping counts are final. */
-    private record Pending(int index, boolean restored, Double downtimeMs, double freezeMs, FrontendCounters iotlb,
-            long pinned, long unpinned, long faults, String why, List<Double> pairsBackMs) {
+    /** A reboot's result before its ping counts are final; {@code nics} each NIC's part. */
+    private record Pending(int index, long requestedAt, boolean restored, Double downtimeMs, double freezeMs,
+            String why, List<NicWindow> nics) {
         RebootResult result(PingLog.Window peer, PingLog.Window own) {
-            return new RebootResult(index, restored, downtimeMs, freezeMs, peer.sent, peer.lost(), own.sent, own.lost(),
-                    iotlb.total(), new RebootResult.IotlbCounts(iotlb.update(), iotlb.invalidate(), iotlb.batchBegin(),
-                            iotlb.batchEnd()), pinned, unpinned, faults, why, pairsBackMs);
+            if (nics.size() == 1) {
+                NicWindow w = nics.get(0);
+                return new RebootResult(index, restored, downtimeMs, freezeMs, peer.sent, peer.lost(), own.sent,
+                        own.lost(), w.iotlb.total(), NicWindow.counts(w.iotlb), w.pinned, w.unpinned, w.faults, why,
+                        w.pairsBackMs, null);
+            }
+            List<NicResult> parts = nics.stream().map(w -> w.result(index, requestedAt)).toList();
+            long[] iotlb = new long[4];
+            for (NicWindow w : nics) {
+                iotlb[0] += w.iotlb.update();
+                iotlb[1] += w.iotlb.invalidate();
+                iotlb[2] += w.iotlb.batchBegin();
+                iotlb[3] += w.iotlb.batchEnd();
+            }
+            RebootResult.IotlbCounts sum = new RebootResult.IotlbCounts(iotlb[0], iotlb[1], iotlb[2], iotlb[3]);
+            return new RebootResult(index, restored, downtimeMs, freezeMs,
+                    parts.stream().mapToLong(NicResult::pingsSent).sum(),
+                    parts.stream().mapToLong(NicResult::pingsLost).sum(),
+                    parts.stream().mapToLong(NicResult::guestPingsSent).sum(),
+                    parts.stream().mapToLong(NicResult::guestPingsLost).sum(), sum.total(), sum,
+                    parts.stream().mapToLong(NicResult::pagesPinned).sum(),
+                    parts.stream().mapToLong(NicResult::pagesUnpinned).sum(),
+                    parts.stream().mapToLong(NicResult::dmaFaults).sum(), why, null, parts);
         }
     }
 
-    private Pending reboot(VirtualScheduler s, Machine m, ToyGuest guest, Recorder rec, int index) {
-        FrontendCounters f0 = m.frontend().counters().snapshot();
-        long pinned0 = m.kernelCounters().get(KernelEvent.PAGES_PINNED);
-        long unpinned0 = m.kernelCounters().get(KernelEvent.PAGES_UNPINNED);
-        long compat0 = m.kernelCounters().get(KernelEvent.COMPAT_RESET);
-        long faults0 = m.nic().dmaFaults();
+    /**
+     * One reboot: the guest resets every device, boots, probes each; the reboot is restored when every
+     * NIC has connectivity again (each NIC's own rule: a reply to a request its peer sent after its
+     * device's reset). The headline downtime is the one of the NIC that came back last.
+     */
+    private Pending reboot(VirtualScheduler s, ToyGuest guest, Recorder rec, List<NicLink> links, int index) {
+        List<NicWindow> windows = links.stream().map(NicWindow::new).toList();
         long frozen0 = rec.frozenNs;
         long tReq = s.now();
-        rec.beginReboot(index, tReq);
+        for (NicLink l : links) {
+            l.rec.beginReboot(index, tReq);
+        }
         guest.reboot();
-        s.runUntil(Durations.addSaturating(tReq, cfg.timeoutNs()), () -> rec.restoredAt >= 0
-                || progress.tick(() -> "reboot " + index + "/" + cfg.reboots() + "... virtual t=" + secs(s.now())));
-        boolean restored = rec.restoredAt >= 0;
-        long end = restored ? rec.restoredAt : s.now();
-        rec.endReboot(end);
-        FrontendCounters f = m.frontend().counters().minus(f0);
-        long pinned = m.kernelCounters().get(KernelEvent.PAGES_PINNED) - pinned0;
-        long unpinned = m.kernelCounters().get(KernelEvent.PAGES_UNPINNED) - unpinned0;
-        long faults = m.nic().dmaFaults() - faults0;
-        boolean cleanMap = m.kernelCounters().get(KernelEvent.COMPAT_RESET) > compat0;
-        boolean downAtReset = rec.downAtReset();
-        Double downtime = rec.downtimeMs();
-        String why = new RebootStory(cfg, m.frontend().persistAcked(), rec.resetAt >= 0, cleanMap,
-                rec.mappingsAfterReset, rec.bootDoneInReboot, rec.driverOkInReboot, rec.probeFailureInReboot, f,
-                pinned, faults, restored, downtime, downAtReset, index, guest.busyUntil() > end).explain();
+        s.runUntil(Durations.addSaturating(tReq, cfg.timeoutNs()),
+                () -> links.stream().allMatch(l -> l.rec.restoredAt >= 0) || progress.tick(() -> "reboot " + index
+                        + "/" + cfg.reboots() + "... virtual t=" + secs(s.now())));
+        long now = s.now();
+        for (NicWindow w : windows) {
+            w.close(now);
+        }
+        boolean restored = windows.stream().allMatch(w -> w.restored);
+        NicWindow last = restored ? windows.stream().max(Comparator.comparingLong((NicWindow w) -> w.restoredAt)
+                .thenComparingDouble(w -> w.downtimeMs)).orElseThrow()
+                : windows.stream().filter(w -> !w.restored).findFirst().orElseThrow();
+        long end = restored ? last.restoredAt : now;
+        for (NicWindow w : windows) {
+            NicLink l = w.link;
+            w.story = new RebootStory(cfg, l.slot.frontend().persistAcked(), l.rec.resetAt >= 0, w.cleanMap,
+                    l.mappingsAfterReset, rec.bootDoneInReboot, l.rec.driverOkInReboot, l.rec.probeFailureInReboot,
+                    w.iotlb, w.pinned, w.faults, w.restored, w.downtimeMs, w.downAtReset, index,
+                    guest.busyUntil() > (w.restored ? w.restoredAt : now)).explain();
+        }
+        String why = windows.size() == 1 ? windows.get(0).story
+                : last.link.device() + (restored ? " came back last: " : " did not come back: ") + last.story
+                + (last.mapFailures.isEmpty() ? "" : "; " + last.link.device() + " could not map guest memory: "
+                        + last.mapFailures.get(0).describe());
         // The freeze inside the window: a charged cost longer than the window was not all spent in it.
         long frozen = Math.min(rec.frozenNs - frozen0, end - tReq);
-        return new Pending(index, restored, downtime, ms(frozen), f, pinned, unpinned, faults, why, rec.pairsBackMs());
+        return new Pending(index, tReq, restored, restored ? last.downtimeMs : null, ms(frozen), why, windows);
     }
 
     /** Totals over a run's reboots; {@code end} is the run time in ns. */

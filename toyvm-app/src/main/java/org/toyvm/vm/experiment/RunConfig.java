@@ -18,10 +18,12 @@ import org.toyvm.vdpa.bus.ParentSpec;
 import org.toyvm.vm.machine.Machine;
 import org.toyvm.vm.machine.MachineConfig;
 import org.toyvm.vm.machine.NetTopology;
+import org.toyvm.vm.guest.ToyGuest;
 import org.toyvm.vm.stack.Addressing;
 import org.toyvm.vm.stack.Ipv4Address;
 import org.toyvm.vm.stack.Ipv4Cidr;
 import org.toyvm.vm.stack.MacAddress;
+import org.toyvm.vm.stack.NicAddressing;
 
 /**
  * Every option of a run (docs/DESIGN.md §4), resolved. Durations in nanoseconds. {@code qemu} is the
@@ -121,11 +123,16 @@ public record RunConfig(
         }
         checkIovaRange(memoryBytes, parent.kind());
         memoryBackend.ifPresent(b -> checkRuns(memoryBytes, b, parent, kernel));
-        // TRANSITIONAL (issue 14 in progress): the machine builds one NIC (of 1..16 queue pairs) so far.
-        if (net.nics() != 1) {
-            throw new IllegalArgumentException("--nics " + net.nics() + ": the machine models one NIC so far");
+        checkGuestLayout(memoryBytes, net);
+        if (net.nics() > 1 && clock == ClockMode.REAL) {
+            // LiveRun drives one NIC against one real peer (a socket or a tap of its own).
+            throw new IllegalArgumentException("--nics " + net.nics() + " with --clock real: a live run drives one NIC"
+                    + " against one outside peer; several NICs run on the virtual clock only");
         }
         Addressing.check(mac, ip, peerIp, "local".equals(netdev) ? Addressing.IN_PROCESS_PEER_MAC : null);
+        if (net.nics() > 1) {
+            NicAddressing.all(net.nics(), mac, ip, peerIp, Addressing.IN_PROCESS_PEER_MAC);
+        }
         requireRepresentable();
     }
 
@@ -148,6 +155,22 @@ public record RunConfig(
                         Sizes.format(memoryBytes), parent, ram.start(), ram.last(), iova.start(), iova.last(),
                         Sizes.format(fit)));
             }
+        }
+    }
+
+    /**
+     * The toy guest's rings and buffers of every NIC and queue pair lie in RAM below 4G, one layout per
+     * NIC at {@link ToyGuest#layoutStride} apart: a guest too small for them is refused naming the
+     * options (16 pairs take 22 MiB per NIC).
+     */
+    static void checkGuestLayout(long memoryBytes, NetTopology net) {
+        long end = ToyGuest.layoutOf(net.nics() - 1, net.queuePairs()).end(net.queuePairs()).value();
+        long below4g = Math.min(memoryBytes, Machine.BELOW_4G_MAX);
+        if (end > below4g) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "bad --memory %s with --nics %d --queues %d:"
+                    + " the guest's rings and buffers for every NIC and queue pair end at 0x%x, past its RAM below 4G"
+                    + " (0x%x); give it at least %s", Sizes.format(memoryBytes), net.nics(), net.queuePairs(), end,
+                    below4g, Sizes.format(((end + (64L << 20) - 1) / (64L << 20)) * (64L << 20))));
         }
     }
 

@@ -5,6 +5,7 @@ import org.toyvm.core.time.SimScheduler;
 import org.toyvm.core.units.Durations;
 import org.toyvm.memory.AddressSpace;
 import org.toyvm.vm.machine.Machine;
+import org.toyvm.vm.machine.NetSlot;
 
 /**
  * The guest's one vCPU: a sequential thread of work on the machine's scheduler. A register write is
@@ -13,19 +14,50 @@ import org.toyvm.vm.machine.Machine;
  * runs before that time has passed; nor does anything the handling makes visible outside (the
  * exit is bracketed as one operation on the {@link CostMeter}: see {@link #mmioWrite}). Doorbell writes go to the device's notify page (a host notifier
  * mapped into the guest) and cost no exit.
+ *
+ * <p>A Vcpu addresses one device's virtio-mmio window and doorbell page; {@link #on(NetSlot)} gives the
+ * same vCPU (the same busy time: one vCPU does every device's exits one after another) addressing
+ * another NIC.
  */
 final class Vcpu {
+    /** What every view of the one vCPU shares. */
+    private static final class Core {
+        long busyUntil;
+    }
+
     private final SimScheduler sched;
     private final AddressSpace as;
     private final CostMeter meter;
     private final GuestEvents events;
-    private long busyUntil;
+    private final Core core;
+    private final long mmioBase;
+    private final long doorbellBase;
 
+    /** The vCPU addressing NIC 0. */
     Vcpu(Machine machine, GuestEvents events) {
-        this.sched = machine.scheduler();
-        this.as = machine.systemMemory();
-        this.meter = machine.meter();
+        this(machine.scheduler(), machine.systemMemory(), machine.meter(), events, new Core(),
+                machine.slot(0).mmioBase(), machine.slot(0).doorbellBase());
+    }
+
+    private Vcpu(SimScheduler sched, AddressSpace as, CostMeter meter, GuestEvents events, Core core, long mmioBase,
+            long doorbellBase) {
+        this.sched = sched;
+        this.as = as;
+        this.meter = meter;
         this.events = events;
+        this.core = core;
+        this.mmioBase = mmioBase;
+        this.doorbellBase = doorbellBase;
+    }
+
+    /** The same vCPU addressing {@code slot}'s registers and doorbell. */
+    Vcpu on(NetSlot slot) {
+        return new Vcpu(sched, as, meter, events, core, slot.mmioBase(), slot.doorbellBase());
+    }
+
+    /** Guest-physical address of the registers this view addresses. */
+    long mmioBase() {
+        return mmioBase;
     }
 
     SimScheduler scheduler() {
@@ -34,18 +66,18 @@ final class Vcpu {
 
     /** Time until which the vCPU is stalled in the VMM. */
     long busyUntil() {
-        return busyUntil;
+        return core.busyUntil;
     }
 
     /** Runs {@code step} on the vCPU: not before the vCPU is free again. */
     void run(Runnable step) {
-        long at = Math.max(sched.now(), busyUntil);
+        long at = Math.max(sched.now(), core.busyUntil);
         sched.schedule(step, at - sched.now());
     }
 
     /** Runs {@code step} {@code delayNs} after the vCPU is free again (saturating at the end of the clock). */
     void runAfterBusy(Runnable step, long delayNs) {
-        sched.schedule(step, Durations.addSaturating(busyUntil - sched.now(), delayNs));
+        sched.schedule(step, Durations.addSaturating(core.busyUntil - sched.now(), delayNs));
     }
 
     /**
@@ -56,17 +88,17 @@ final class Vcpu {
      * start plus the cost charged before it, not before the mapping it waited for.
      */
     void mmioWrite(int reg, long value) {
-        long start = Math.max(busyUntil, sched.now());
+        long start = Math.max(core.busyUntil, sched.now());
         meter.beginOperation(start - sched.now());
         long cost;
         try {
-            as.writeValue(Machine.VIRTIO_MMIO_BASE + reg, value, 4);
+            as.writeValue(mmioBase + reg, value, 4);
         } finally {
             cost = meter.endOperation();
         }
         // Saturates: a modelled cost near the top of the clock freezes the vCPU "for ever", it never
         // wraps to a time in the past.
-        busyUntil = Durations.addSaturating(start, cost);
+        core.busyUntil = Durations.addSaturating(start, cost);
         if (cost > 0) {
             events.vcpuFrozen(cost);
         }
@@ -77,16 +109,16 @@ final class Vcpu {
      * not a VMM exit, so not reported as frozen; nothing else the vCPU does runs before it ends.
      */
     void spin(long ns) {
-        busyUntil = Durations.addSaturating(Math.max(busyUntil, sched.now()), ns);
+        core.busyUntil = Durations.addSaturating(Math.max(core.busyUntil, sched.now()), ns);
     }
 
     /** A 32-bit read of the virtio-mmio window. */
     long mmioRead(int reg) {
-        return as.readValue(Machine.VIRTIO_MMIO_BASE + reg, 4).value();
+        return as.readValue(mmioBase + reg, 4).value();
     }
 
     /** Kicks queue {@code q} through the doorbell page. */
     void doorbell(int q) {
-        as.writeValue(Machine.DOORBELL_BASE, q, 4);
+        as.writeValue(doorbellBase, q, 4);
     }
 }

@@ -15,7 +15,6 @@ import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioNet;
 import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.net.device.VirtioNetDevice;
-import org.toyvm.vm.machine.Machine;
 
 /**
  * The guest's virtio-net driver on virtio-mmio: the probe in Linux's order (virtio_dev_probe and
@@ -122,7 +121,7 @@ final class VirtioNetDriver {
     /** The probe up to DRIVER_OK; answers whether the device accepted it (a failure is reported and FAILED set). */
     boolean probe() {
         if (vcpu.mmioRead(MAGIC_VALUE) != MAGIC || vcpu.mmioRead(DEVICE_ID) != VirtioNetDevice.VIRTIO_ID_NET) {
-            fail("no virtio-net device at " + Long.toHexString(Machine.VIRTIO_MMIO_BASE));
+            fail("no virtio-net device at " + Long.toHexString(vcpu.mmioBase()));
             return false;
         }
         int status = VirtioStatus.ACKNOWLEDGE | VirtioStatus.DRIVER;

@@ -14,12 +14,10 @@ import org.toyvm.core.time.SimScheduler;
 import org.toyvm.hw.net.VirtioNetNic;
 import org.toyvm.memory.AddressSpace;
 import org.toyvm.memory.MemoryRegion;
-import org.toyvm.memory.MemoryRegionOps;
 import org.toyvm.memory.MemorySystem;
 import org.toyvm.net.device.VirtioMmioLayout;
 import org.toyvm.net.device.VirtioNetDevice;
 import org.toyvm.net.vhost.IotlbTraceSink;
-import org.toyvm.net.vhost.IoctlTraceSink;
 import org.toyvm.net.vhost.VhostVdpaNet;
 import org.toyvm.netdev.WirePort;
 import org.toyvm.vdpa.bus.KernelCounters;
@@ -27,20 +25,22 @@ import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vdpa.bus.VdpaParent;
 import org.toyvm.vdpa.kernel.VhostVdpaDevice;
 import org.toyvm.vdpa.parent.PlatformIommuParent;
-import org.toyvm.vdpa.parent.VdpaParents;
 
 /**
- * The toy VM: a pc-like memory map over one sparse RAM block, the simulated kernel with its vDPA
- * parent and NIC, and the VMM's virtio-net device with its vhost-vdpa frontend.
+ * The toy VM: a pc-like memory map over one sparse RAM block, and per vDPA NIC ({@link NetSlot}) the
+ * simulated kernel side (NIC, parent, /dev/vhost-vdpa-N) and the VMM's virtio-net device with its
+ * vhost-vdpa frontend. Every NIC shares the one process: its {@code mm} (RLIMIT_MEMLOCK and the pinned
+ * count), the cost meter, the scheduler and the memory system.
  *
  * <pre>
  *  0                      3G                         4G-256K   4G                       4G + (mem-3G)
  *  |-- ram-below-4g ------|-- pci-hole (MMIO) -------|-- bios --|-- ram-above-4g --------|
- *   alias of pc.ram @0     virtio-mmio @0xfeb00000    ROM        alias of pc.ram @3G
- *                          doorbell page @0xfeb01000 (ram_device: the NIC's notify area)
+ *   alias of pc.ram @0     NIC n (stride 0x2000):      ROM        alias of pc.ram @3G
+ *                          virtio-mmio @0xfeb00000 + n*0x2000
+ *                          doorbell page @0xfeb01000 + n*0x2000 (ram_device: that NIC's notify area)
  * </pre>
- * The vhost-vdpa listener maps the two RAM aliases and the BIOS ROM (read-only); it skips the MMIO
- * registers and the doorbell page.
+ * Each NIC's vhost-vdpa listener maps the two RAM aliases and the BIOS ROM (read-only) into its own
+ * device; it skips every MMIO window and doorbell page.
  */
 public final class Machine implements AutoCloseable {
     public static final long BELOW_4G_MAX = 3L << 30;
@@ -82,48 +82,54 @@ public final class Machine implements AutoCloseable {
     private final SimScheduler scheduler;
     private final HostAddressSpace mm = new HostAddressSpace();
     private final CostMeter meter;
-    private final KernelCounters kernelCounters = new KernelCounters();
     private final MemorySystem memory = new MemorySystem();
     private final AddressSpace systemMemory;
     private final RamBlock ram;
-    private final VirtioNetNic nic;
-    private final VdpaParent parent;
-    private final VhostVdpaDevice vhostDevice;
-    private final VhostVdpaNet frontend;
-    private final VirtioNetDevice virtioNet;
+    private final List<NetSlot> slots;
 
+    /** A machine of one NIC on {@code port}. */
     public Machine(MachineConfig config, SimScheduler scheduler, WirePort port, IotlbTraceSink trace) {
         this(config, scheduler, port, trace, PooledByteBufAllocator.DEFAULT);
     }
 
+    /** A machine of one NIC on {@code port} (several NICs take a port each: the constructor with a list). */
     public Machine(MachineConfig config, SimScheduler scheduler, WirePort port, IotlbTraceSink trace,
             ByteBufAllocator alloc) {
+        this(config, scheduler, List.of(port), trace, alloc);
+    }
+
+    /**
+     * A machine of {@code config.net().nics()} NICs, NIC n on {@code ports.get(n)}. The process's
+     * RLIMIT_MEMLOCK is set before any device opens ({@link NetTopology#memlockLimit}).
+     */
+    public Machine(MachineConfig config, SimScheduler scheduler, List<WirePort> ports, IotlbTraceSink trace,
+            ByteBufAllocator alloc) {
+        int nics = config.net().nics();
+        if (ports.size() != nics) {
+            throw new IllegalArgumentException(nics + " NICs need " + nics + " wire ports, got " + ports.size());
+        }
         this.config = config;
         this.scheduler = scheduler;
         this.meter = new CostMeter(config.costs());
+        // libvirt sets the QEMU process's RLIMIT_MEMLOCK before QEMU starts (qemuProcessLaunch ->
+        // qemuDomainAdjustMaxMemLock); every device's pins count against it.
+        mm.setMemlockLimitBytes(config.net().memlockLimit(config.memoryBytes()));
         // With a backend, its pages are the contiguous runs and its sharing decides VA mode; without,
         // the model's original guest RAM: one contiguous run, mapped in VA mode (a memfd-like block).
         this.ram = config.memoryBackend().map(b -> mm.map("pc.ram", config.memoryBytes(), b))
                 .orElseGet(() -> mm.map("pc.ram", config.memoryBytes()));
         RamBlock bios = mm.map("pc.bios", BIOS_SIZE);
-        RamBlock doorbell = mm.map("virtio-net.notify", 0x1000);
-
-        // The kernel and the hardware.
-        this.nic = new VirtioNetNic(scheduler, mm, config.mac().value(), alloc, config.net().queuePairs());
-        // The NIC starts when a command reaches it: after the cost charged before it in the vCPU exit
-        // that issued it (the guest's Vcpu brackets each exit on the meter).
-        nic.setCausality(meter);
-        this.parent = VdpaParents.create(config.parent(), nic, config.kernel(), meter, kernelCounters);
-        this.vhostDevice = new VhostVdpaDevice("vhost-vdpa-0", config.kernel(), parent, mm, meter, kernelCounters);
-        nic.dma().setFaultListener((asid, iova, perm, permission) -> vhostDevice.postIotlbFault(asid, iova, perm,
-                permission));
-        nic.attach(port);
+        List<RamBlock> doorbells = new ArrayList<>();
+        for (int n = 0; n < nics; n++) {
+            doorbells.add(mm.map(n == 0 ? "virtio-net.notify" : "virtio-net" + n + ".notify", 0x1000));
+        }
 
         // The memory map.
         MemoryRegion root = memory.container("system", U64.MAX);
         this.systemMemory = memory.addressSpace("memory", root);
         MemoryRegion pcRam = memory.ram("pc.ram", ram, 0, config.memoryBytes());
         long below = Math.min(config.memoryBytes(), BELOW_4G_MAX);
+        List<NetSlot> built = new ArrayList<>();
         memory.transactionBegin();
         try {
             root.addSubregion(0, memory.alias("ram-below-4g", pcRam, 0, below));
@@ -133,38 +139,18 @@ public final class Machine implements AutoCloseable {
             MemoryRegion hole = memory.container("pci-hole", FOUR_G - BIOS_SIZE - BELOW_4G_MAX);
             root.addSubregion(BELOW_4G_MAX, hole);
             root.addSubregion(FOUR_G - BIOS_SIZE, memory.rom("pc.bios", bios, 0, BIOS_SIZE));
-            this.frontend = new VhostVdpaNet(vhostDevice, systemMemory, config.qemu(), config.policy(), trace,
-                    IoctlTraceSink.NONE, scheduler::now);
-            this.virtioNet = new VirtioNetDevice(frontend);
-            hole.addSubregion(VIRTIO_MMIO_BASE - BELOW_4G_MAX, memory.io("virtio-mmio", VirtioMmioLayout.WINDOW_SIZE,
-                    new MemoryRegionOps() {
-                        @Override
-                        public long read(long offset, int size) {
-                            return virtioNet.read(offset, size);
-                        }
-
-                        @Override
-                        public void write(long offset, long value, int size) {
-                            virtioNet.write(offset, value, size);
-                        }
-                    }));
-            // The doorbell page: the NIC's notify area mapped into the guest (a host notifier). A write
-            // of a queue index kicks that queue without a VMM exit.
-            hole.addSubregion(DOORBELL_BASE - BELOW_4G_MAX, memory.ramDevice("virtio-net.notify", doorbell, 0x1000,
-                    new MemoryRegionOps() {
-                        @Override
-                        public long read(long offset, int size) {
-                            return 0;
-                        }
-
-                        @Override
-                        public void write(long offset, long value, int size) {
-                            nic.doorbell(value, size); // a 32-bit queue index, checked by the NIC
-                        }
-                    }));
+            // The kernel and the hardware, then the VMM's devices, NIC by NIC (QEMU creates the netdevs
+            // in command-line order, each opening its /dev/vhost-vdpa-N).
+            for (int n = 0; n < nics; n++) {
+                IotlbTraceSink sink = nics > 1 && trace instanceof PerDeviceTrace p
+                        ? p.forDevice(NetSlot.deviceName(n)) : trace;
+                built.add(new NetSlot(n, config, scheduler, mm, meter, memory, systemMemory, hole, doorbells.get(n),
+                        ports.get(n), sink, alloc));
+            }
         } finally {
             memory.transactionCommit();
         }
+        this.slots = List.copyOf(built);
     }
 
     public MachineConfig config() {
@@ -196,34 +182,46 @@ public final class Machine implements AutoCloseable {
         return meter;
     }
 
+    /** NIC 0's kernel counters (each device counts its own: {@link NetSlot#kernelCounters()}). */
     public KernelCounters kernelCounters() {
-        return kernelCounters;
+        return slot(0).kernelCounters();
+    }
+
+    /** Every NIC, in order. */
+    public List<NetSlot> nics() {
+        return slots;
+    }
+
+    /** NIC {@code i}. */
+    public NetSlot slot(int i) {
+        return slots.get(i);
     }
 
     public VirtioNetNic nic() {
-        return nic;
+        return slot(0).nic();
     }
 
     public VdpaParent parent() {
-        return parent;
+        return slot(0).parent();
     }
 
     public VhostVdpaDevice vhostDevice() {
-        return vhostDevice;
+        return slot(0).vhostDevice();
     }
 
     public VhostVdpaNet frontend() {
-        return frontend;
+        return slot(0).frontend();
     }
 
     public VirtioNetDevice virtioNet() {
-        return virtioNet;
+        return slot(0).virtioNet();
     }
 
-    /** Powers the machine off: the frontend unregisters and closes the device, which returns every pin. */
+    /** Powers the machine off: each frontend unregisters and closes its device, which returns every pin. */
     @Override
     public void close() {
-        frontend.close();
-        nic.reset();
+        for (NetSlot slot : slots) {
+            slot.close();
+        }
     }
 }

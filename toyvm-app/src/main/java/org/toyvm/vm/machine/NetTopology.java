@@ -49,6 +49,17 @@ public record NetTopology(int nics, int queuePairs, OptionalLong memlockBytes) {
      * RLIMIT_MEMLOCK of the QEMU process: {@code --memlock} when given, else libvirt's rule for a guest
      * with vDPA devices, 1 GiB + RAM × the number of vDPA NICs (each device may pin all of guest RAM in
      * its own IOTLB), saturating at 2^63−1.
+     *
+     * <p>libvirt's {@code qemuDomainGetMemLockLimitBytes} (src/qemu/qemu_domain.c, read at a 2025
+     * snapshot with iommufd support): a {@code <memtune><hard_limit>} wins (here: {@code --memlock}),
+     * {@code <memoryBacking><locked/>} means unlimited; otherwise on x86 with {@code nvfio}, {@code nnvme}
+     * or {@code nvdpa} devices, {@code factor = nvdpa + nnvme} (+ {@code nvfio} with a vIOMMU, else + 1
+     * for any VFIO) and the limit is {@code factor × virDomainDefGetMemoryTotal + 1024 × 1024} KiB, i.e.
+     * 1 GiB + RAM × factor; {@code qemuDomainGetNumVDPADevices} counts vdpa interfaces (and vhost-vdpa
+     * disks). The toy VM has vDPA NICs only, so factor = {@code nics}. qemuDomainSetMaxMemLock then only
+     * raises the limit (an already higher one is kept). Earlier libvirt (the per-device factor came with
+     * 8.7.0, commit 8d5704e2c4, as cited in kubevirt/kubevirt#17805) counted guest RAM once whatever the
+     * number of devices; that older rule is not modelled: give it with {@code --memlock}.
      */
     public long memlockLimit(long ramBytes) {
         if (memlockBytes.isPresent()) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.toyvm.net.vhost.IotlbTraceSink;
 import org.toyvm.vdpa.uapi.VhostMsgV2;
+import org.toyvm.vm.machine.PerDeviceTrace;
 
 /**
  * {@code --trace-iotlb FILE}: one JSON line per message the frontend writes, with the exact 72
@@ -17,7 +18,7 @@ import org.toyvm.vdpa.uapi.VhostMsgV2;
  * full disk) must not throw into it: the first failure is kept, later lines are dropped, and the
  * command reports the failure in one line after the report, with exit code 1.
  */
-public final class IotlbTraceFile implements IotlbTraceSink, AutoCloseable {
+public final class IotlbTraceFile implements PerDeviceTrace, AutoCloseable {
     private final Path file;
     private final BufferedWriter out;
     private long lines;
@@ -30,6 +31,16 @@ public final class IotlbTraceFile implements IotlbTraceSink, AutoCloseable {
 
     @Override
     public void written(long timeNs, VhostMsgV2 m, String result) {
+        write(timeNs, m, result, "");
+    }
+
+    @Override
+    public IotlbTraceSink forDevice(String device) {
+        String tag = ",\"device\":\"" + device + "\"";
+        return (t, m, r) -> write(t, m, r, tag);
+    }
+
+    private void write(long timeNs, VhostMsgV2 m, String result, String deviceTag) {
         if (failure != null) {
             return;
         }
@@ -37,7 +48,8 @@ public final class IotlbTraceFile implements IotlbTraceSink, AutoCloseable {
             out.write("{\"t_ns\":" + timeNs + ",\"asid\":" + Integer.toUnsignedString(m.asid()) + ",\"type\":\""
                     + m.typeName() + "\",\"iova\":" + Long.toUnsignedString(m.iova().value()) + ",\"size\":"
                     + Long.toUnsignedString(m.size()) + ",\"uaddr\":" + Long.toUnsignedString(m.uaddr().value())
-                    + ",\"perm\":" + m.perm() + ",\"hex\":\"" + m.hex() + "\",\"result\":\"" + result + "\"}\n");
+                    + ",\"perm\":" + m.perm() + ",\"hex\":\"" + m.hex() + "\",\"result\":\"" + result + "\""
+                    + deviceTag + "}\n");
             lines++;
         } catch (IOException e) {
             failure = e;

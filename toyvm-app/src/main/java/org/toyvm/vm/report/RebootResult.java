@@ -20,13 +20,16 @@ import java.util.List;
  *     end of the window count as received); null when {@code pingsSent} is
  * @param vcpuFreezeMs time the guest's vCPU spent stalled in the VMM (reset and DRIVER_OK handling)
  * @param explanation in words: what happened to the mappings across the reset, and why
- * @param queuePairsRestoredMs with more than one queue pair: per pair, from the reset to the peer's
- *     first reply on that pair's flow to a request sent after the reset (null for a pair that did not
- *     come back); the reboot is restored when the last pair is. Absent (null) with one pair.
+ * @param queuePairsRestoredMs with more than one queue pair and one NIC: per pair, from the reset to the
+ *     peer's first reply on that pair's flow to a request sent after the reset (null for a pair that did
+ *     not come back); the reboot is restored when the last pair is. Absent (null) with one pair, and
+ *     with several NICs (each NIC's part has its own)
+ * @param nics with several NICs, each NIC's part (the counts above are their sums, the downtime the one
+ *     of the NIC that came back last); null with one NIC
  */
 @JsonPropertyOrder({"index", "restored", "downtime_ms", "queue_pairs_restored_ms", "vcpu_freeze_ms", "pings_sent", "pings_lost",
     "guest_pings_sent", "guest_pings_lost", "iotlb_messages", "iotlb", "pages_pinned", "pages_unpinned",
-    "dma_faults", "explanation"})
+    "dma_faults", "explanation", "nics"})
 public record RebootResult(
         int index,
         boolean restored,
@@ -42,14 +45,15 @@ public record RebootResult(
         long pagesUnpinned,
         long dmaFaults,
         String explanation,
-        @JsonInclude(JsonInclude.Include.NON_NULL) List<Double> queuePairsRestoredMs) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<Double> queuePairsRestoredMs,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<NicResult> nics) {
 
-    /** A reboot of a NIC with one queue pair (no per-pair times). */
+    /** A reboot of a VM with one NIC of one queue pair. */
     public RebootResult(int index, boolean restored, Double downtimeMs, double vcpuFreezeMs, Long pingsSent,
             Long pingsLost, long guestPingsSent, long guestPingsLost, long iotlbMessages, IotlbCounts iotlb,
             long pagesPinned, long pagesUnpinned, long dmaFaults, String explanation) {
         this(index, restored, downtimeMs, vcpuFreezeMs, pingsSent, pingsLost, guestPingsSent, guestPingsLost,
-                iotlbMessages, iotlb, pagesPinned, pagesUnpinned, dmaFaults, explanation, null);
+                iotlbMessages, iotlb, pagesPinned, pagesUnpinned, dmaFaults, explanation, null, null);
     }
 
     /** IOTLB messages the frontend wrote in the window, by type. */

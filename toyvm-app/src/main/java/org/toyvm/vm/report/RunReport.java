@@ -1,20 +1,34 @@
 package org.toyvm.vm.report;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The report of {@code toyvm run} (docs/DESIGN.md §5): the configuration with every option, the backend
- * features offered and acked, the VM start in a sentence, one entry per reboot, and a summary.
+ * features offered and acked, the VM start in a sentence, with several NICs (or a device that failed to
+ * map) each vDPA device's part, one entry per reboot, and a summary.
  */
-@JsonPropertyOrder({"config", "backend_features", "vm_start", "reboots", "summary"})
+@JsonPropertyOrder({"config", "backend_features", "vm_start", "devices", "reboots", "summary"})
 public record RunReport(
         Map<String, Object> config,
         BackendFeatures backendFeatures,
         List<RebootResult> reboots,
         Summary summary,
-        String vmStart) {
+        String vmStart,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<DeviceReport> devices) {
+
+    /** A report without the per-device part (one NIC whose mappings all succeeded). */
+    public RunReport(Map<String, Object> config, BackendFeatures backendFeatures, List<RebootResult> reboots,
+            Summary summary, String vmStart) {
+        this(config, backendFeatures, reboots, summary, vmStart, null);
+    }
+
+    /** The same report with each vDPA device's part. */
+    public RunReport withDevices(List<DeviceReport> list) {
+        return new RunReport(config, backendFeatures, reboots, summary, vmStart, list);
+    }
 
     /**
      * A report without the VM start's sentence. {@code vmStart} says when the frontend first mapped guest
@@ -27,7 +41,7 @@ public record RunReport(
 
     /** The same report with the VM start's sentence. */
     public RunReport withVmStart(String sentence) {
-        return new RunReport(config, backendFeatures, reboots, summary, sentence);
+        return new RunReport(config, backendFeatures, reboots, summary, sentence, devices);
     }
 
     /** Backend feature names without the VHOST_BACKEND_F_ prefix. */

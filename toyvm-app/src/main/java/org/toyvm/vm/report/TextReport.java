@@ -1,5 +1,6 @@
 package org.toyvm.vm.report;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -32,6 +33,9 @@ public final class TextReport {
         if (r.vmStart() != null) {
             sb.append("vm start: ").append(r.vmStart()).append('\n');
         }
+        if (r.devices() != null) {
+            devices(sb, r);
+        }
         if (r.reboots().isEmpty()) {
             sb.append(r.summary().failure() != null && c.get("reboots") instanceof Integer n && n > 0
                     ? "no reboot measured (see FAILURE below)\n" : "no reboot (traffic only)\n");
@@ -47,12 +51,22 @@ public final class TextReport {
             }
             for (RebootResult b : r.reboots()) {
                 if (b.queuePairsRestoredMs() != null) {
-                    sb.append(pairsLine(b));
+                    sb.append(pairsLine("reboot " + b.index(), b.queuePairsRestoredMs()));
+                }
+            }
+            for (RebootResult b : r.reboots()) {
+                if (b.nics() != null) {
+                    nics(sb, b);
                 }
             }
             sb.append('\n');
             for (RebootResult b : r.reboots()) {
                 sb.append("reboot ").append(b.index()).append(": ").append(b.explanation()).append('\n');
+                if (b.nics() != null) {
+                    for (NicResult n : b.nics()) {
+                        sb.append("  ").append(n.device()).append(": ").append(n.explanation()).append('\n');
+                    }
+                }
             }
         }
         RunReport.Summary s = r.summary();
@@ -67,13 +81,41 @@ public final class TextReport {
     }
 
     /** "reboot 1 queue pairs back (ms after the reset): 0:2010.1 1:2010.3 ..." — a dash for a pair not back. */
-    static String pairsLine(RebootResult b) {
-        StringBuilder sb = new StringBuilder("reboot ").append(b.index()).append(" queue pairs back (ms after the reset):");
-        java.util.List<Double> ps = b.queuePairsRestoredMs();
+    static String pairsLine(String what, List<Double> ps) {
+        StringBuilder sb = new StringBuilder(what).append(" queue pairs back (ms after the reset):");
         for (int k = 0; k < ps.size(); k++) {
             sb.append(' ').append(k).append(':').append(ms(ps.get(k)));
         }
         return sb.append('\n').toString();
+    }
+
+    /** Each vDPA device: addresses, how it maps, whether it carried traffic, what the kernel refused. */
+    private static void devices(StringBuilder sb, RunReport r) {
+        sb.append(String.format(Locale.ROOT, "net: %s NIC(s), memlock %s bytes%n", r.config().get("nics"),
+                r.config().get("memlock_bytes")));
+        for (DeviceReport d : r.devices()) {
+            sb.append(String.format(Locale.ROOT, "  %s: mac %s, ip %s, peer %s; %s; pinned at the end: %d pages%n",
+                    d.device(), d.mac(), d.ip(), d.peerIp(), d.mapping(), d.pagesPinnedAtEnd()));
+            if (!"ok".equals(d.connectivity())) {
+                sb.append("  ").append(d.device()).append(" NO CONNECTIVITY: ").append(d.connectivity()).append('\n');
+            }
+            for (String f : d.mapFailures()) {
+                sb.append("    refused: ").append(f).append('\n');
+            }
+        }
+    }
+
+    /** One row per NIC of a reboot of several NICs, each followed by its queue pairs' return when it has several. */
+    private static void nics(StringBuilder sb, RebootResult b) {
+        for (NicResult n : b.nics()) {
+            sb.append(String.format(Locale.ROOT, "  %-13s %-9s %12s %12s %11s %11s %8d %12d %6d  back after %s ms%n",
+                    n.device(), n.restored() ? "yes" : "NO", ms(n.downtimeMs()), "(shared)",
+                    n.pingsLost() + "/" + n.pingsSent(), n.guestPingsLost() + "/" + n.guestPingsSent(),
+                    n.iotlbMessages(), n.pagesPinned(), n.dmaFaults(), ms(n.backAfterMs())));
+            if (n.queuePairsRestoredMs() != null) {
+                sb.append("  ").append(pairsLine(n.device(), n.queuePairsRestoredMs()));
+            }
+        }
     }
 
     /** The matrix as a table, with each cell's explanation. */

@@ -73,6 +73,7 @@ public final class VhostVdpaDevice {
     private final IotlbMessageHandler iotlb;
     private final VringIoctls vrings;
     private final DeviceFaults faults = new DeviceFaults();
+    private WriteResult lastWrite = WriteResult.OK;
     private final ConfigIoctls config;
     private final SuspendIoctls suspendResume;
     private final HostAddressSpace mm;
@@ -403,7 +404,16 @@ public final class VhostVdpaDevice {
 
     /** write(2) of {@code len} bytes: a {@code struct vhost_msg_v2} (or v1); see {@link IotlbMessageHandler}. */
     public WriteResult write(byte[] bytes, int count) {
-        return iotlb.write(bytes, count);
+        lastWrite = iotlb.write(bytes, count);
+        return lastWrite;
+    }
+
+    /**
+     * What the last write(2) returned, with the handler's inner errno and reason (userspace sees only
+     * the outer errno: EFAULT for every handler error). For reports that explain a failed mapping.
+     */
+    public WriteResult lastWrite() {
+        return lastWrite;
     }
 
     /**
