@@ -25,6 +25,17 @@ class GuestRecorder implements GuestEvents {
     volatile long resetAt = -1;
     /** The previous reboot's reset instant, or -1. */
     long previousResetAt = -1;
+    /**
+     * Before each of this recorder's NIC milestones in the plot: "" in a run of one NIC; with several,
+     * its device and a space ("vhost-vdpa-1 "), so each NIC's reset, DRIVER_OK and return are told apart.
+     * Boot done is the guest's, never prefixed.
+     */
+    String markerPrefix = "";
+    /**
+     * Whether this NIC's DRIVER_OK is a plot milestone: NIC 0's is (as in a run of one NIC); a further
+     * NIC's is not, as the plot would drown in them — its reset and return are what tell it apart.
+     */
+    boolean markDriverOk = true;
     boolean bootDoneInReboot;
     boolean driverOkInReboot;
     String probeFailureInReboot;
@@ -52,7 +63,7 @@ class GuestRecorder implements GuestEvents {
     @Override
     public void resetWritten(long t) {
         resetAt = t;
-        markers.add(new Timeline.Marker(ms(t), "reset #" + rebootIndex));
+        markers.add(new Timeline.Marker(ms(t), markerPrefix + "reset #" + rebootIndex));
     }
 
     @Override
@@ -69,7 +80,9 @@ class GuestRecorder implements GuestEvents {
         if (resetAt >= 0) {
             driverOkInReboot = true;
         }
-        markers.add(new Timeline.Marker(ms(t), "DRIVER_OK"));
+        if (markDriverOk) {
+            markers.add(new Timeline.Marker(ms(t), markerPrefix + "DRIVER_OK"));
+        }
     }
 
     @Override

@@ -151,7 +151,8 @@ public final class Matrix {
                     o.persistOffered(), o.persistAcked(), r != null && r.restored(), r == null ? null : r.downtimeMs(),
                     r == null ? 0 : r.iotlbMessages(), r == null ? 0 : r.pagesPinned(), r == null ? 0 : r.dmaFaults(),
                     why, failure, c.qemu().label(), backendNamed(c, shapes), nicsNamed(c, shapes),
-                    queuePairsNamed(c, shapes)));
+                    queuePairsNamed(c, shapes), r == null ? null : r.queuePairsRestoredMs(),
+                    r == null ? null : r.nics()));
         }
         return new MatrixReport(cells);
     }
@@ -179,7 +180,8 @@ public final class Matrix {
                     c.policy().label(), r == null ? null : r.downtimeMs(), r == null ? 0 : r.vcpuFreezeMs(),
                     r == null ? 0 : r.iotlbMessages(), r == null ? 0 : r.pagesPinned(), r != null && r.restored(),
                     wallMs, o.report().summary().failure(), c.qemu().label(), backendNamed(c, shapes),
-                    nicsNamed(c, shapes), queuePairsNamed(c, shapes)));
+                    nicsNamed(c, shapes), queuePairsNamed(c, shapes), r == null ? null : r.queuePairsRestoredMs(),
+                    r == null ? null : r.nics()));
         }
         return new SweepReport(points);
     }

@@ -9,6 +9,7 @@ import org.toyvm.netdev.InProcessWire;
 import org.toyvm.vdpa.bus.KernelEvent;
 import org.toyvm.vm.guest.PeerHost;
 import org.toyvm.vm.machine.NetSlot;
+import org.toyvm.vm.report.Timeline;
 import org.toyvm.vm.stack.NicAddressing;
 
 /**
@@ -65,6 +66,24 @@ final class NicLink {
 
     String device() {
         return slot.name();
+    }
+
+    /**
+     * The run's timeline for the plot: with one NIC its replies and milestones (boot done among them);
+     * with several, one line per NIC and every NIC's milestones, each named by its device.
+     */
+    static Timeline timeline(List<NicLink> links, double endMs) {
+        if (links.size() == 1) {
+            PeerRecorder r = links.get(0).rec;
+            return new Timeline(r.replies.snapshot(), r.markers, endMs);
+        }
+        List<Timeline.Line> lines = new ArrayList<>();
+        List<Timeline.Marker> markers = new ArrayList<>();
+        for (NicLink l : links) {
+            lines.add(new Timeline.Line(l.device(), l.rec.replies.snapshot()));
+            markers.addAll(l.rec.markers);
+        }
+        return Timeline.ofNics(lines, markers, endMs);
     }
 
     static boolean allUp(List<NicLink> links) {

@@ -88,7 +88,7 @@ class PeerRecorder extends GuestRecorder implements PeerHost.Events {
             flowBackAt[flow] = t;
             if (++flowsBack == flowBackAt.length) {
                 restoredAt = t;
-                markers.add(new Timeline.Marker(ms(t), "restored #" + rebootIndex));
+                markers.add(new Timeline.Marker(ms(t), markerPrefix + "restored #" + rebootIndex));
             }
         }
     }

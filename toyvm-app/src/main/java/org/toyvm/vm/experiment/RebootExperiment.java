@@ -167,6 +167,10 @@ public final class RebootExperiment {
         for (NicLink l : links) {
             l.slot = m.slot(l.index);
             l.timeoutNs = cfg.timeoutNs();
+            if (links.size() > 1) {
+                l.rec.markerPrefix = l.device() + " ";
+                l.rec.markDriverOk = l.index == 0;
+            }
             ifaces.add(new ToyGuest.Nic(ToyGuest.layoutOf(l.index, pairs), l.addressing.mac(), l.addressing.ip(),
                     l.addressing.peerIp(), cfg.pingIntervalNs(), l.rec, pairs));
         }
@@ -262,11 +266,12 @@ public final class RebootExperiment {
         long acked = m.frontend().ackedBackendFeatures();
         RunReport report = new RunReport(cfg.toMap(), new RunReport.BackendFeatures(
                 VhostUapi.backendFeatureNames(offered), VhostUapi.backendFeatureNames(acked)), results,
-                summary(results, s.now(), failure)).withVmStart(StartStory.of(cfg, m.frontend()).explain());
+                summary(results, s.now(), failure))
+                .withVmStart(StartStory.explain(cfg, links.stream().map(l -> l.slot).toList()));
         if (links.size() > 1 || links.stream().anyMatch(l -> l.slot.mapFailures().count() > 0)) {
             report = report.withDevices(links.stream().map(l -> Devices.report(cfg, l)).toList());
         }
-        return new Outcome(report, new Timeline(rec.replies.snapshot(), rec.markers, ms(s.now())),
+        return new Outcome(report, NicLink.timeline(links, ms(s.now())),
                 (offered & VhostUapi.bit(VhostUapi.F_IOTLB_PERSIST)) != 0, m.frontend().persistAcked());
     }
 

@@ -1,8 +1,11 @@
 package org.toyvm.vm.experiment;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.toyvm.net.vhost.FrontendCounters;
 import org.toyvm.net.vhost.VhostVdpaNet;
+import org.toyvm.vm.machine.NetSlot;
 
 /**
  * The VM start in words, from the frontend's counters at two instants — before the guest first
@@ -21,8 +24,34 @@ record StartStory(RunConfig cfg, FrontendCounters atInit, FrontendCounters atFir
         return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1 << 20));
     }
 
+    /**
+     * The VM start of a run's NICs: with one, its sentence; with several, the sentence once when every
+     * device's start reads alike (its figures are then each device's), else each device's in turn.
+     */
+    static String explain(RunConfig cfg, List<NetSlot> slots) {
+        if (slots.size() == 1) {
+            return of(cfg, slots.get(0).frontend()).explain();
+        }
+        List<String> each = slots.stream().map(sl -> of(cfg, sl.frontend()).body()).toList();
+        String lead = "QEMU " + cfg.qemu() + ", " + cfg.policy() + ": ";
+        if (each.stream().distinct().count() == 1) {
+            return lead + "each of the " + slots.size() + " vDPA NICs alike (" + String.join(", ",
+                    slots.stream().map(NetSlot::name).toList()) + "): " + each.get(0);
+        }
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < slots.size(); i++) {
+            parts.add(slots.get(i).name() + ": " + each.get(i));
+        }
+        return lead + String.join("; ", parts);
+    }
+
     String explain() {
-        StringBuilder sb = new StringBuilder("QEMU " + cfg.qemu() + ", " + cfg.policy() + ": ");
+        return "QEMU " + cfg.qemu() + ", " + cfg.policy() + ": " + body();
+    }
+
+    /** The sentence after its "QEMU x, policy: " lead. */
+    private String body() {
+        StringBuilder sb = new StringBuilder();
         if (atInit.update() > 0) {
             sb.append("mapped ").append(mib(atInit.bytesMapped())).append(" of guest memory at SET_OWNER, before the guest"
                     + " ran (").append(atInit.update()).append(" UPDATE): the VM start paid the mapping");

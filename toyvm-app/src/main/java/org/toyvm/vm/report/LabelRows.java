@@ -8,8 +8,9 @@ import java.util.Comparator;
  * left of its marker line, ending at it — or, when that would cross the plot's left edge (the first
  * boot's DRIVER_OK near 0), to its right, starting at it — and goes to the first row (from the top)
  * where the labels already placed end before it begins. Markers that coincide (boot done and DRIVER_OK at the same
- * instant, a restore a few milliseconds later) get one row each. Past {@link #MAX_ROWS} rows a label
- * goes to the row that frees first, so a crowded run stays inside the plot.
+ * instant, a restore a few milliseconds later) get one row each. Past {@link #MAX_ROWS} rows (or the
+ * rows given: a run of several NICs has more milestones) a label goes to the row that frees first, so a
+ * crowded run stays inside the plot.
  */
 final class LabelRows {
     static final int MAX_ROWS = 6;
@@ -29,6 +30,14 @@ final class LabelRows {
      * area's left edge; {@code widthPx}: each label's width; both in pixels.
      */
     static int[] assign(double[] xPx, double[] widthPx) {
+        return assign(xPx, widthPx, MAX_ROWS);
+    }
+
+    /** As {@link #assign(double[], double[])} with at most {@code maxRows} rows (at least one). */
+    static int[] assign(double[] xPx, double[] widthPx, int maxRows) {
+        if (maxRows < 1) {
+            throw new IllegalArgumentException("at least one row");
+        }
         if (xPx.length != widthPx.length) {
             throw new IllegalArgumentException("one width per marker");
         }
@@ -37,7 +46,7 @@ final class LabelRows {
             order[i] = i;
         }
         Arrays.sort(order, Comparator.comparingDouble(i -> xPx[i])); // stable: ties keep their order
-        double[] rowEnd = new double[MAX_ROWS];
+        double[] rowEnd = new double[maxRows];
         Arrays.fill(rowEnd, Double.NEGATIVE_INFINITY);
         int[] rows = new int[xPx.length];
         for (int i : order) {
@@ -46,7 +55,7 @@ final class LabelRows {
             double end = right ? xPx[i] + widthPx[i] : xPx[i];
             int row = -1;
             int freest = 0;
-            for (int r = 0; r < MAX_ROWS; r++) {
+            for (int r = 0; r < maxRows; r++) {
                 if (rowEnd[r] <= left) {
                     row = r;
                     break;

@@ -28,11 +28,14 @@ import org.jfree.svg.SVGGraphics2D;
 
 /**
  * Charts of the reports, written as PNG or SVG by file name: the connectivity timeline of a run
- * (echo replies per interval, with reset, boot and DRIVER_OK marked) and the downtime-against-memory
+ * (echo replies per interval, one line per NIC, with reset, boot and DRIVER_OK marked) and the downtime-against-memory
  * curve of a sweep, one line per policy.
  */
 public final class Plots {
     private static final int WIDTH = 1000;
+    /** NIC 0's line as it always was, then one colour per further NIC, none of them a marker's. */
+    private static final Color[] NIC_COLORS = {new Color(0x1f77b4), new Color(0x17becf), new Color(0x8c564b),
+        new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0xe377c2), new Color(0x393b79), new Color(0x637939)};
     private static final int HEIGHT = 500;
     private static final int LABEL_FONT_PT = 10;
     /** A label row's height and the first row's distance from the top of the plot area. */
@@ -71,27 +74,33 @@ public final class Plots {
         throw new IllegalArgumentException("bad plot file '" + file + "': expected a name ending in .svg or .png");
     }
 
-    /** The connectivity timeline: replies per bucket over run time, with milestones as vertical markers. */
+    /**
+     * The connectivity timeline: replies per bucket over run time, with milestones as vertical markers;
+     * one line per NIC when the run had several (each named by its device).
+     */
     public static void writeTimeline(Timeline t, Path file, String title) throws IOException {
         double bucketMs = Math.max(1, Math.ceil(t.endMs() / 200.0));
         int n = (int) Math.ceil(t.endMs() / bucketMs) + 1;
-        long[] counts = new long[n];
-        long[] recorded = t.replies().counts();
-        for (int j = 0; j < recorded.length; j++) {
-            // Each recorded bucket goes to the plot bucket of its middle (they are much finer).
-            double r = (j + 0.5) * t.replies().bucketMs();
-            int i = (int) Math.min(n - 1, Math.max(0, Math.floor(r / bucketMs)));
-            counts[i] += recorded[j];
-        }
-        XYSeries s = new XYSeries("echo replies from the guest per " + fmt(bucketMs) + " ms");
-        for (int i = 0; i < n; i++) {
-            s.add(i * bucketMs / 1000.0, counts[i]);
+        XYSeriesCollection data = new XYSeriesCollection();
+        if (t.nics().isEmpty()) {
+            data.addSeries(series("echo replies from the guest per " + fmt(bucketMs) + " ms", t.replies(), bucketMs, n));
+        } else {
+            for (Timeline.Line l : t.nics()) {
+                data.addSeries(series(l.device() + ": echo replies per " + fmt(bucketMs) + " ms", l.replies(),
+                        bucketMs, n));
+            }
         }
         JFreeChart chart = ChartFactory.createXYLineChart(title, "run time (s)", "replies per bucket",
-                new XYSeriesCollection(s), PlotOrientation.VERTICAL, true, false, false);
+                data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
         XYStepRenderer r = new XYStepRenderer();
-        r.setSeriesPaint(0, new Color(0x1f77b4));
+        r.setSeriesPaint(0, NIC_COLORS[0]);
+        // NICs mostly carry the same replies per bucket, so their lines coincide: each later NIC's line
+        // is drawn wider and under the earlier ones (series 0 is drawn last), so every line stays visible.
+        for (int i = 1; i < data.getSeriesCount(); i++) {
+            r.setSeriesPaint(i, NIC_COLORS[i % NIC_COLORS.length]);
+            r.setSeriesStroke(i, new BasicStroke(1f + 1.5f * i));
+        }
         plot.setRenderer(r);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
@@ -108,7 +117,10 @@ public final class Plots {
             x[i] = markers.get(i).timeMs() / 1000.0 / endS * DATA_WIDTH_PX; // from the data area's left edge
             w[i] = labelFont.getStringBounds(markers.get(i).label(), frc).getWidth() + LABEL_PAD_PX;
         }
-        int[] rows = LabelRows.assign(x, w);
+        // Each further NIC adds a reset and a return per reboot near the others: two more rows each, up
+        // to twice the rows of one NIC (past that the labels would hide the lines).
+        int[] rows = t.nics().isEmpty() ? LabelRows.assign(x, w)
+                : LabelRows.assign(x, w, Math.min(2 * LabelRows.MAX_ROWS, LabelRows.MAX_ROWS + 2 * (t.nics().size() - 1)));
         for (int i = 0; i < markers.size(); i++) {
             Timeline.Marker m = markers.get(i);
             ValueMarker vm = new ValueMarker(m.timeMs() / 1000.0);
@@ -126,14 +138,34 @@ public final class Plots {
         write(chart, file);
     }
 
+    /** Replies per plot bucket ({@code n} buckets of {@code bucketMs}) over run time in seconds. */
+    private static XYSeries series(String name, Timeline.Replies replies, double bucketMs, int n) {
+        long[] counts = new long[n];
+        long[] recorded = replies.counts();
+        for (int j = 0; j < recorded.length; j++) {
+            // Each recorded bucket goes to the plot bucket of its middle (they are much finer).
+            double r = (j + 0.5) * replies.bucketMs();
+            int i = (int) Math.min(n - 1, Math.max(0, Math.floor(r / bucketMs)));
+            counts[i] += recorded[j];
+        }
+        XYSeries s = new XYSeries(name);
+        for (int i = 0; i < n; i++) {
+            s.add(i * bucketMs / 1000.0, counts[i]);
+        }
+        return s;
+    }
+
+    /** A milestone's colour by its kind, whichever NIC's it is ("vhost-vdpa-1 reset #1" is a reset). */
     private static Color colorFor(String label) {
-        if (label.startsWith("reset")) {
+        String kind = label.startsWith("vhost-vdpa-") && label.indexOf(' ') > 0
+                ? label.substring(label.indexOf(' ') + 1) : label;
+        if (kind.startsWith("reset")) {
             return new Color(0xd62728);
         }
-        if (label.startsWith("DRIVER_OK")) {
+        if (kind.startsWith("DRIVER_OK")) {
             return new Color(0x2ca02c);
         }
-        if (label.startsWith("restored")) {
+        if (kind.startsWith("restored")) {
             return new Color(0x9467bd);
         }
         return new Color(0xff7f0e);

@@ -9,11 +9,14 @@ import org.toyvm.net.vhost.QemuVersion;
  * {@code toyvm sweep}: one point per memory size × kernel × parent × policy (docs/DESIGN.md §5).
  * {@code failure} is null unless the point's run failed inside (then the exit code is 1).
  * {@code memoryBackend}, {@code nics} and {@code queuePairs} name the point's machine shape when the
- * command was given that axis; null (and absent from the JSON) otherwise.
+ * command was given that axis; null (and absent from the JSON) otherwise. As a matrix cell, a point of
+ * several queue pairs on one NIC has each pair's return ({@code queuePairsRestoredMs}) and a point of
+ * several NICs each NIC's part ({@code nicResults}); null (absent) otherwise.
  */
 public record SweepReport(List<Point> points) {
     @JsonPropertyOrder({"memory_bytes", "kernel", "parent", "policy", "qemu", "memory_backend", "nics", "queue_pairs", "downtime_ms", "vcpu_freeze_ms",
-        "iotlb_messages_during_reboot", "pages_pinned_during_reboot", "restored", "wall_ms", "failure"})
+        "iotlb_messages_during_reboot", "pages_pinned_during_reboot", "restored", "queue_pairs_restored_ms", "wall_ms",
+        "failure", "nic_results"})
     public record Point(
             long memoryBytes,
             String kernel,
@@ -29,13 +32,24 @@ public record SweepReport(List<Point> points) {
             String qemu,
             @JsonInclude(JsonInclude.Include.NON_NULL) String memoryBackend,
             @JsonInclude(JsonInclude.Include.NON_NULL) Integer nics,
-            @JsonInclude(JsonInclude.Include.NON_NULL) Integer queuePairs) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) Integer queuePairs,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<Double> queuePairsRestoredMs,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<NicResult> nicResults) {
+        /** A point without per-pair or per-NIC details (one NIC of one queue pair, or no reboot measured). */
+        public Point(long memoryBytes, String kernel, String parent, String policy, Double downtimeMs,
+                double vcpuFreezeMs, long iotlbMessagesDuringReboot, long pagesPinnedDuringReboot, boolean restored,
+                double wallMs, String failure, String qemu, String memoryBackend, Integer nics, Integer queuePairs) {
+            this(memoryBytes, kernel, parent, policy, downtimeMs, vcpuFreezeMs, iotlbMessagesDuringReboot,
+                    pagesPinnedDuringReboot, restored, wallMs, failure, qemu, memoryBackend, nics, queuePairs, null,
+                    null);
+        }
+
         /** A point whose machine shape is not named (one NIC, one queue pair, the default backend). */
         public Point(long memoryBytes, String kernel, String parent, String policy, Double downtimeMs,
                 double vcpuFreezeMs, long iotlbMessagesDuringReboot, long pagesPinnedDuringReboot, boolean restored,
                 double wallMs, String failure, String qemu) {
             this(memoryBytes, kernel, parent, policy, downtimeMs, vcpuFreezeMs, iotlbMessagesDuringReboot,
-                    pagesPinnedDuringReboot, restored, wallMs, failure, qemu, null, null, null);
+                    pagesPinnedDuringReboot, restored, wallMs, failure, qemu, null, null, null, null, null);
         }
 
         /** A point on the newest QEMU. */
