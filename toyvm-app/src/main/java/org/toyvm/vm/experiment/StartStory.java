@@ -12,7 +12,8 @@ import org.toyvm.vm.machine.NetSlot;
  * touched the device and when its first DRIVER_OK had been handled: when guest RAM was first mapped and what
  * became of that mapping before the guest's datapath started. QEMU 10.1+ maps at SET_OWNER (the VM
  * start pays it), and the guest's first status-0 write — in QEMU the machine reset at start-up
- * already — unmaps it again unless the policy keeps it; 9.x maps at the first DRIVER_OK.
+ * already — unmaps it again unless the policy keeps it; 9.x maps at the first DRIVER_OK. A VM of several
+ * NICs has one frontend per device: the sentence names them (once when they all started alike).
  */
 record StartStory(RunConfig cfg, FrontendCounters atInit, FrontendCounters atFirstStart) {
 
@@ -32,15 +33,20 @@ record StartStory(RunConfig cfg, FrontendCounters atInit, FrontendCounters atFir
         if (slots.size() == 1) {
             return of(cfg, slots.get(0).frontend()).explain();
         }
-        List<String> each = slots.stream().map(sl -> of(cfg, sl.frontend()).body()).toList();
+        return explain(cfg, slots.stream().map(NetSlot::name).toList(),
+                slots.stream().map(sl -> of(cfg, sl.frontend()).body()).toList());
+    }
+
+    /** Several devices' starts, {@code bodies} each one's sentence after the lead, in device order. */
+    static String explain(RunConfig cfg, List<String> devices, List<String> bodies) {
         String lead = "QEMU " + cfg.qemu() + ", " + cfg.policy() + ": ";
-        if (each.stream().distinct().count() == 1) {
-            return lead + "each of the " + slots.size() + " vDPA NICs alike (" + String.join(", ",
-                    slots.stream().map(NetSlot::name).toList()) + "): " + each.get(0);
+        if (bodies.stream().distinct().count() == 1) {
+            return lead + "each of the " + devices.size() + " vDPA NICs alike (" + String.join(", ", devices) + "): "
+                    + bodies.get(0);
         }
         List<String> parts = new ArrayList<>();
-        for (int i = 0; i < slots.size(); i++) {
-            parts.add(slots.get(i).name() + ": " + each.get(i));
+        for (int i = 0; i < devices.size(); i++) {
+            parts.add(devices.get(i) + ": " + bodies.get(i));
         }
         return lead + String.join("; ", parts);
     }

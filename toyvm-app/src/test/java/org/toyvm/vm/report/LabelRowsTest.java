@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -59,6 +60,20 @@ class LabelRowsTest {
         for (int r : LabelRows.assign(x, w)) {
             assertTrue(r >= 0 && r < LabelRows.MAX_ROWS, "row " + r);
         }
+    }
+
+    @Test
+    void aRunOfSeveralNicsMayUseMoreRowsButStaysWithinItsOwnLimit() {
+        double[] x = new double[20];
+        double[] w = new double[20];
+        java.util.Arrays.fill(x, 300);
+        java.util.Arrays.fill(w, 40);
+        int[] rows = LabelRows.assign(x, w, 10);
+        assertEquals(10, java.util.Arrays.stream(rows).distinct().count(), java.util.Arrays.toString(rows));
+        for (int r : rows) {
+            assertTrue(r >= 0 && r < 10, "row " + r);
+        }
+        assertThrows(IllegalArgumentException.class, () -> LabelRows.assign(x, w, 0));
     }
 
     @Test
