@@ -21,10 +21,34 @@ import picocli.CommandLine;
  * edge-value timing options) executed through {@link Main#execute}, reported separately, with the
  * measurement's oracles: exit code in {0,1,2}; exit 2 prints exactly one stderr line; a restored
  * reboot's downtime is never shorter than the guest's boot time; pings lost never exceed pings sent.
+ *
+ * <p>The machine-shape options ({@code --queues}, {@code --nics}, {@code --memlock},
+ * {@code --memory-backend}; comma lists on matrix and sweep) are checked after parsing, when the command
+ * runs, so one input in {@value #SHAPE_ONE_IN} is a shape vector executed through {@link Main#execute}:
+ * run, matrix or sweep with hostile and valid values of those options (0, 17, -1, 2^31, "1,1", "", a
+ * huge memlock, memlock 0) on a tiny, zero-cost machine. Oracles: exit 0, 1 or 2; exit 2 is one stderr
+ * line and nothing on stdout; exit 1 (the run failed, e.g. a memlock too low for any NIC to map) is a
+ * report, never an internal error or a stack trace; exit 0 is JSON with one cell (point) per backend ×
+ * NICs × queue pairs, each several-NIC reboot with one part per NIC.
  */
 final class CliSurface implements Surface<String> {
     static final int RUN_ONE_IN = 20_000;
     private static final String RUN_MARK = "#run";
+    static final int SHAPE_ONE_IN = 250;
+    private static final String SHAPE_MARK = "#shape";
+    /** NIC and queue-pair counts and lists: valid (1..8, 1..16) and hostile. */
+    private static final String[] COUNTS = {
+        "1", "2", "4", "8", "16", "0", "17", "-1", "2147483648", "4294967297", "99999999999999999999", "1,1", "", ",",
+        "1,", ",1", "2,1", "1,2", "1,,2", " 1", "01", "+1", "0x2", "1.0", "\uff11", "1;2"
+    };
+    private static final String[] MEMLOCKS = {
+        "0", "0G", "1", "4K", "64M", "1G", "16P", "8191P", "16E", "9223372036854775807", "9223372036854775808",
+        "99999999999T", "-1", "", "1G,2G", " 1G", "1g", "1GiB"
+    };
+    private static final String[] BACKENDS = {
+        "default", "anon", "thp", "hugetlb-2M", "hugetlb-1G", "memfd", "hugetlb", "ANON", "", ",", "anon,memfd",
+        "anon,anon", "anon,,memfd", "default,hugetlb-2M"
+    };
     private static final String[] SUBCOMMANDS = {"run", "matrix", "sweep", "uapi", "bench", "help", ""};
     private static final String[] DURATIONS = {
         "0s", "0ns", "1ns", "99us", "100us", "101us", "1ms", "10ms", "300ms", "1s", "1.5s", "2s", "60s",
@@ -58,6 +82,10 @@ final class CliSurface implements Surface<String> {
         {"--trace-iotlb", "/nonexistent/t.jsonl", "/"},
         {"--log-level", "warn", "debug", "off", "loud", ""},
         {"--trace", "*", "trace.*", "", "["},
+        {"--queues", "1", "4", "16", "0", "17", "-1", "2147483648", "1,1", "", "1,4"},
+        {"--nics", "1", "2", "8", "0", "9", "-1", "2147483648", "1,1", "", "1,2"},
+        {"--memlock", "0", "1", "1G", "16E", "9223372036854775807", "99999999999T", "-1", ""},
+        {"--memory-backend", "default", "anon", "hugetlb-1G", "memfd", "hugetlb", "", "anon,memfd", "anon,,memfd"},
         {"--help"}, {"--version"}, {"-h"}, {"-V"}
     };
 
@@ -67,6 +95,8 @@ final class CliSurface implements Surface<String> {
     private long runs;
     private long parseNanos;
     private long runNanos;
+    private long shapes;
+    private final java.util.Map<Integer, Long> shapeExits = new java.util.TreeMap<>();
     private final java.util.Map<Integer, Long> runExits = new java.util.TreeMap<>();
 
     CliSurface() {
@@ -92,6 +122,9 @@ final class CliSurface implements Surface<String> {
         List<String> argv = new ArrayList<>();
         if (g.below(RUN_ONE_IN) == 0) {
             return runVector(g);
+        }
+        if (g.below(SHAPE_ONE_IN) == 0) {
+            return shapeVector(g);
         }
         String sub = g.pick(SUBCOMMANDS);
         if (!sub.isEmpty()) {
@@ -148,8 +181,49 @@ final class CliSurface implements Surface<String> {
         return a;
     }
 
+    /**
+     * run, matrix or sweep on a 64 MiB zero-cost guest (no boot time, warm-up or settle, a 1 s timeout) with
+     * some of the shape options at valid or hostile values; lists of at most two elements, so that a valid
+     * vector runs at most eight small cells.
+     */
+    private static List<String> shapeVector(Gen g) {
+        String sub = g.pick("run", "matrix", "sweep");
+        List<String> a = new ArrayList<>(List.of(SHAPE_MARK, sub, "--memory", "64M", "--cost-profile", "zero",
+                "--boot-time", "0s", "--warmup", "0s", "--settle", "0s", "--timeout", "1s", "--kernel", "6.12",
+                "--parent", g.pick("mlx5", "vdpa-sim", "platform"), "--policy", g.pick("legacy", "persist"),
+                "--json", "-"));
+        boolean lists = !sub.equals("run");
+        if (g.chance(60)) {
+            a.addAll(List.of("--queues", shapeValue(g, COUNTS, lists)));
+        }
+        if (g.chance(60)) {
+            a.addAll(List.of("--nics", shapeValue(g, COUNTS, lists)));
+        }
+        if (g.chance(40)) {
+            a.addAll(List.of("--memlock", g.pick(MEMLOCKS)));
+        }
+        if (g.chance(30)) {
+            a.addAll(List.of("--memory-backend", shapeValue(g, BACKENDS, lists)));
+        }
+        return a;
+    }
+
+    /** One value, or on a list option sometimes two joined by a comma (each may be hostile). */
+    private static String shapeValue(Gen g, String[] values, boolean lists) {
+        String v = g.pick(values);
+        return lists && g.chance(30) ? v + "," + g.pick(values) : v;
+    }
+
     @Override
     public String run(List<String> input) throws Exception {
+        if (!input.isEmpty() && input.get(0).equals(SHAPE_MARK)) {
+            long t0 = System.nanoTime();
+            try {
+                return executeShape(input.subList(1, input.size()));
+            } finally {
+                runNanos += System.nanoTime() - t0;
+            }
+        }
         if (!input.isEmpty() && input.get(0).equals(RUN_MARK)) {
             long t0 = System.nanoTime();
             try {
@@ -208,6 +282,56 @@ final class CliSurface implements Surface<String> {
         return "run exit 0";
     }
 
+    private String executeShape(List<String> argv) throws Exception {
+        shapes++;
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int rc = Main.execute(argv.toArray(new String[0]), new PrintWriter(out, true), new PrintWriter(err, true));
+        shapeExits.merge(rc, 1L, Long::sum);
+        OracleFailure.check(rc == 0 || rc == 1 || rc == 2, "exit-code-0-1-2", () -> "exit " + rc + ": " + err);
+        if (rc == 2) {
+            long lines = err.toString().strip().lines().count();
+            OracleFailure.check(lines == 1, "exit-2-one-stderr-line", () -> lines + " lines: " + err);
+            OracleFailure.check(out.toString().isEmpty(), "exit-2-nothing-ran", () -> out.toString());
+            return "shape exit 2";
+        }
+        String all = out + "\n" + err;
+        OracleFailure.check(!all.contains("internal error") && !all.contains("Exception") && !all.contains("\tat "),
+                "no-internal-error", () -> "exit " + rc + ": " + all);
+        if (rc == 1) {
+            return "shape exit 1";
+        }
+        JsonNode report = json.readTree(out.toString());
+        String sub = argv.get(0);
+        if (!sub.equals("run")) {
+            long expect = elements(argv, "--queues") * elements(argv, "--nics") * elements(argv, "--memory-backend");
+            JsonNode rows = report.path(sub.equals("matrix") ? "cells" : "points");
+            OracleFailure.check(rows.size() == expect, "one-cell-per-shape", () -> rows.size() + " cells, expected "
+                    + expect + ": " + argv);
+            for (JsonNode c : rows) {
+                JsonNode parts = c.path("nic_results");
+                OracleFailure.check(parts.isMissingNode() || parts.size() == c.path("nics").asInt(),
+                        "one-part-per-nic", () -> c.toString());
+            }
+        } else {
+            int nics = report.path("config").path("nics").asInt();
+            String given = argv.contains("--nics") ? argv.get(argv.indexOf("--nics") + 1) : "1";
+            OracleFailure.check(!given.matches("[0-9]{1,9}") || Integer.parseInt(given) == nics, "nics-as-given",
+                    () -> given + " gave " + nics);
+            for (JsonNode r : report.path("reboots")) {
+                OracleFailure.check(nics == 1 ? r.path("nics").isMissingNode() : r.path("nics").size() == nics,
+                        "one-part-per-nic", () -> r.toString());
+            }
+        }
+        return "shape exit 0";
+    }
+
+    /** How many elements the list option {@code opt} was given (1 when absent). */
+    private static long elements(List<String> argv, String opt) {
+        int i = argv.indexOf(opt);
+        return i < 0 ? 1 : argv.get(i + 1).split(",", -1).length;
+    }
+
     @Override
     public String describe(List<String> input) {
         StringBuilder sb = new StringBuilder("toyvm");
@@ -219,7 +343,8 @@ final class CliSurface implements Surface<String> {
 
     @Override
     public String extra() {
-        return String.format("%d parsed in-process, %.0f/s of parsing; %d sampled virtual runs in %.1f s, exit codes %s",
-                parses, parses * 1e9 / Math.max(1, parseNanos), runs, runNanos / 1e9, runExits);
+        return String.format("%d parsed in-process, %.0f/s of parsing; %d sampled virtual runs, exit codes %s, and %d"
+                + " shape vectors, exit codes %s, in %.1f s", parses, parses * 1e9 / Math.max(1, parseNanos), runs,
+                runExits, shapes, shapeExits, runNanos / 1e9);
     }
 }

@@ -108,8 +108,14 @@ final class GuestOptions {
         }
     }
 
-    /** A memlock size: a size such as 64G (0 allowed: nothing may be pinned). */
+    /**
+     * A memlock size: a size such as 64G, or 0 (ulimit -l 0: nothing may be pinned; a PA-mode device then
+     * fails every UPDATE, a VA-mode one pins nothing) — which Sizes.parse, made for RAM sizes, refuses.
+     */
     private static long memlockBytes(String text) {
+        if (text != null && text.strip().matches("(?i)0+([KMGTP](I?B)?|B)?")) {
+            return 0;
+        }
         try {
             return Sizes.parse(text);
         } catch (IllegalArgumentException e) {
