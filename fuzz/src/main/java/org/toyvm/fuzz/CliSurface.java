@@ -188,10 +188,7 @@ final class CliSurface implements Surface<String> {
      */
     private static List<String> shapeVector(Gen g) {
         String sub = g.pick("run", "matrix", "sweep");
-        List<String> a = new ArrayList<>(List.of(SHAPE_MARK, sub, "--memory", "64M", "--cost-profile", "zero",
-                "--boot-time", "0s", "--warmup", "0s", "--settle", "0s", "--timeout", "1s", "--kernel", "6.12",
-                "--parent", g.pick("mlx5", "vdpa-sim", "platform"), "--policy", g.pick("legacy", "persist"),
-                "--json", "-"));
+        List<String> a = shapeBase(sub, g.pick("mlx5", "vdpa-sim", "platform"), g.pick("legacy", "persist"));
         boolean lists = !sub.equals("run");
         if (g.chance(60)) {
             a.addAll(List.of("--queues", shapeValue(g, COUNTS, lists)));
@@ -206,6 +203,13 @@ final class CliSurface implements Surface<String> {
             a.addAll(List.of("--memory-backend", shapeValue(g, BACKENDS, lists)));
         }
         return a;
+    }
+
+    /** A shape vector's command on a 64 MiB zero-cost guest, before its shape options (also the tests'). */
+    static List<String> shapeBase(String sub, String parent, String policy) {
+        return new ArrayList<>(List.of(SHAPE_MARK, sub, "--memory", "64M", "--cost-profile", "zero", "--boot-time",
+                "0s", "--warmup", "0s", "--settle", "0s", "--timeout", "1s", "--kernel", "6.12", "--parent", parent,
+                "--policy", policy, "--json", "-"));
     }
 
     /** One value, or on a list option sometimes two joined by a comma (each may be hostile). */
