@@ -93,8 +93,8 @@ class ShapeDetailsCliTest {
             } else {
                 assertFalse(c.has("queue_pairs_restored_ms"), "each NIC has its own: " + c);
                 assertNicParts(c.get("nic_results"), pairs);
-                assertTrue(c.get("explanation").asText().startsWith(lastBack(c.get("nic_results")) + " came back last: "),
-                        c.toString());
+                String last = lastBack(c.get("nic_results"));
+                assertTrue(c.get("explanation").asText().startsWith(last + " came back last: "), c.toString());
             }
         }
     }

@@ -18,8 +18,8 @@ import org.toyvm.vm.stack.NicAddressing;
  * device's reset, its DRIVER_OK, its return). The run has one per NIC; NIC 0's recorder is also the
  * guest's (boot, vCPU freeze), as in a run of one NIC.
  *
- * <p>A NIC carries one ping flow today; a NIC with several flows (one per queue pair) keeps them here,
- * and "restored" stays this unit's question: every flow of it back.
+ * <p>A NIC carries one ping flow per queue pair (its recorder keeps them), and "restored" stays this
+ * unit's question: every flow of it back. Each NIC is one line of the run's timeline ({@link #timeline}).
  */
 final class NicLink {
     final int index;

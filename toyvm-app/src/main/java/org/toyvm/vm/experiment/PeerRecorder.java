@@ -8,7 +8,9 @@ import org.toyvm.vm.report.Timeline;
  * to decide that connectivity is back: a reply to a request the peer sent once the reset had reached
  * the device — on every flow (one per queue pair): the reboot is restored when the last flow has
  * such a reply, and each flow's time is kept (when its pair came back). A reply to an earlier
- * request may have crossed the reset in flight and proves nothing.
+ * request may have crossed the reset in flight and proves nothing. Its reply histogram is this NIC's
+ * line of the timeline plot, its reset and return markers this NIC's (named by its device when the run
+ * has several NICs, {@link GuestRecorder#markerPrefix}).
  *
  * <p>Written only from the machine's loop; the volatile fields are read by a live run's waiting thread.
  */

@@ -18,8 +18,8 @@ import org.toyvm.net.vhost.QemuVersion;
  */
 public record MatrixReport(List<Cell> cells) {
     @JsonPropertyOrder({"kernel", "parent", "policy", "qemu", "memory_backend", "nics", "queue_pairs", "persist_offered", "persist_acked", "restored", "downtime_ms",
-        "iotlb_messages_during_reboot", "pages_pinned_during_reboot", "dma_faults", "queue_pairs_restored_ms", "explanation",
-        "failure", "nic_results"})
+        "iotlb_messages_during_reboot", "pages_pinned_during_reboot", "dma_faults",
+        "queue_pairs_restored_ms", "explanation", "failure", "nic_results"})
     public record Cell(
             String kernel,
             String parent,

@@ -28,8 +28,8 @@ import org.jfree.svg.SVGGraphics2D;
 
 /**
  * Charts of the reports, written as PNG or SVG by file name: the connectivity timeline of a run
- * (echo replies per interval, one line per NIC, with reset, boot and DRIVER_OK marked) and the downtime-against-memory
- * curve of a sweep, one line per policy.
+ * (echo replies per interval, one line per NIC, with reset, boot and DRIVER_OK marked) and the
+ * downtime-against-memory curve of a sweep, one line per policy.
  */
 public final class Plots {
     private static final int WIDTH = 1000;
@@ -83,7 +83,8 @@ public final class Plots {
         int n = (int) Math.ceil(t.endMs() / bucketMs) + 1;
         XYSeriesCollection data = new XYSeriesCollection();
         if (t.nics().isEmpty()) {
-            data.addSeries(series("echo replies from the guest per " + fmt(bucketMs) + " ms", t.replies(), bucketMs, n));
+            data.addSeries(series("echo replies from the guest per " + fmt(bucketMs) + " ms", t.replies(), bucketMs,
+                    n));
         } else {
             for (Timeline.Line l : t.nics()) {
                 data.addSeries(series(l.device() + ": echo replies per " + fmt(bucketMs) + " ms", l.replies(),
@@ -119,8 +120,8 @@ public final class Plots {
         }
         // Each further NIC adds a reset and a return per reboot near the others: two more rows each, up
         // to twice the rows of one NIC (past that the labels would hide the lines).
-        int[] rows = t.nics().isEmpty() ? LabelRows.assign(x, w)
-                : LabelRows.assign(x, w, Math.min(2 * LabelRows.MAX_ROWS, LabelRows.MAX_ROWS + 2 * (t.nics().size() - 1)));
+        int[] rows = t.nics().isEmpty() ? LabelRows.assign(x, w) : LabelRows.assign(x, w,
+                Math.min(2 * LabelRows.MAX_ROWS, LabelRows.MAX_ROWS + 2 * (t.nics().size() - 1)));
         for (int i = 0; i < markers.size(); i++) {
             Timeline.Marker m = markers.get(i);
             ValueMarker vm = new ValueMarker(m.timeMs() / 1000.0);

@@ -80,7 +80,8 @@ class NicTimelineTest {
         }
         assertEquals(2, count(t, "boot done"), "the guest's, once per reboot");
         assertEquals(3, count(t, "vhost-vdpa-0 DRIVER_OK"));
-        assertEquals(0, count(t, "vhost-vdpa-1 DRIVER_OK") + count(t, "vhost-vdpa-2 DRIVER_OK") + count(t, "DRIVER_OK"));
+        assertEquals(0, count(t, "vhost-vdpa-1 DRIVER_OK") + count(t, "vhost-vdpa-2 DRIVER_OK")
+                + count(t, "DRIVER_OK"), "only NIC 0's DRIVER_OK, named");
         for (int i = 1; i < t.markers().size(); i++) {
             assertTrue(t.markers().get(i - 1).timeMs() <= t.markers().get(i).timeMs(), "in time order");
         }
