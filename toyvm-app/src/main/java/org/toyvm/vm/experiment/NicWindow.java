@@ -80,6 +80,8 @@ final class NicWindow {
     }
 
     static RebootResult.IotlbCounts counts(FrontendCounters f) {
-        return new RebootResult.IotlbCounts(f.update(), f.invalidate(), f.batchBegin(), f.batchEnd());
+        return new RebootResult.IotlbCounts(f.update(), f.invalidate(), f.batchBegin(), f.batchEnd(),
+                f.cvqUpdate() + f.cvqInvalidate() == 0 ? null
+                : new RebootResult.AsidCounts(f.cvqUpdate(), f.cvqInvalidate()));
     }
 }
