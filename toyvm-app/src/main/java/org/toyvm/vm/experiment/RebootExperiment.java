@@ -344,7 +344,7 @@ public final class RebootExperiment {
                         + "/" + cfg.reboots() + "... virtual t=" + secs(s.now())));
         long now = s.now();
         for (NicWindow w : windows) {
-            w.close(now);
+            w.close(now, tReq);
         }
         boolean restored = windows.stream().allMatch(w -> w.restored);
         NicWindow last = restored ? windows.stream().max(Comparator.comparingLong((NicWindow w) -> w.restoredAt)
