@@ -1,14 +1,19 @@
 package org.toyvm.net.vhost;
 
 /**
- * What the frontend did, counted: the IOTLB messages it wrote, by type, and those the kernel refused;
- * and the control-plane steps a reboot's explanation is built from (device resets, SUSPENDs, ring bases
+ * What the frontend did, counted: the IOTLB messages it wrote, by type and by address space (ASID 0
+ * holds guest memory, mapped by the listener; ASID 1 the shadowed CVQ's bounce buffers and rings,
+ * VHOST_VDPA_NET_CVQ_ASID), and those the kernel refused; and the control-plane steps a reboot's explanation is built from (device resets, SUSPENDs, ring bases
  * read or not, listener registrations).
  */
 public final class FrontendCounters {
     long update;
     long bytesMapped;
     long invalidate;
+    /** Of {@link #update}, {@link #bytesMapped} and {@link #invalidate}: those in an address space other than 0. */
+    long cvqUpdate;
+    long cvqBytesMapped;
+    long cvqInvalidate;
     long batchBegin;
     long batchEnd;
     long failed;
@@ -32,13 +37,38 @@ public final class FrontendCounters {
         return update;
     }
 
-    /** Bytes the UPDATE messages covered (the guest RAM mapped, every time it was mapped). */
+    /** Bytes the UPDATE messages covered, in every address space. */
     public long bytesMapped() {
         return bytesMapped;
     }
 
     public long invalidate() {
         return invalidate;
+    }
+
+    /** UPDATEs in ASID 0: guest memory (the listener's sections). */
+    public long guestUpdate() {
+        return update - cvqUpdate;
+    }
+
+    /** Bytes of guest memory the ASID-0 UPDATEs covered (every time it was mapped). */
+    public long guestBytesMapped() {
+        return bytesMapped - cvqBytesMapped;
+    }
+
+    /** INVALIDATEs in ASID 0: guest memory. */
+    public long guestInvalidate() {
+        return invalidate - cvqInvalidate;
+    }
+
+    /** UPDATEs in the shadowed CVQ's address space (ASID 1): its bounce buffers and shadow ring. */
+    public long cvqUpdate() {
+        return cvqUpdate;
+    }
+
+    /** INVALIDATEs in the shadowed CVQ's address space (ASID 1). */
+    public long cvqInvalidate() {
+        return cvqInvalidate;
     }
 
     public long batchBegin() {
@@ -147,6 +177,9 @@ public final class FrontendCounters {
         c.update = update - earlier.update;
         c.bytesMapped = bytesMapped - earlier.bytesMapped;
         c.invalidate = invalidate - earlier.invalidate;
+        c.cvqUpdate = cvqUpdate - earlier.cvqUpdate;
+        c.cvqBytesMapped = cvqBytesMapped - earlier.cvqBytesMapped;
+        c.cvqInvalidate = cvqInvalidate - earlier.cvqInvalidate;
         c.batchBegin = batchBegin - earlier.batchBegin;
         c.batchEnd = batchEnd - earlier.batchEnd;
         c.failed = failed - earlier.failed;

@@ -157,8 +157,17 @@ public final class VhostVdpaListener implements MemoryListener {
             case VhostUapi.VHOST_IOTLB_UPDATE -> {
                 counters.update++;
                 counters.bytesMapped += m.size();
+                if (m.asid() != 0) {
+                    counters.cvqUpdate++;
+                    counters.cvqBytesMapped += m.size();
+                }
             }
-            case VhostUapi.VHOST_IOTLB_INVALIDATE -> counters.invalidate++;
+            case VhostUapi.VHOST_IOTLB_INVALIDATE -> {
+                counters.invalidate++;
+                if (m.asid() != 0) {
+                    counters.cvqInvalidate++;
+                }
+            }
             case VhostUapi.VHOST_IOTLB_BATCH_BEGIN -> counters.batchBegin++;
             default -> counters.batchEnd++;
         }

@@ -100,6 +100,35 @@ class ShadowCvqTest {
         }
     }
 
+    /**
+     * The counters tell the CVQ's ASID-1 messages from guest memory's: a reset and a start of a persist
+     * frontend send only the CVQ's 4 INVALIDATE and 4 UPDATE (guest memory kept), a legacy one adds guest
+     * memory's own in ASID 0 — the totals stay the sum of both.
+     */
+    @ParameterizedTest
+    @EnumSource(ResetPolicy.class)
+    void theCountersSplitTheShadowCvqsAsid1MessagesFromGuestMemory(ResetPolicy policy) {
+        try (FrontendFixture f = new FrontendFixture(QemuVersion.MASTER, KernelVersion.V6_12, ParentKind.MLX5, policy)) {
+            GuestCvq g = new GuestCvq(f, CVQ);
+            g.start(GuestCvq.FEATURES);
+            FrontendCounters before = f.fe.counters().snapshot();
+            f.reset();
+            g.start(GuestCvq.FEATURES);
+            FrontendCounters d = f.fe.counters().minus(before);
+            assertEquals(4, d.cvqInvalidate(), "two buffers and the two ring areas unmapped");
+            assertEquals(4, d.cvqUpdate(), "and mapped again");
+            assertEquals(d.update(), d.guestUpdate() + d.cvqUpdate());
+            assertEquals(d.invalidate(), d.guestInvalidate() + d.cvqInvalidate());
+            assertEquals(4 * 4096, d.bytesMapped() - d.guestBytesMapped(), "four pages in ASID 1");
+            if (policy == ResetPolicy.PERSIST) {
+                assertEquals(0, d.guestUpdate() + d.guestInvalidate(), "persist keeps guest memory: " + policy);
+            } else if (policy == ResetPolicy.LEGACY) {
+                assertTrue(d.guestUpdate() > 0 && d.guestInvalidate() > 0, "legacy unmaps and maps guest memory again");
+                assertTrue(d.guestBytesMapped() > 0);
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(QemuVersion.class)
     void theResetUnmapsTheRingsAfterTheSuspendAndTheBuffersAfterTheResetAndEveryStartMapsAgain(QemuVersion q) {

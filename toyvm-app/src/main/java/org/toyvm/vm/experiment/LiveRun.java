@@ -254,7 +254,7 @@ public final class LiveRun {
             Long sent = peerView ? Long.valueOf(peer.sent) : seqSent;
             Long lost = peerView ? Long.valueOf(peer.lost()) : seqSent == null ? null : Math.max(0, seqSent - 1);
             return new RebootResult(index, restored, downtimeMs, freezeMs, sent, lost, own.sent, own.lost(), f.total(),
-                    new RebootResult.IotlbCounts(f.update(), f.invalidate(), f.batchBegin(), f.batchEnd()), pinned,
+                    NicWindow.counts(f), pinned,
                     unpinned, faults, why);
         }
     }

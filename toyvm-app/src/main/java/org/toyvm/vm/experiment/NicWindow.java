@@ -32,8 +32,12 @@ final class NicWindow {
     Double downtimeMs;
     boolean downAtReset;
     List<MapFailureLog.Failure> mapFailures = List.of();
-    /** With several queue pairs, each pair's return in ms after the reset (null: one pair). */
+    /** With several queue pairs, each pair's return in ms after this device's reset (null: one pair). */
     List<Double> pairsBackMs;
+    /** The same in ms after the reboot request: the origin of this NIC's {@link NicResult} times. */
+    List<Double> pairsBackFromRequestMs;
+    /** From the reboot request to this device's reset, in ms; null when the reset did not reach it. */
+    Double resetAfterMs;
     String story;
 
     NicWindow(NicLink link) {
@@ -47,8 +51,8 @@ final class NicWindow {
         this.mapFailures0 = s.mapFailures().count();
     }
 
-    /** The window of this NIC ends at {@code now} (its return, or the timeout). */
-    void close(long now) {
+    /** The window of this NIC, opened by the reboot request at {@code requestedAt}, ends at {@code now}. */
+    void close(long now, long requestedAt) {
         NetSlot s = link.slot;
         restored = link.rec.restoredAt >= 0;
         restoredAt = link.rec.restoredAt;
@@ -61,6 +65,8 @@ final class NicWindow {
         downAtReset = link.rec.downAtReset();
         downtimeMs = link.rec.downtimeMs();
         pairsBackMs = link.rec.pairsBackMs();
+        pairsBackFromRequestMs = link.rec.pairsBackMs(requestedAt);
+        resetAfterMs = link.rec.resetAt < 0 ? null : GuestRecorder.ms(link.rec.resetAt - requestedAt);
         List<MapFailureLog.Failure> all = s.mapFailures().failures();
         mapFailures = all.subList(mapFailures0, all.size());
     }
@@ -73,13 +79,15 @@ final class NicWindow {
         if (!mapFailures.isEmpty()) {
             why += "; " + link.device() + " could not map guest memory: " + mapFailures.get(0).describe();
         }
-        return new NicResult(link.index, link.device(), restored, restored ? GuestRecorder.ms(restoredAt
+        return new NicResult(link.index, link.device(), restored, resetAfterMs, restored ? GuestRecorder.ms(restoredAt
                 - requestedAt) : null, downtimeMs, peer.sent, peer.lost(), own.sent, own.lost(), iotlb.total(),
                 counts(iotlb), pinned, unpinned, faults, mapFailures.stream().map(MapFailureLog.Failure::describe)
-                .toList(), why, pairsBackMs);
+                .toList(), why, pairsBackFromRequestMs);
     }
 
     static RebootResult.IotlbCounts counts(FrontendCounters f) {
-        return new RebootResult.IotlbCounts(f.update(), f.invalidate(), f.batchBegin(), f.batchEnd());
+        return new RebootResult.IotlbCounts(f.update(), f.invalidate(), f.batchBegin(), f.batchEnd(),
+                f.cvqUpdate() + f.cvqInvalidate() == 0 ? null
+                : new RebootResult.AsidCounts(f.cvqUpdate(), f.cvqInvalidate()));
     }
 }

@@ -100,12 +100,20 @@ class PeerRecorder extends GuestRecorder implements PeerHost.Events {
      * first reply to a request sent after it, in ms (null for a flow not back); null with one flow.
      */
     final java.util.List<Double> pairsBackMs() {
+        return resetAt < 0 ? pairsBackMs(-1) : pairsBackMs(resetAt);
+    }
+
+    /**
+     * As {@link #pairsBackMs()}, in ms from {@code origin} (the reboot request, for a NIC of several); every
+     * entry null when {@code origin} is negative or the reset did not reach this device.
+     */
+    final java.util.List<Double> pairsBackMs(long origin) {
         if (flowBackAt.length == 1) {
             return null;
         }
         java.util.List<Double> out = new java.util.ArrayList<>();
         for (long t : flowBackAt) {
-            out.add(t < 0 || resetAt < 0 ? null : ms(t - resetAt));
+            out.add(t < 0 || resetAt < 0 || origin < 0 ? null : ms(t - origin));
         }
         return out;
     }

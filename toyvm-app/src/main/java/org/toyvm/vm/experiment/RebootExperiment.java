@@ -309,14 +309,17 @@ public final class RebootExperiment {
                         w.pairsBackMs, null);
             }
             List<NicResult> parts = nics.stream().map(w -> w.result(index, requestedAt)).toList();
-            long[] iotlb = new long[4];
+            long[] iotlb = new long[6];
             for (NicWindow w : nics) {
                 iotlb[0] += w.iotlb.update();
                 iotlb[1] += w.iotlb.invalidate();
                 iotlb[2] += w.iotlb.batchBegin();
                 iotlb[3] += w.iotlb.batchEnd();
+                iotlb[4] += w.iotlb.cvqUpdate();
+                iotlb[5] += w.iotlb.cvqInvalidate();
             }
-            RebootResult.IotlbCounts sum = new RebootResult.IotlbCounts(iotlb[0], iotlb[1], iotlb[2], iotlb[3]);
+            RebootResult.IotlbCounts sum = new RebootResult.IotlbCounts(iotlb[0], iotlb[1], iotlb[2], iotlb[3],
+                    iotlb[4] + iotlb[5] == 0 ? null : new RebootResult.AsidCounts(iotlb[4], iotlb[5]));
             return new RebootResult(index, restored, downtimeMs, freezeMs,
                     parts.stream().mapToLong(NicResult::pingsSent).sum(),
                     parts.stream().mapToLong(NicResult::pingsLost).sum(),
@@ -346,7 +349,7 @@ public final class RebootExperiment {
                         + "/" + cfg.reboots() + "... virtual t=" + secs(s.now())));
         long now = s.now();
         for (NicWindow w : windows) {
-            w.close(now);
+            w.close(now, tReq);
         }
         boolean restored = windows.stream().allMatch(w -> w.restored);
         NicWindow last = restored ? windows.stream().max(Comparator.comparingLong((NicWindow w) -> w.restoredAt)

@@ -11,8 +11,8 @@ import org.toyvm.net.vhost.FrontendCounters;
  * the VMM's frontend did to the device at the reset, led by its QEMU release and policy (SUSPEND or a
  * reset in its place, ring bases read or skipped, ACK|DRIVER again, 9.2's second reset), the
  * reset reaching the device, the kernel's reset flavour, the parent's mappings at boot done, the
- * frontend's IOTLB messages, DRIVER_OK, DMA faults, and the return (or not) of connectivity. A step
- * that was not observed is never claimed.
+ * frontend's IOTLB messages (per address space when the CVQ is shadowed in ASID 1), DRIVER_OK, DMA
+ * faults, and the return (or not) of connectivity. A step that was not observed is never claimed.
  *
  * @param mappingsAfterReset "kept", "1:1" or "gone" as seen when the guest's boot finished; null
  *     when the boot did not finish in the window
@@ -64,7 +64,7 @@ record RebootStory(
                 parts.add(persistAcked ? "mappings kept by userspace: IOTLB_PERSIST acked, no IOTLB messages"
                         : "userspace (" + cfg.policy() + ") sent no IOTLB messages (IOTLB_PERSIST not acked)");
             }
-        } else {
+        } else if (iotlb.cvqUpdate() + iotlb.cvqInvalidate() == 0) {
             List<String> did = new ArrayList<>();
             if (iotlb.invalidate() > 0) {
                 did.add("unmapped at reset (" + iotlb.invalidate() + " INVALIDATE)");
@@ -75,6 +75,8 @@ record RebootStory(
             }
             parts.add("userspace (" + cfg.policy() + ") " + (did.isEmpty() ? "sent " + iotlb.total()
                     + " IOTLB batch messages" : String.join(" and ", did)));
+        } else {
+            parts.addAll(byAddressSpace());
         }
         if (resetReachedDevice && !driverOk) {
             if (vcpuStillStalled) {
@@ -97,12 +99,50 @@ record RebootStory(
             String faults = "";
             if (dmaFaults > 0) {
                 faults = "DMA faults after reset (" + dmaFaults + ")"
-                        + (("gone".equals(mappingsAfterReset) || "1:1".equals(mappingsAfterReset)) && iotlb.update() == 0
+                        + (("gone".equals(mappingsAfterReset) || "1:1".equals(mappingsAfterReset))
+                        && iotlb.guestUpdate() == 0
                         ? ": the parent dropped its mappings and userspace did not map them again" : "") + "; ";
             }
             parts.add(faults + "connectivity not restored within " + Durations.format(cfg.timeoutNs()));
         }
         return String.join("; ", parts);
+    }
+
+    /**
+     * The IOTLB messages told per address space, when the CVQ is shadowed: guest memory in ASID 0 (kept
+     * or unmapped and mapped again, by the policy) apart from the shadowed CVQ's two bounce buffers and
+     * shadow ring in ASID 1, which QEMU unmaps at every stop (vhost_vdpa_svqs_stop, vhost_vdpa_net_cvq_stop)
+     * and maps again at every start (vhost_vdpa_net_cvq_start, vhost_vdpa_svqs_start) whatever the policy.
+     * The pinned pages are the kernel's count for the device, not split by address space: they go with
+     * the CVQ's messages when guest memory sent none, else they are said as a total.
+     */
+    private List<String> byAddressSpace() {
+        boolean ramMessages = iotlb.guestUpdate() + iotlb.guestInvalidate() > 0;
+        String ram;
+        if (!ramMessages) {
+            ram = persistAcked ? "guest memory kept by userspace: IOTLB_PERSIST acked, no IOTLB message in ASID 0"
+                    : "userspace (" + cfg.policy() + ") sent no IOTLB message for guest memory (ASID 0)";
+        } else {
+            List<String> did = new ArrayList<>();
+            if (iotlb.guestInvalidate() > 0) {
+                did.add("unmapped guest memory at reset (" + iotlb.guestInvalidate() + " INVALIDATE)");
+            }
+            if (iotlb.guestUpdate() > 0) {
+                did.add((iotlb.guestInvalidate() > 0 ? "mapped it again" : "mapped guest memory")
+                        + (driverOk ? " at DRIVER_OK (" : " (") + iotlb.guestUpdate() + " UPDATE)");
+            }
+            ram = "userspace (" + cfg.policy() + ") " + String.join(" and ", did);
+        }
+        List<String> did = new ArrayList<>();
+        if (iotlb.cvqInvalidate() > 0) {
+            did.add("unmapped at the reset (" + iotlb.cvqInvalidate() + " INVALIDATE)");
+        }
+        if (iotlb.cvqUpdate() > 0) {
+            did.add("mapped again at the next start (" + iotlb.cvqUpdate() + " UPDATE"
+                    + (ramMessages ? ")" : ", " + pagesPinned + " pages pinned)"));
+        }
+        String cvq = "the shadowed CVQ's 2 bounce buffers and shadow ring in ASID 1: " + String.join(" and ", did);
+        return ramMessages ? List.of(ram, cvq, pagesPinned + " pages pinned in all") : List.of(ram, cvq);
     }
 
     /**

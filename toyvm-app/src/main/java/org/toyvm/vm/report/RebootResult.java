@@ -56,11 +56,26 @@ public record RebootResult(
                 iotlbMessages, iotlb, pagesPinned, pagesUnpinned, dmaFaults, explanation, null, null);
     }
 
-    /** IOTLB messages the frontend wrote in the window, by type. */
-    @JsonPropertyOrder({"update", "invalidate", "batch_begin", "batch_end"})
-    public record IotlbCounts(long update, long invalidate, long batchBegin, long batchEnd) {
+    /**
+     * IOTLB messages the frontend wrote in the window, by type (every address space).
+     *
+     * @param asid1 of {@code update} and {@code invalidate}, those in address space 1: the shadowed CVQ's
+     *     bounce buffers and shadow ring (the rest are guest memory, ASID 0); null (absent) when none
+     */
+    @JsonPropertyOrder({"update", "invalidate", "batch_begin", "batch_end", "asid1"})
+    public record IotlbCounts(long update, long invalidate, long batchBegin, long batchEnd,
+            @JsonInclude(JsonInclude.Include.NON_NULL) AsidCounts asid1) {
+        /** Counts with no message in ASID 1. */
+        public IotlbCounts(long update, long invalidate, long batchBegin, long batchEnd) {
+            this(update, invalidate, batchBegin, batchEnd, null);
+        }
+
         public long total() {
             return update + invalidate + batchBegin + batchEnd;
         }
+    }
+
+    /** One address space's UPDATE and INVALIDATE messages. */
+    public record AsidCounts(long update, long invalidate) {
     }
 }

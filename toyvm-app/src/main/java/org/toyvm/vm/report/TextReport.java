@@ -82,7 +82,12 @@ public final class TextReport {
 
     /** "reboot 1 queue pairs back (ms after the reset): 0:2010.1 1:2010.3 ..." — a dash for a pair not back. */
     static String pairsLine(String what, List<Double> ps) {
-        StringBuilder sb = new StringBuilder(what).append(" queue pairs back (ms after the reset):");
+        return pairsLine(what, "the reset", ps);
+    }
+
+    /** The same with the times' origin named: "the reset" (one NIC) or "the reboot request" (one of several). */
+    static String pairsLine(String what, String origin, List<Double> ps) {
+        StringBuilder sb = new StringBuilder(what).append(" queue pairs back (ms after ").append(origin).append("):");
         for (int k = 0; k < ps.size(); k++) {
             sb.append(' ').append(k).append(':').append(ms(ps.get(k)));
         }
@@ -105,15 +110,20 @@ public final class TextReport {
         }
     }
 
-    /** One row per NIC of a reboot of several NICs, each followed by its queue pairs' return when it has several. */
+    /**
+     * One row per NIC of a reboot of several NICs, each followed by its queue pairs' return when it has
+     * several: the device's reset, its return and its pairs' all in ms from the reboot request (the guest
+     * resets the devices one after the other, so each device's own reset comes later than the request).
+     */
     private static void nics(StringBuilder sb, RebootResult b) {
         for (NicResult n : b.nics()) {
-            sb.append(String.format(Locale.ROOT, "  %-13s %-9s %12s %12s %11s %11s %8d %12d %6d  back after %s ms%n",
+            sb.append(String.format(Locale.ROOT, "  %-13s %-9s %12s %12s %11s %11s %8d %12d %6d"
+                    + "  ms after the reboot request: reset %s, back %s%n",
                     n.device(), n.restored() ? "yes" : "NO", ms(n.downtimeMs()), "(shared)",
                     n.pingsLost() + "/" + n.pingsSent(), n.guestPingsLost() + "/" + n.guestPingsSent(),
-                    n.iotlbMessages(), n.pagesPinned(), n.dmaFaults(), ms(n.backAfterMs())));
+                    n.iotlbMessages(), n.pagesPinned(), n.dmaFaults(), ms(n.resetAfterMs()), ms(n.backAfterMs())));
             if (n.queuePairsRestoredMs() != null) {
-                sb.append("  ").append(pairsLine(n.device(), n.queuePairsRestoredMs()));
+                sb.append("  ").append(pairsLine(n.device(), "the reboot request", n.queuePairsRestoredMs()));
             }
         }
     }

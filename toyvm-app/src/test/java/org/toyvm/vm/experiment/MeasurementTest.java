@@ -114,7 +114,7 @@ class MeasurementTest {
     void aSuspendCostAtTheTopOfTheClockFreezesTheVcpuNotTheDowntime() throws IOException {
         // Was a freeze of 292 years and a downtime of 10 ms.
         // The run's kernel is 6.7: mlx5 suspends there at the serial (pre-6.12) figure.
-        RunReport r = run(cfg(profile("suspend_serial = 9223372036s"), 1, 10 * MS, S, 5 * S));
+        RunReport r = run(cfg(profile("suspend_vq_serial = 9223372036s"), 1, 10 * MS, S, 5 * S));
         RebootResult b = r.reboots().get(0);
         assertFalse(b.restored(), b.explanation());
         assertTrue(b.vcpuFreezeMs() <= 5000, "the freeze inside the 5 s window: " + b.vcpuFreezeMs());

@@ -66,25 +66,25 @@ abstract class AbstractParent implements VdpaParent {
     @Override
     public void suspend() {
         counters.inc(KernelEvent.SUSPEND);
-        meter.chargeUnits(suspendCost(), 1);
+        chargeSuspend();
         hw.suspend();
     }
 
     @Override
     public void resume() {
         counters.inc(KernelEvent.RESUME);
-        meter.chargeUnits(resumeCost(), 1);
+        chargeResume();
         hw.resume();
     }
 
-    /** What a suspend is charged as (a parent whose cost depends on the generation overrides it). */
-    protected CostKind suspendCost() {
-        return CostKind.SUSPEND;
+    /** Charges one suspend: a whole-device figure unless the parent's cost depends on its virtqueues (mlx5). */
+    protected void chargeSuspend() {
+        meter.chargeUnits(CostKind.SUSPEND, 1);
     }
 
-    /** What a resume is charged as. */
-    protected CostKind resumeCost() {
-        return CostKind.RESUME;
+    /** Charges one resume. */
+    protected void chargeResume() {
+        meter.chargeUnits(CostKind.RESUME, 1);
     }
 
     /** The device half of a reset; the mapping half is each parent's. */

@@ -33,11 +33,36 @@ final class DriverOkHook implements VirtioNetHardware {
         return group >= 0 && group < groupAsid.length ? groupAsid[group] : 0;
     }
 
-    /** Virtqueues given a non-zero size since the last reset ({@code setup_vq} skips {@code !num_ent}). */
-    int sizedQueues() {
+    /**
+     * Virtqueues of {@code group} given a non-zero size since the last reset ({@code setup_vq} skips
+     * {@code !num_ent}).
+     */
+    int sizedQueues(int group) {
         int n = 0;
-        for (boolean b : sized) {
-            if (b) {
+        for (int vq = 0; vq < sized.length; vq++) {
+            if (sized[vq] && hw.vqGroup(vq) == group) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Virtqueues of {@code group} that have a size and are ready (enabled by SET_VRING_ENABLE). */
+    int runningQueues(int group) {
+        int n = 0;
+        for (int vq = 0; vq < sized.length; vq++) {
+            if (sized[vq] && hw.vqGroup(vq) == group && hw.vqReady(vq)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Virtqueues of {@code group} the device has. */
+    int queuesOf(int group) {
+        int n = 0;
+        for (int vq = 0; vq < sized.length; vq++) {
+            if (hw.vqGroup(vq) == group) {
                 n++;
             }
         }

@@ -38,8 +38,10 @@ import org.toyvm.vdpa.uapi.VhostUapi;
  *     support for resumable vqs", D. Tatulea) it suspends, swaps the MR and resumes them;
  * <li>before 6.11 the hardware virtqueues are created at DRIVER_OK; from 6.11 ("vdpa/mlx5: Pre-create
  *     hardware VQs at vdpa .dev_add time") they exist from device add and DRIVER_OK only resumes them;
- * <li>before 6.12 MKEYs are created and destroyed one after another and suspend/resume go virtqueue by
- *     virtqueue (the {@code *_serial} figures); 6.12 parallelizes both ("vdpa/mlx5: Create direct MKEYs
+ * <li>suspend and resume are charged per virtqueue they walk ({@link #walkedVirtqueues}): before 6.12
+ *     MKEYs are created and destroyed one after another and suspend/resume go virtqueue by virtqueue
+ *     ({@code suspend_vq_serial}, {@code resume_vq_serial} each); 6.12 parallelizes both (one batch:
+ *     {@code suspend_batch} + {@code suspend_vq} per further virtqueue, likewise resume) ("vdpa/mlx5: Create direct MKEYs
  *     in parallel", 0071b138d44a; "vdpa/mlx5: Parallelize device suspend/resume"). The 6.12 deferred MR
  *     deletion ("vdpa/mlx5: Postpone MR deletion") is not modelled: destruction stays on the caller's
  *     path, at its parallel cost.
@@ -52,6 +54,8 @@ public final class Mlx5Parent extends AbstractParent {
     /** MLX5_VDPA_DATAVQ_GROUP and MLX5_VDPA_CVQ_GROUP (mlx5_vnet.c). */
     static final int DATAVQ_GROUP = 0;
     static final int CVQ_GROUP = 1;
+    /** {@code ndev->cur_num_vqs} after {@code mlx5_vdpa_set_driver_features}: one pair until VQ_PAIRS_SET. */
+    static final int DEFAULT_CUR_NUM_VQS = 2;
     private final VhostIotlb[] builtFrom;
     /** Per address space: its translation is the software CVQ's copy (before 6.7), not an MR. */
     private final boolean[] cvqCopy;
@@ -79,35 +83,77 @@ public final class Mlx5Parent extends AbstractParent {
 
     /**
      * {@code mlx5_vdpa_set_status} with DRIVER_OK: before 6.11 {@code setup_driver} creates each
-     * hardware virtqueue now (charged {@code vq_create} per queue with a size); from 6.11 they were created
-     * blank at device add and are only modified and resumed ({@code resume_vqs}: one device resume).
+     * hardware virtqueue now (charged {@code vq_create} per data queue with a size); from 6.11 they were
+     * created blank at device add and are only modified and resumed: {@code resume_vqs} over
+     * {@code cur_num_vqs}, which {@code mlx5_vdpa_set_driver_features} has just set to 2 ("Device must
+     * start with 1 queue pair", "vdpa/mlx5: Correct default number of queues when MQ is on", 6.5, in
+     * 6.1.y stable); the other pairs are resumed later by the control queue's VQ_PAIRS_SET
+     * ({@code change_num_qps}), which the model does not charge.
      */
     private void startVirtqueues() {
         if (version.mlx5PrecreatedVqs()) {
-            meter.chargeUnits(resumeCost(), 1);
+            chargeResumeOf(Math.min(DEFAULT_CUR_NUM_VQS, hooked.queuesOf(DATAVQ_GROUP)));
         } else {
             createVirtqueues();
         }
     }
 
     /**
-     * Creates the hardware object of every virtqueue with a size (setup_driver → setup_vq, which
-     * returns early for {@code !mvq->num_ent}, → create_virtqueue), ready or not.
+     * Creates the hardware object of every data virtqueue with a size (setup_driver → setup_virtqueues
+     * over the data queues → setup_vq, which returns early for {@code !mvq->num_ent}, → create_virtqueue),
+     * ready or not. The control queue is the driver's software one ({@code mlx5_vdpa_set_vq_num} returns
+     * for {@code is_ctrl_vq_idx}): no hardware object.
      */
     private void createVirtqueues() {
-        int n = hooked.sizedQueues();
+        int n = hooked.sizedQueues(DATAVQ_GROUP);
         counters.add(KernelEvent.VQ_CREATE, n);
         meter.chargeUnits(CostKind.VQ_CREATE, n);
     }
 
-    @Override
-    protected CostKind suspendCost() {
-        return version.mlx5ParallelMkeys() ? CostKind.SUSPEND : CostKind.SUSPEND_SERIAL;
+    /**
+     * The virtqueues {@code suspend_vqs} / {@code resume_vqs} act on: the first {@code cur_num_vqs} data
+     * queues that are created ({@code mvq->initialized}) and, for a suspend, in the RDY firmware state
+     * (6.1–6.12: {@code mlx5_vdpa_suspend}, {@code mlx5_vdpa_change_map}). {@code cur_num_vqs} is 2 × the
+     * pairs of the last VQ_PAIRS_SET; the model counts the sized, ready data queues instead — the same
+     * number while every enabled pair is the guest's (the toy guest enables all it sets up), and the
+     * model's parents do not see the control queue's commands. The software CVQ is not walked
+     * ({@code mlx5_vdpa_cvq_suspend} only marks it).
+     */
+    private int walkedVirtqueues() {
+        return hooked.runningQueues(DATAVQ_GROUP);
     }
 
     @Override
-    protected CostKind resumeCost() {
-        return version.mlx5ParallelMkeys() ? CostKind.RESUME : CostKind.RESUME_SERIAL;
+    protected void chargeSuspend() {
+        int n = walkedVirtqueues();
+        if (version.mlx5ParallelMkeys()) {
+            // 6.12 suspend_vqs(ndev, 0, n): modify_virtqueues + query_virtqueues, n commands in flight each.
+            chargeBatch(CostKind.SUSPEND_BATCH, CostKind.SUSPEND_VQ, n);
+        } else {
+            // Before 6.12: for each of cur_num_vqs, suspend_vq (modify to SUSPEND, then query), one by one.
+            meter.chargeUnits(CostKind.SUSPEND_VQ_SERIAL, n);
+        }
+    }
+
+    @Override
+    protected void chargeResume() {
+        chargeResumeOf(walkedVirtqueues());
+    }
+
+    private void chargeResumeOf(int n) {
+        if (version.mlx5ParallelMkeys()) {
+            chargeBatch(CostKind.RESUME_BATCH, CostKind.RESUME_VQ, n); // 6.12 resume_vqs(ndev, 0, n)
+        } else {
+            meter.chargeUnits(CostKind.RESUME_VQ_SERIAL, n); // resume_vq per virtqueue (6.8 resumable VQs on)
+        }
+    }
+
+    /** One parallel batch: its first virtqueue at the batch figure, each further one at the per-VQ figure. */
+    private void chargeBatch(CostKind batch, CostKind each, int n) {
+        if (n > 0) {
+            meter.chargeUnits(batch, 1);
+            meter.chargeUnits(each, n - 1);
+        }
     }
 
     @Override

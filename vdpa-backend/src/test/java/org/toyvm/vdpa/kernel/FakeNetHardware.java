@@ -14,11 +14,23 @@ public final class FakeNetHardware implements VirtioNetHardware {
     public IntFunction<DmaTranslation> translations;
     int status;
     boolean suspended;
-    final int[] num = new int[3];
-    final int[] base = new int[3];
-    final boolean[] ready = new boolean[3];
+    final int[] num;
+    final int[] base;
+    final boolean[] ready;
     final int[] groupAsid = new int[2];
     final byte[] config = new byte[24];
+
+    /** One queue pair and the control queue (virtqueues 0, 1 and 2). */
+    public FakeNetHardware() {
+        this(1);
+    }
+
+    /** {@code pairs} queue pairs (virtqueues 0..2·pairs−1) and the control queue at 2·pairs. */
+    public FakeNetHardware(int pairs) {
+        num = new int[2 * pairs + 1];
+        base = new int[2 * pairs + 1];
+        ready = new boolean[2 * pairs + 1];
+    }
 
     @Override
     public long deviceFeatures() {
@@ -32,7 +44,7 @@ public final class FakeNetHardware implements VirtioNetHardware {
 
     @Override
     public int numQueues() {
-        return 3;
+        return num.length;
     }
 
     @Override
@@ -52,7 +64,7 @@ public final class FakeNetHardware implements VirtioNetHardware {
 
     @Override
     public int vqGroup(int vq) {
-        return vq == 2 ? 1 : 0;
+        return vq == num.length - 1 ? 1 : 0;
     }
 
     @Override

@@ -41,12 +41,18 @@ class Mlx5GenerationsTest {
         return t;
     }
 
-    /** Three queues with a size (none ready yet, as with ENABLE_AFTER_DRIVER_OK), then DRIVER_OK. */
+    /**
+     * Three queues with a size (one pair and the control queue; none ready yet, as with
+     * ENABLE_AFTER_DRIVER_OK), then DRIVER_OK, then every queue enabled.
+     */
     private static void start(VdpaParent p) {
         for (int vq = 0; vq < 3; vq++) {
             p.hardware().setVqNum(vq, 256);
         }
         p.hardware().setStatus(RUNNING);
+        for (int vq = 0; vq < 3; vq++) {
+            p.hardware().setVqReady(vq, true);
+        }
     }
 
     private static MappingStyle.SetMapOps setMap(VdpaParent p) {
@@ -95,23 +101,25 @@ class Mlx5GenerationsTest {
     void driverOkCreatesTheQueuesBefore611AndResumesThemAfter() {
         VdpaParent p = mlx5(KernelVersion.V6_8);
         start(p);
-        assertEquals(3, counters.get(KernelEvent.VQ_CREATE));
-        assertEquals(3 * 11_600_000L, meter.total(CostKind.VQ_CREATE));
-        assertEquals(0, meter.total(CostKind.RESUME_SERIAL));
+        assertEquals(2, counters.get(KernelEvent.VQ_CREATE), "the data pair; the CVQ is mlx5's software queue");
+        assertEquals(2 * 11_600_000L, meter.total(CostKind.VQ_CREATE));
+        assertEquals(0, meter.total(CostKind.RESUME_VQ_SERIAL));
 
         CostMeter m611 = new CostMeter(CostProfile.defaults());
         VdpaParent q = VdpaParents.create(ParentKind.MLX5, new FakeNetHardware(), KernelVersion.V6_11, m611,
                 new KernelCounters());
         start(q);
         assertEquals(0, m611.total(CostKind.VQ_CREATE), "6.11: pre-created at device add");
-        assertEquals(16_000_000L, m611.total(CostKind.RESUME_SERIAL), "one device resume, serial before 6.12");
+        assertEquals(2 * 500_000L, m611.total(CostKind.RESUME_VQ_SERIAL),
+                "resume_vqs over cur_num_vqs = 2, one after the other before 6.12");
 
         CostMeter m612 = new CostMeter(CostProfile.defaults());
         VdpaParent r = VdpaParents.create(ParentKind.MLX5, new FakeNetHardware(), KernelVersion.V6_12, m612,
                 new KernelCounters());
         start(r);
-        assertEquals(5_000_000L, m612.total(CostKind.RESUME), "6.12: parallel resume");
-        assertEquals(0, m612.total(CostKind.RESUME_SERIAL));
+        assertEquals(500_000L, m612.total(CostKind.RESUME_BATCH), "6.12: one parallel batch");
+        assertEquals(145_161L, m612.total(CostKind.RESUME_VQ), "and its second virtqueue");
+        assertEquals(0, m612.total(CostKind.RESUME_VQ_SERIAL));
     }
 
     @Test
@@ -135,8 +143,8 @@ class Mlx5GenerationsTest {
         setMap(p).setMap(0, oneGib());
         assertEquals(1, counters.get(KernelEvent.SUSPEND));
         assertEquals(0, counters.get(KernelEvent.RESUME), "torn down and created again, not resumed");
-        assertEquals(created + 3, counters.get(KernelEvent.VQ_CREATE));
-        assertEquals(37_000_000L, meter.total(CostKind.SUSPEND_SERIAL));
+        assertEquals(created + 2, counters.get(KernelEvent.VQ_CREATE));
+        assertEquals(2 * 1_156_250L, meter.total(CostKind.SUSPEND_VQ_SERIAL), "37 ms / 32 for each of 2 VQs");
         assertEquals(200_000_000L, meter.total(CostKind.MR_BUILD_SERIAL), "serial MKEYs: 4 x 50 ms for 1 GiB");
         assertFalse(p.hardware().suspended(), "running again");
     }
@@ -149,7 +157,7 @@ class Mlx5GenerationsTest {
         setMap(p).setMap(0, oneGib());
         assertEquals(created, counters.get(KernelEvent.VQ_CREATE));
         assertEquals(1, counters.get(KernelEvent.RESUME));
-        assertEquals(16_000_000L, meter.total(CostKind.RESUME_SERIAL));
+        assertEquals(2 * 500_000L, meter.total(CostKind.RESUME_VQ_SERIAL), "16 ms / 32 for each of 2 VQs");
         setMap(p).setMap(0, new VhostIotlb());
         assertEquals(2 * 48_000_000L / 2, meter.total(CostKind.MR_DESTROY_SERIAL), "one 1 GiB MR destroyed");
     }
@@ -160,10 +168,13 @@ class Mlx5GenerationsTest {
         start(p);
         setMap(p).setMap(0, oneGib());
         setMap(p).setMap(0, oneGib());
-        assertEquals(2 * 2_500_000L, meter.total(CostKind.SUSPEND));
-        assertEquals(3 * 5_000_000L, meter.total(CostKind.RESUME), "DRIVER_OK + two live set_maps");
+        CostProfile d = CostProfile.defaults();
+        assertEquals(2 * d.parallelSuspendNs(2), meter.total(CostKind.SUSPEND_BATCH) + meter.total(CostKind.SUSPEND_VQ));
+        assertEquals(3 * d.parallelResumeNs(2), meter.total(CostKind.RESUME_BATCH) + meter.total(CostKind.RESUME_VQ),
+                "DRIVER_OK + two live set_maps, each a batch of the 2 data VQs");
+        assertEquals(0, meter.total(CostKind.SUSPEND) + meter.total(CostKind.RESUME), "no whole-device figure on mlx5");
         assertEquals(2 * 50_000_000L, meter.total(CostKind.MR_BUILD));
         assertEquals(6_000_000L, meter.total(CostKind.MR_DESTROY));
-        assertEquals(0, meter.total(CostKind.SUSPEND_SERIAL) + meter.total(CostKind.MR_BUILD_SERIAL));
+        assertEquals(0, meter.total(CostKind.SUSPEND_VQ_SERIAL) + meter.total(CostKind.MR_BUILD_SERIAL));
     }
 }

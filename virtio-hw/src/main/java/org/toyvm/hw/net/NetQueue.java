@@ -1,5 +1,7 @@
 package org.toyvm.hw.net;
 
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.hw.queue.SplitQueue;
 
@@ -9,6 +11,7 @@ import org.toyvm.hw.queue.SplitQueue;
  * kick, once per kick however many arrive before it runs.
  */
 abstract class NetQueue {
+    private static final Logger LOG = LogManager.getLogger(VirtioNetNic.class);
     final VirtioNetNic nic;
     final SplitQueue q;
     /** A process task is queued on the event loop. */
@@ -24,8 +27,30 @@ abstract class NetQueue {
         this.enable = new PendingEffect(nic.scheduler());
         this.task = () -> {
             scheduled = false;
-            nic.process(this);
+            runGuarded();
         };
+    }
+
+    /** A kick: processing is queued on the event loop, once however many kicks arrive before it runs. */
+    final void kick() {
+        if (!scheduled) {
+            scheduled = true;
+            nic.scheduler().execute(task);
+        }
+    }
+
+    /** Processes the queue if it accepts work now; nothing the guest writes may escape to the event loop. */
+    final void runGuarded() {
+        if (!nic.accepting(this)) {
+            return;
+        }
+        try {
+            process();
+        } catch (RuntimeException e) {
+            // An unexpected failure is a device error.
+            LOG.warn("virtio-net queue {} failed: {}", index(), e.toString());
+            nic.needsReset("internal error on queue " + index() + ": " + e);
+        }
     }
 
     int index() {

@@ -63,7 +63,7 @@ final class RxQueue extends NetQueue {
             return;
         }
         backlog.add(frame);
-        nic.process(this); // through the same guard as a kick: nothing escapes to the wire's event loop
+        runGuarded(); // through the same guard as a kick: nothing escapes to the wire's event loop
     }
 
     @Override

@@ -3,7 +3,6 @@ package org.toyvm.hw.net;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
-import java.util.Arrays;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 import org.apache.logging.log4j.LogManager;
@@ -13,23 +12,22 @@ import org.toyvm.core.mem.HostAddressSpace;
 import org.toyvm.core.time.Causality;
 import org.toyvm.core.time.SimScheduler;
 import org.toyvm.core.virtio.VirtioNet;
-import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.hw.api.DmaTranslation;
 import org.toyvm.hw.api.VirtioNetHardware;
 import org.toyvm.hw.queue.DmaEngine;
 import org.toyvm.netdev.WirePort;
 
 /**
- * The simulated vDPA network hardware, as a thin shell: device status, features and config space,
- * and an array of queues — {@link RxQueue}/{@link TxQueue} per queue pair (rx 2k, tx 2k+1) and a
- * {@link CtrlQueue} last (at 2N, alone in group 1) — each on the split-queue engine
- * ({@link org.toyvm.hw.queue.SplitQueue}), processed on the VM's scheduler. N (1..16) comes from the
- * constructor and is the config space's max_virtqueue_pairs. Per virtio 1.x §5.1.6.5.5 the device
- * uses pair 0 only until the driver's VQ_PAIRS_SET, and again after a reset; received frames are
- * steered among the pairs in use by {@link FlowHash} (non-IPv4 to pair 0); a frame steered to a pair
- * whose RX queue is not enabled is dropped and counted. Any enabled TX queue transmits. Every access to rings and buffers goes through the
- * {@link DmaEngine}, i.e. through the parent's current translation — so a parent that dropped its
- * mappings at reset leaves the device faulting, counted, and the datapath dead.
+ * The simulated vDPA network hardware, as a thin shell over its parts: the device status and its
+ * causal start ({@link DeviceStatus}), features ({@link NetFeatures}), the config space
+ * ({@link NetConfigSpace}) and the queue array ({@link NetQueues}: rx 2k / tx 2k+1 per pair, the
+ * control queue last at 2N, alone in group 1, and RX steering by {@link FlowHash}), each queue on the
+ * split-queue engine ({@link org.toyvm.hw.queue.SplitQueue}) processed on the VM's scheduler. N (1..16)
+ * is the config space's max_virtqueue_pairs; per virtio 1.x §5.1.6.5.5 the device uses pair 0 only
+ * until the driver's VQ_PAIRS_SET, and again after a reset. A frame steered to a pair whose RX queue is
+ * not enabled is dropped and counted; any enabled TX queue transmits. Every access to rings and buffers
+ * goes through the {@link DmaEngine}, i.e. the parent's current translation — so a parent that dropped
+ * its mappings at reset leaves the device faulting, counted, and the datapath dead.
  *
  * <p>Reactions to a hostile guest, one policy per case (docs/bad-input.md has the cases): ring
  * state that cannot be trusted sets NEEDS_RESET and stops the device until reset; a bad chain goes
@@ -55,10 +53,6 @@ public final class VirtioNetNic implements VirtioNetHardware {
     public static final int MAX_FRAME = MTU + ETH_HLEN;
     /** The most queue pairs the model builds ({@code --queues}). */
     public static final int MAX_QUEUE_PAIRS = 16;
-    /** Group 0 holds the data queues, group 1 the control queue (so the control queue can be shadowed). */
-    private static final int DATA_GROUP = 0;
-    private static final int CTRL_GROUP = 1;
-    private static final int GROUPS = 2;
     private static final int ADDRESS_SPACES = 2;
 
     /** What the hardware offers (see {@link NetFeatures#OFFERED}). */
@@ -66,22 +60,15 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     private final SimScheduler scheduler;
     private final DmaEngine dma;
-    private final NetQueue[] queues;
-    private final RxQueue[] rxQueues;
-    private final int[] groupAsid = new int[GROUPS];
+    private final NetQueues queues;
     private final NetConfigSpace config;
     private final RxFilter rxFilter = new RxFilter();
     private final NetFeatures features;
     private final int pairs;
     private final NicCounters counters;
     private IntConsumer call = q -> { };
-    private Causality causality = Causality.IMMEDIATE;
-    /** A start (DRIVER_OK or resume) issued but not yet reached the device. */
-    private final PendingEffect start;
+    private final DeviceStatus state;
     private WirePort port;
-    private int status;
-    private boolean suspended;
-    private String needsResetReason;
 
     public VirtioNetNic(SimScheduler scheduler, HostAddressSpace mm, long mac) {
         this(scheduler, mm, mac, PooledByteBufAllocator.DEFAULT);
@@ -110,18 +97,10 @@ public final class VirtioNetNic implements VirtioNetHardware {
         this.counters = new NicCounters(queuePairs);
         this.scheduler = scheduler;
         this.features = new NetFeatures(deviceFeatures);
-        this.start = new PendingEffect(scheduler);
+        this.state = new DeviceStatus(scheduler);
         this.dma = new DmaEngine(mm);
-        queues = new NetQueue[VirtioNet.controlQueue(pairs) + 1];
-        rxQueues = new RxQueue[pairs];
-        for (int k = 0; k < pairs; k++) {
-            rxQueues[k] = new RxQueue(this, VirtioNet.rxQueue(k));
-            queues[VirtioNet.rxQueue(k)] = rxQueues[k];
-            queues[VirtioNet.txQueue(k)] = new TxQueue(this, VirtioNet.txQueue(k), alloc);
-        }
         config = new NetConfigSpace(mac, pairs, MTU);
-        queues[VirtioNet.controlQueue(pairs)] = new CtrlQueue(this, VirtioNet.controlQueue(pairs),
-                new CtrlCommands(rxFilter, config, pairs));
+        queues = new NetQueues(this, pairs, alloc, new CtrlCommands(rxFilter, config, pairs));
     }
 
     /** The number of queue pairs (max_virtqueue_pairs). */
@@ -131,7 +110,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     /** The control queue's index: 2N. */
     public int ctrlQueue() {
-        return VirtioNet.controlQueue(pairs);
+        return queues.ctrlIndex();
     }
 
     /** Connects the NIC's port; frames the port receives are steered to the RX queues ({@link #receive}). */
@@ -142,12 +121,12 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     /** How far after now a command issued now reaches the device (the VMM's meter in a vCPU exit). */
     public void setCausality(Causality c) {
-        this.causality = c == null ? Causality.IMMEDIATE : c;
+        state.setCausality(c);
     }
 
     /** True while a start has been issued but has not reached the device yet. */
     public boolean startPending() {
-        return start.pending();
+        return state.startPending();
     }
 
     SimScheduler scheduler() {
@@ -183,7 +162,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     /** Why the device set NEEDS_RESET, or null. */
     public String needsResetReason() {
-        return needsResetReason;
+        return state.needsResetReason();
     }
 
     // ---------------------------------------------------------------- VirtioNetHardware
@@ -200,7 +179,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     @Override
     public int numQueues() {
-        return queues.length;
+        return queues.size();
     }
 
     @Override
@@ -210,7 +189,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     @Override
     public int numGroups() {
-        return GROUPS;
+        return NetQueues.GROUPS;
     }
 
     @Override
@@ -220,59 +199,37 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     @Override
     public int vqGroup(int vq) {
-        return vq == VirtioNet.controlQueue(pairs) ? CTRL_GROUP : DATA_GROUP;
-    }
-
-    private NetQueue queue(int i) {
-        return i >= 0 && i < queues.length ? queues[i] : null;
+        return queues.group(vq);
     }
 
     @Override
     public void setVqNum(int i, int num) {
-        NetQueue q = queue(i);
-        if (q != null) {
-            q.q.setSize(num);
-        }
+        queues.setSize(i, num);
     }
 
     @Override
     public void setVqAddress(int i, Iova desc, Iova avail, Iova used) {
-        NetQueue q = queue(i);
-        if (q != null) {
-            q.q.setAddresses(desc, avail, used);
-        }
+        queues.setAddresses(i, desc, avail, used);
     }
 
     @Override
     public void setVqBase(int i, int base) {
-        NetQueue q = queue(i);
-        if (q != null) {
-            q.q.setBase(base);
-        }
+        queues.setBase(i, base);
     }
 
     @Override
     public int vqBase(int i) {
-        NetQueue q = queue(i);
-        return q == null ? 0 : q.q.base();
+        return queues.base(i);
     }
 
     @Override
     public void setVqReady(int i, boolean ready) {
-        NetQueue q = queue(i);
-        if (q != null) {
-            q.enable.cancel();
-            q.q.setReady(ready);
-            if (ready) {
-                q.enable.runAfter(causality.lagNanos(), () -> kick(i)); // kicked when the enable reaches the device
-            }
-        }
+        queues.setReady(i, ready, state.lagNanos());
     }
 
     @Override
     public boolean vqReady(int i) {
-        NetQueue q = queue(i);
-        return q != null && q.q.ready();
+        return queues.ready(i);
     }
 
     @Override
@@ -287,78 +244,48 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     @Override
     public void setGroupAsid(int group, int asid) {
-        if (group >= 0 && group < groupAsid.length) {
-            groupAsid[group] = asid;
-        }
+        queues.setGroupAsid(group, asid);
     }
 
     @Override
     public int status() {
-        return status;
+        return state.get();
     }
 
     @Override
     public void setStatus(int s) {
-        boolean starting = (s & VirtioStatus.DRIVER_OK) != 0 && (status & VirtioStatus.DRIVER_OK) == 0;
-        status = s | (status & VirtioStatus.NEEDS_RESET);
-        if (starting) {
-            for (NetQueue q : queues) {
-                q.start();
+        if (state.write(s)) { // DRIVER_OK: the queues check their layout, the rings are touched once the start lands
+            String problem = queues.start();
+            if (problem != null) {
+                needsReset(problem);
+                return;
             }
-            for (NetQueue q : queues) {
-                String problem = q.q.ready() ? q.q.layoutProblem() : null;
-                if (problem != null) {
-                    needsReset(problem);
-                    return;
-                }
-            }
-            startAfterLag();
-        }
-    }
-
-    /** The device starts processing when the command reaches it: now, or after the lag (see the class comment). */
-    private void startAfterLag() {
-        start.runAfter(causality.lagNanos(), this::kickReady);
-    }
-
-    private void kickReady() {
-        for (NetQueue q : queues) {
-            if (q.q.ready()) {
-                kick(q.index());
-            }
+            state.startAfterLag(queues::kickReady);
         }
     }
 
     @Override
     public void reset() {
-        start.cancel();
-        status = 0;
+        state.reset();
         features.clear();
-        suspended = false;
-        needsResetReason = null;
         rxFilter.reset();
         config.reset();
-        for (NetQueue q : queues) {
-            q.reset(); // §2.4: after reset the queues start over at index 0
-        }
-        Arrays.fill(groupAsid, 0);
+        queues.reset();
     }
 
     @Override
     public void suspend() {
-        start.cancel();
-        suspended = true;
+        state.suspend();
     }
 
     @Override
     public void resume() {
-        suspended = false;
-        startAfterLag();
+        state.resume(queues::kickReady);
     }
 
     @Override
     public boolean suspended() {
-        return suspended;
+        return state.suspended();
     }
 
     @Override
@@ -380,8 +307,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
     // ---------------------------------------------------------------- datapath (used by the queues)
 
     boolean running() {
-        return (status & VirtioStatus.DRIVER_OK) != 0 && (status & VirtioStatus.NEEDS_RESET) == 0 && !suspended
-                && !start.pending();
+        return state.running();
     }
 
     /** The device runs and queue {@code q} is enabled, and its enable has reached the device. */
@@ -390,7 +316,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
     }
 
     int asidOf(int vq) {
-        return groupAsid[vqGroup(vq)];
+        return queues.asidOf(vq);
     }
 
     long driverFeatures() {
@@ -403,15 +329,11 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     /** The device stops until reset (NEEDS_RESET), giving back every frame it holds. */
     void needsReset(String why) {
-        if ((status & VirtioStatus.NEEDS_RESET) == 0) {
+        if (state.needsReset(why)) {
             counters.needsReset++;
-            needsResetReason = why;
             LOG.debug("virtio-net device needs reset: {}", why);
         }
-        status |= VirtioStatus.NEEDS_RESET;
-        for (NetQueue q : queues) {
-            q.releaseBuffers();
-        }
+        queues.releaseBuffers();
     }
 
     /** True when the attached port keeps frames on this loop (see {@link WirePort#sameThread()}). */
@@ -439,7 +361,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
      * index, unsigned. Any other width, or an index the device does not have, is ignored and counted.
      */
     public void doorbell(long value, int size) {
-        if (size != Integer.BYTES || Long.compareUnsigned(value, queues.length) >= 0) {
+        if (size != Integer.BYTES || Long.compareUnsigned(value, queues.size()) >= 0) {
             counters.badDoorbells++;
             return;
         }
@@ -454,47 +376,22 @@ public final class VirtioNetNic implements VirtioNetHardware {
      */
     @Override
     public void runQueueNow(int i) {
-        NetQueue q = queue(i);
+        NetQueue q = queues.get(i);
         if (q == null) {
             return;
         }
-        start.runNow();
+        state.startNow();
         q.enable.runNow();
-        process(q);
+        q.runGuarded();
     }
 
     @Override
     public void kick(int i) {
-        NetQueue q = queue(i);
-        if (q == null || q.scheduled) {
-            return;
-        }
-        q.scheduled = true;
-        scheduler.execute(q.task);
+        queues.kick(i);
     }
 
-    /**
-     * A frame from the wire (owned here from now on), for the RX queue of the pair its flow hashes to
-     * among the pairs in use ({@link FlowHash}; 1 until VQ_PAIRS_SET, QEMU virtio_net_set_queue_pairs
-     * / mlx5_vdpa's RQT of curr pairs). The pairs-in-use count is bounded by N by the ack rules; the
-     * index is checked again before it selects a queue.
-     */
+    /** A frame from the wire (owned here from now on), for the RX queue its flow steers to ({@link NetQueues#steer}). */
     public void receive(ByteBuf frame) {
-        int inUse = Math.min(Math.max(rxFilter.activePairs(), 1), pairs);
-        int p = FlowHash.pairOf(frame, inUse);
-        rxQueues[p < pairs ? p : 0].receive(frame);
-    }
-
-    void process(NetQueue q) {
-        if (!accepting(q)) {
-            return;
-        }
-        try {
-            q.process();
-        } catch (RuntimeException e) {
-            // Nothing the guest writes may escape to the event loop: an unexpected failure is a device error.
-            LOG.warn("virtio-net queue {} failed: {}", q.index(), e.toString());
-            needsReset("internal error on queue " + q.index() + ": " + e);
-        }
+        queues.steer(frame, rxFilter.activePairs()).receive(frame);
     }
 }

@@ -1,12 +1,14 @@
 /**
  * The simulated vDPA virtio-net hardware (virtio 1.x §5.1): {@link org.toyvm.hw.net.VirtioNetNic} is
  * the device shell a vDPA parent drives through {@link org.toyvm.hw.api.VirtioNetHardware} — status,
- * features, config space (MAC, link status, MTU), queue groups and address spaces — holding an array
- * of queues sized by the number of queue pairs: an {@link org.toyvm.hw.net.RxQueue} and a
+ * features, config space (MAC, link status, MTU), queue groups and address spaces — with its device
+ * status and causal start in {@link org.toyvm.hw.net.DeviceStatus} and its queue array in
+ * {@link org.toyvm.hw.net.NetQueues}, sized by the number of queue pairs: an {@link org.toyvm.hw.net.RxQueue} and a
  * {@link org.toyvm.hw.net.TxQueue} per pair (rx 2k, tx 2k+1) and a {@link org.toyvm.hw.net.CtrlQueue}
  * last (1..16 pairs, the control queue at 2N in a queue group of its own), each a small class on the
  * split-queue engine of {@code org.toyvm.hw.queue}. Received frames are steered among the pairs in
- * use (1 until the driver's VQ_PAIRS_SET and after a reset) by {@link org.toyvm.hw.net.FlowHash}, a
+ * use (1 until the driver's VQ_PAIRS_SET and after a reset) by {@link org.toyvm.hw.net.FlowHash}
+ * ({@code NetQueues.steer}), a
  * Toeplitz hash of addresses and ports after mlx5_vdpa's RSS. It models what
  * mlx5's and vdpa_sim's net devices do with a frame (vdpa_sim_net.c's {@code vdpasim_net_work}:
  * strip or add the 12-byte {@code virtio_net_hdr_v1}, one chain per frame, no offloads), with a TX

@@ -26,10 +26,10 @@ public enum CostKind {
     RESUME,
     /** Device reset in the parent. */
     DEVICE_RESET,
-    /** mlx5 device suspend before 6.12 (one virtqueue after another). */
-    SUSPEND_SERIAL,
-    /** mlx5 device resume before 6.12. */
-    RESUME_SERIAL,
+    /** One mlx5 virtqueue's suspend before 6.12 (modify to SUSPEND, then query; one virtqueue after another). */
+    SUSPEND_VQ_SERIAL,
+    /** One mlx5 virtqueue's resume before 6.12 (modify to RDY). */
+    RESUME_VQ_SERIAL,
     /** mlx5 MR creation before 6.12 (direct MKEYs one after another, per GiB). */
     MR_BUILD_SERIAL,
     /** mlx5 MR destruction before 6.12 (per GiB). */
@@ -40,5 +40,13 @@ public enum CostKind {
      * One command through QEMU's shadow control virtqueue: the SVQ's add, the kick, the device's
      * processing and QEMU's busy-wait on the used ring ({@code vhost_vdpa_net_svq_poll}), per command.
      */
-    CVQ_COMMAND
+    CVQ_COMMAND,
+    /** mlx5 parallel suspend from 6.12: one batch of commands in flight, charged once with its first virtqueue. */
+    SUSPEND_BATCH,
+    /** mlx5 parallel suspend from 6.12: each virtqueue of the batch after the first. */
+    SUSPEND_VQ,
+    /** mlx5 parallel resume from 6.12: one batch, with its first virtqueue. */
+    RESUME_BATCH,
+    /** mlx5 parallel resume from 6.12: each virtqueue of the batch after the first. */
+    RESUME_VQ
 }

@@ -9,11 +9,14 @@
  *
  * <p>The {@code default} figures come from published measurements of QEMU and mlx5_vdpa
  * (docs/measurements.md); what nobody published is named an assumption. Costs that changed with a
- * kernel generation have one key per generation rather than a hidden factor: {@code suspend},
- * {@code resume} and the MR figures are the Linux 6.12 ones, {@code *_serial} the ones before the
- * parallel series, {@code vq_create} the per-queue creation 6.11 took off DRIVER_OK; the parent that
- * knows its kernel picks the {@link org.toyvm.core.cost.CostKind}. Nothing here sleeps or reads a
- * clock.
+ * kernel generation have one key per generation rather than a hidden factor: mlx5's suspend and
+ * resume are charged per virtqueue ({@code suspend_vq_serial}, {@code resume_vq_serial} before 6.12;
+ * from 6.12 one parallel batch, {@code suspend_batch} / {@code resume_batch}, plus {@code suspend_vq} /
+ * {@code resume_vq} per further virtqueue), the MR figures are the Linux 6.12 ones and {@code *_serial}
+ * the ones before the parallel series, {@code vq_create} the per-queue creation 6.11 took off
+ * DRIVER_OK; {@code suspend} and {@code resume} are the whole-device figures of the other parents. The
+ * parent that knows its kernel and its virtqueues picks the {@link org.toyvm.core.cost.CostKind} and
+ * the count. Nothing here sleeps or reads a clock.
  *
  * <p>Depends only on {@code org.toyvm.core.units}; must not depend on schedulers, devices or
  * anything above vmm-core.

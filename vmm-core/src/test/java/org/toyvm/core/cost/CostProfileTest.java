@@ -64,25 +64,57 @@ class CostProfileTest {
     @Test
     void generationKeysHaveTheirPublishedFiguresAndParseLikeTheOthers() throws Exception {
         CostProfile d = CostProfile.defaults();
-        // Tatulea's parallel suspend/resume series: before 37 ms / 16 ms, after 2.5 ms / 5 ms.
-        assertEquals(37_000_000L, d.nanosPerUnit(CostKind.SUSPEND_SERIAL));
-        assertEquals(16_000_000L, d.nanosPerUnit(CostKind.RESUME_SERIAL));
-        assertEquals(2_500_000L, d.nanosPerUnit(CostKind.SUSPEND));
+        // Tatulea's parallel suspend/resume series, 1 device x 32 VQs: before 37 ms / 16 ms, after 2.5 ms / 5 ms.
+        assertEquals(37_000_000L, CostProfile.PUBLISHED_VQS * d.nanosPerUnit(CostKind.SUSPEND_VQ_SERIAL));
+        assertEquals(16_000_000L, CostProfile.PUBLISHED_VQS * d.nanosPerUnit(CostKind.RESUME_VQ_SERIAL));
+        assertEquals(2_500_000L, d.parallelSuspendNs(CostProfile.PUBLISHED_VQS), 100);
+        assertEquals(5_000_000L, d.parallelResumeNs(CostProfile.PUBLISHED_VQS), 100);
+        assertEquals(0, d.parallelSuspendNs(0));
+        assertEquals(d.suspendVqSerialNs(), d.parallelSuspendNs(1), "a batch of one: one serial round trip");
+        assertEquals(2_500_000L, d.nanosPerUnit(CostKind.SUSPEND), "the other parents' whole-device figure");
         // Parallel MKEYs: create 3-5x (4x taken), destroy 8x.
         assertEquals(4 * d.mrBuildPerGibNs(), d.mrBuildSerialPerGibNs());
         assertEquals(8 * d.mrDestroyPerGibNs(), d.mrDestroySerialPerGibNs());
         // Pre-created VQs: ~370 ms for 32 virtqueues before 6.11.
         assertEquals(370_000_000L / 32, d.vqCreateNs(), 100_000L);
-        CostProfile p = CostProfile.parse("f", new StringReader("base = zero\nvq_create = 10ms\nsuspend_serial = 40ms\n"));
+        CostProfile p = CostProfile.parse("f", new StringReader("base = zero\nvq_create = 10ms\nsuspend_vq_serial = 4ms\n"));
         assertEquals(10_000_000L, p.vqCreateNs());
-        assertEquals(40_000_000L, p.suspendSerialNs());
-        assertEquals(0, p.suspendNs(), "each generation reads its own key");
+        assertEquals(4_000_000L, p.suspendVqSerialNs());
+        assertEquals(0, p.suspendNs() + p.suspendBatchNs() + p.suspendVqNs(), "each generation reads its own key");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> CostProfile.parse("p", new StringReader("vq_create = 61s")));
         assertEquals("cost profile p:1: vq_create = 61s is out of range 0ns..60s", e.getMessage());
         assertEquals(CostProfile.KEYS.length, d.toArray().length);
         assertEquals(d, CostProfile.of("default", d.toArray()));
         assertThrows(IllegalArgumentException.class, () -> CostProfile.of("short", new long[14]));
+    }
+
+    @Test
+    void profileFilesWithWholeDeviceFiguresKeepTheirMeaning() throws Exception {
+        // A file from before the per-VQ keys: suspend_serial / resume_serial are the 32-VQ device's figures.
+        CostProfile p = CostProfile.parse("old", new StringReader("suspend_serial = 64ms\nresume_serial = 32ms\n"));
+        assertEquals(2_000_000L, p.suspendVqSerialNs());
+        assertEquals(1_000_000L, p.resumeVqSerialNs());
+        assertEquals(64_000_000L, CostProfile.PUBLISHED_VQS * p.suspendVqSerialNs());
+        // suspend / resume: still the whole-device figure, and a 32-VQ mlx5 batch on 6.12 costs it.
+        CostProfile q = CostProfile.parse("old", new StringReader("base = zero\nsuspend = 5ms\nresume = 10ms\n"));
+        assertEquals(5_000_000L, q.suspendNs());
+        assertEquals(5_000_000L, q.parallelSuspendNs(CostProfile.PUBLISHED_VQS), 100);
+        assertEquals(10_000_000L, q.parallelResumeNs(CostProfile.PUBLISHED_VQS), 100);
+        assertEquals(2 * CostProfile.defaults().suspendBatchNs(), q.suspendBatchNs(), 10, "the default shape, scaled");
+        // Given alongside the batch keys, suspend does not touch them.
+        CostProfile r = CostProfile.parse("new", new StringReader("suspend = 5ms\nsuspend_vq = 1us\n"));
+        assertEquals(1_000L, r.suspendVqNs());
+        assertEquals(CostProfile.defaults().suspendBatchNs(), r.suspendBatchNs());
+        // Both forms of one figure: refused, naming both.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CostProfile.parse("both",
+                new StringReader("suspend_serial = 37ms\nsuspend_vq_serial = 1ms\n")));
+        assertTrue(e.getMessage().contains("suspend_serial") && e.getMessage().contains("suspend_vq_serial"),
+                e.getMessage());
+        // The old keys keep their old range.
+        e = assertThrows(IllegalArgumentException.class,
+                () -> CostProfile.parse("p", new StringReader("resume_serial = 61s")));
+        assertEquals("cost profile p:1: resume_serial = 61s is out of range 0ns..60s", e.getMessage());
     }
 
     @Test
