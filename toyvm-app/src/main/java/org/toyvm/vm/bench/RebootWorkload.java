@@ -19,7 +19,10 @@ import org.toyvm.vm.stack.MacAddress;
  * A whole virtual run with one legacy reboot (6.7, mlx5: everything unmapped and mapped again), at a
  * given guest size, pinging once a minute so that the traffic hardly differs between sizes (a 4 TiB
  * legacy reboot lasts minutes of virtual time, a 1 GiB one seconds) and the wall time shows the
- * control-plane bookkeeping, which is per range, never per page.
+ * control-plane bookkeeping, which is per range, never per page. Guest RAM is the model's single
+ * contiguous block (a RunConfig without {@code --memory-backend}), so every size has the same few
+ * ranges and the ratio isolates the per-page question; with a backend the number of ranges itself
+ * grows with the size (hugetlb-1G: one per GiB), which this workload does not measure.
  */
 public final class RebootWorkload {
     private final RunConfig cfg;
@@ -37,7 +40,7 @@ public final class RebootWorkload {
 
     /**
      * What {@code ./toyvm run --memory SIZE --timeout 3600s} runs (persist, mlx5, 6.12, pings every
-     * 10 ms): the whole run in-process, for the goal that a 32 TiB persist run costs about what an
+     * 10 ms) but on the single-block guest RAM (see the class comment): the whole run in-process, for the goal that a 32 TiB persist run costs about what an
      * 8 GiB one does (the hour of timeout lets the first boot pin 32 TiB).
      */
     public static RebootWorkload persistRun(long memoryBytes) {
