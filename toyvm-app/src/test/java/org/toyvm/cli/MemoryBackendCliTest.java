@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,23 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (thp in PA mode, memfd in VA mode) and the run's header says so, and a private backend under a VA-mode
  * parent runs faithfully without connectivity.
  */
-class MemoryBackendCliTest {
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(List<String> args) {
-        out.getBuffer().setLength(0);
-        err.getBuffer().setLength(0);
-        return Main.execute(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-    }
-
-    private static List<String> quick(String command, String... more) {
-        List<String> a = new ArrayList<>(List.of(command, "--cost-profile", "zero", "--boot-time", "10ms", "--warmup",
-                "50ms", "--settle", "50ms", "--memory", "256M"));
-        a.addAll(List.of(more));
-        return a;
-    }
-
+class MemoryBackendCliTest extends CliHarness {
     @ParameterizedTest
     @ValueSource(strings = {"run", "matrix", "sweep"})
     void anUnknownBackendIsAUserErrorNamingTheAcceptedOnes(String command) {

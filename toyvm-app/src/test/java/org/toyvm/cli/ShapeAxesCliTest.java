@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -27,23 +24,7 @@ import picocli.CommandLine;
  * only when it was given. Until the machine builds several NICs and queue pairs, RunConfig.check()
  * refuses them (a transitional guard), so those cells are checked as planned, not run.
  */
-class ShapeAxesCliTest {
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(List<String> args) {
-        out.getBuffer().setLength(0);
-        err.getBuffer().setLength(0);
-        return Main.execute(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-    }
-
-    private static List<String> quick(String command, String... more) {
-        List<String> a = new ArrayList<>(List.of(command, "--cost-profile", "zero", "--boot-time", "10ms", "--warmup",
-                "50ms", "--settle", "50ms", "--memory", "256M"));
-        a.addAll(List.of(more));
-        return a;
-    }
-
+class ShapeAxesCliTest extends CliHarness {
     /** A quick sweep over {@code sizes} (quick's --memory replaced). */
     private static List<String> quickSweep(String sizes, String... more) {
         List<String> a = quick("sweep", more);

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,23 +16,7 @@ import org.junit.jupiter.api.Test;
  * carries neither, and the text table has no column for them. A several-NIC cell's explanation names
  * the NIC that came back last.
  */
-class ShapeDetailsCliTest {
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(List<String> args) {
-        out.getBuffer().setLength(0);
-        err.getBuffer().setLength(0);
-        return Main.execute(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-    }
-
-    private static List<String> quick(String command, String... more) {
-        List<String> a = new ArrayList<>(List.of(command, "--cost-profile", "zero", "--boot-time", "10ms", "--warmup",
-                "50ms", "--settle", "50ms", "--memory", "256M"));
-        a.addAll(List.of(more));
-        return a;
-    }
-
+class ShapeDetailsCliTest extends CliHarness {
     private static final String[] AXES = {"--kernel", "6.12", "--parent", "mlx5", "--policy", "legacy", "--nics", "1,2",
         "--queues", "1,4"};
 

@@ -11,6 +11,7 @@ import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.net.device.VirtioNetBackend.QueueConfig;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vdpa.kernel.FakeNetHardware;
 
 /**
  * Four queue pairs (four vhost devices) and the control queue device, at each QEMU release: the
@@ -23,7 +24,7 @@ class MultiDeviceOrderTest {
     private static final long MQ_CVQ = MQ | VirtioFeatures.bit(VirtioFeatures.NET_F_CTRL_VQ);
 
     private static FrontendFixture fixture(QemuVersion q, ParentKind p) {
-        return new FrontendFixture(q, KernelVersion.V6_12, p, ResetPolicy.LEGACY, new PairsHardware(PAIRS));
+        return new FrontendFixture(q, KernelVersion.V6_12, p, ResetPolicy.LEGACY, new FakeNetHardware(PAIRS));
     }
 
     private static List<QueueConfig> queues(boolean cvq) {

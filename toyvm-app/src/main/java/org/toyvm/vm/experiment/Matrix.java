@@ -34,11 +34,7 @@ public final class Matrix {
     /** Every QEMU × kernel × parent × policy over {@code base} (QEMU outermost), one reboot each, each checked. */
     public static List<RunConfig> matrixPlan(RunConfig base, List<QemuVersion> qemus, List<KernelVersion> kernels,
             List<ParentSpec> parents, List<ResetPolicy> policies) {
-        List<RunConfig> plan = new ArrayList<>();
-        for (QemuVersion q : qemus) {
-            plan.addAll(matrixPlan(base.withQemu(q), kernels, parents, policies));
-        }
-        return plan;
+        return each(qemus, base::withQemu, kernels, parents, policies, List::of);
     }
 
     /**
@@ -48,31 +44,19 @@ public final class Matrix {
      */
     public static List<RunConfig> matrixPlan(RunConfig base, List<QemuVersion> qemus, List<KernelVersion> kernels,
             List<ParentSpec> parents, List<ResetPolicy> policies, ShapeAxes shapes) {
-        List<RunConfig> plan = new ArrayList<>();
-        for (QemuVersion q : qemus) {
-            plan.addAll(plan(base.withQemu(q), kernels, parents, policies, shapes::expand));
-        }
-        return plan;
+        return each(qemus, base::withQemu, kernels, parents, policies, shapes::expand);
     }
 
     /** Every size × kernel × parent × policy over {@code base}, one reboot each, each configuration checked. */
     public static List<RunConfig> sweepPlan(RunConfig base, List<Long> sizes, List<KernelVersion> kernels,
             List<ParentSpec> parents, List<ResetPolicy> policies) {
-        List<RunConfig> plan = new ArrayList<>();
-        for (long size : sizes) {
-            plan.addAll(matrixPlan(base.withMemory(size), kernels, parents, policies));
-        }
-        return plan;
+        return each(sizes, base::withMemory, kernels, parents, policies, List::of);
     }
 
     /** As {@link #sweepPlan(RunConfig, List, List, List, List)}, each point once per backend × NICs × queue pairs. */
     public static List<RunConfig> sweepPlan(RunConfig base, List<Long> sizes, List<KernelVersion> kernels,
             List<ParentSpec> parents, List<ResetPolicy> policies, ShapeAxes shapes) {
-        List<RunConfig> plan = new ArrayList<>();
-        for (long size : sizes) {
-            plan.addAll(plan(base.withMemory(size), kernels, parents, policies, shapes::expand));
-        }
-        return plan;
+        return each(sizes, base::withMemory, kernels, parents, policies, shapes::expand);
     }
 
     /**
@@ -90,6 +74,16 @@ public final class Matrix {
                     }
                 }
             }
+        }
+        return plan;
+    }
+
+    /** {@link #plan} over {@code base} set to each value of an outer axis (QEMU, memory size), in its order. */
+    private static <T> List<RunConfig> each(List<T> outer, Function<T, RunConfig> baseAt, List<KernelVersion> kernels,
+            List<ParentSpec> parents, List<ResetPolicy> policies, Function<RunConfig, List<RunConfig>> shapes) {
+        List<RunConfig> plan = new ArrayList<>();
+        for (T value : outer) {
+            plan.addAll(plan(baseAt.apply(value), kernels, parents, policies, shapes));
         }
         return plan;
     }

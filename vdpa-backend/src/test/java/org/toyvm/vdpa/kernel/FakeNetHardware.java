@@ -5,10 +5,14 @@ import java.util.List;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 import org.toyvm.core.addr.Iova;
+import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.hw.api.DmaTranslation;
 import org.toyvm.hw.api.VirtioNetHardware;
 
-/** A hardware double for kernel-model tests: keeps the state the parents set and records calls. */
+/**
+ * A hardware double for kernel-model tests (and, through this module's test-jar, net-device's frontend
+ * tests): keeps the state the parents and vhost-vdpa set and records calls. It processes no queue.
+ */
 public final class FakeNetHardware implements VirtioNetHardware {
     public final List<String> calls = new ArrayList<>();
     public IntFunction<DmaTranslation> translations;
@@ -19,14 +23,19 @@ public final class FakeNetHardware implements VirtioNetHardware {
     final boolean[] ready;
     final int[] groupAsid = new int[2];
     final byte[] config = new byte[24];
+    private final long features;
 
     /** One queue pair and the control queue (virtqueues 0, 1 and 2). */
     public FakeNetHardware() {
         this(1);
     }
 
-    /** {@code pairs} queue pairs (virtqueues 0..2·pairs−1) and the control queue at 2·pairs. */
+    /**
+     * {@code pairs} queue pairs (virtqueues 0..2·pairs−1) and the control queue at 2·pairs; with more
+     * than one pair it also offers VIRTIO_NET_F_MQ, as a multiqueue device does.
+     */
     public FakeNetHardware(int pairs) {
+        features = 0x308830028L | (pairs > 1 ? VirtioFeatures.bit(VirtioFeatures.NET_F_MQ) : 0);
         num = new int[2 * pairs + 1];
         base = new int[2 * pairs + 1];
         ready = new boolean[2 * pairs + 1];
@@ -34,7 +43,7 @@ public final class FakeNetHardware implements VirtioNetHardware {
 
     @Override
     public long deviceFeatures() {
-        return 0x308830028L;
+        return features;
     }
 
     @Override
