@@ -68,6 +68,12 @@ public final class Mlx5Parent extends AbstractParent {
      * creates every sized queue.
      */
     private final boolean[] tornDown;
+    /**
+     * {@code cur_num_vqs} as the last VQ_PAIRS_SET left it, bounding what a suspend walks (6.11/6.12
+     * walk {@code [0, cur_num_vqs)}; VQs a shrink suspended or tore down are not RDY); unbounded until
+     * one, and again from each DRIVER_OK and reset.
+     */
+    private int curNumVqs = Integer.MAX_VALUE;
 
     Mlx5Parent(VirtioNetHardware hw, KernelVersion version, CostMeter meter, KernelCounters counters) {
         super(hw, version, meter, counters, Math.max(1, hw.numAddressSpaces()), Translation.State.IDENTITY);
@@ -99,6 +105,7 @@ public final class Mlx5Parent extends AbstractParent {
      * ({@code change_num_qps}, {@link #changeNumQps}).
      */
     private void startVirtqueues() {
+        curNumVqs = Integer.MAX_VALUE;
         if (version.mlx5PrecreatedVqs()) {
             chargeResumeOf(Math.min(DEFAULT_CUR_NUM_VQS, hooked.queuesOf(DATAVQ_GROUP)));
         } else {
@@ -129,7 +136,7 @@ public final class Mlx5Parent extends AbstractParent {
      * ({@code mlx5_vdpa_cvq_suspend} only marks it).
      */
     private int walkedVirtqueues() {
-        return hooked.runningQueues(DATAVQ_GROUP);
+        return hooked.runningQueues(DATAVQ_GROUP, 0, curNumVqs);
     }
 
     @Override
@@ -187,6 +194,7 @@ public final class Mlx5Parent extends AbstractParent {
         if (cur == next) {
             return;
         }
+        curNumVqs = next;
         if (next < cur) {
             int n = hooked.runningQueues(DATAVQ_GROUP, next, cur);
             if (version.mlx5ParallelMkeys()) {
@@ -331,6 +339,7 @@ public final class Mlx5Parent extends AbstractParent {
     @Override
     public void reset() {
         counters.inc(KernelEvent.RESET);
+        curNumVqs = Integer.MAX_VALUE;
         resetHardware();
         if (!version.hasIotlbPersist()) { // before 6.7 every reset cleans the map
             for (int i = 0; i < as.length; i++) {
@@ -342,6 +351,7 @@ public final class Mlx5Parent extends AbstractParent {
     @Override
     public void compatReset(int flags) {
         counters.inc(KernelEvent.COMPAT_RESET);
+        curNumVqs = Integer.MAX_VALUE;
         resetHardware();
         if ((flags & VhostUapi.VDPA_RESET_F_CLEAN_MAP) != 0) {
             for (int i = 0; i < as.length; i++) {

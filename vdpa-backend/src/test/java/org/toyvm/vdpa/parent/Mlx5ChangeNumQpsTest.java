@@ -113,6 +113,20 @@ class Mlx5ChangeNumQpsTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(KernelVersion.class)
+    void aStopAfterAShrinkWalksOnlyTheQueuesStillRunning(KernelVersion v) {
+        VdpaParent p = running(ParentKind.MLX5, v);
+        costOf(1, 8);
+        costOf(8, 2);
+        long t0 = meter.total();
+        p.suspend();
+        long expected = v.mlx5ParallelMkeys()
+                ? COSTS.nanosPerUnit(CostKind.SUSPEND_BATCH) + 3 * COSTS.nanosPerUnit(CostKind.SUSPEND_VQ)
+                : 4 * COSTS.nanosPerUnit(CostKind.SUSPEND_VQ_SERIAL);
+        assertEquals(expected, meter.total() - t0, v + ": cur_num_vqs = 4 after VQ_PAIRS_SET 2");
+    }
+
     @Test
     void theStopAfterwardsWalksTheQueuesTheCommandLeftRunning() {
         VdpaParent p = running(ParentKind.MLX5, KernelVersion.V6_11);
