@@ -89,6 +89,13 @@ public interface VirtioNetHardware {
 
     boolean suspended();
 
+    /**
+     * Where the device reports each VQ_PAIRS_SET it applies (one listener; a later call replaces it).
+     * Hardware without a control queue never calls it; the default ignores the listener.
+     */
+    default void setQueuePairsListener(QueuePairsListener listener) {
+    }
+
     /** Device config space (virtio_net_config). */
     int configSize();
 

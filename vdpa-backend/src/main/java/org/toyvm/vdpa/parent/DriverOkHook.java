@@ -5,6 +5,7 @@ import java.util.function.IntFunction;
 import org.toyvm.core.addr.Iova;
 import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.hw.api.DmaTranslation;
+import org.toyvm.hw.api.QueuePairsListener;
 import org.toyvm.hw.api.VirtioNetHardware;
 
 /**
@@ -49,8 +50,13 @@ final class DriverOkHook implements VirtioNetHardware {
 
     /** Virtqueues of {@code group} that have a size and are ready (enabled by SET_VRING_ENABLE). */
     int runningQueues(int group) {
+        return runningQueues(group, 0, sized.length);
+    }
+
+    /** {@link #runningQueues(int)} among virtqueues {@code [from, to)} (clamped to the device's). */
+    int runningQueues(int group, int from, int to) {
         int n = 0;
-        for (int vq = 0; vq < sized.length; vq++) {
+        for (int vq = Math.max(0, from); vq < Math.min(to, sized.length); vq++) {
             if (sized[vq] && hw.vqGroup(vq) == group && hw.vqReady(vq)) {
                 n++;
             }
@@ -58,10 +64,20 @@ final class DriverOkHook implements VirtioNetHardware {
         return n;
     }
 
+    /** Whether virtqueue {@code vq} was given a non-zero size since the last reset (false for an index out of range). */
+    boolean isSized(int vq) {
+        return vq >= 0 && vq < sized.length && sized[vq];
+    }
+
     /** Virtqueues of {@code group} the device has. */
     int queuesOf(int group) {
+        return queuesOf(group, 0, sized.length);
+    }
+
+    /** {@link #queuesOf(int)} among virtqueues {@code [from, to)} (clamped to the device's). */
+    int queuesOf(int group, int from, int to) {
         int n = 0;
-        for (int vq = 0; vq < sized.length; vq++) {
+        for (int vq = Math.max(0, from); vq < Math.min(to, sized.length); vq++) {
             if (hw.vqGroup(vq) == group) {
                 n++;
             }
@@ -171,6 +187,11 @@ final class DriverOkHook implements VirtioNetHardware {
             groupAsid[group] = asid;
         }
         hw.setGroupAsid(group, asid);
+    }
+
+    @Override
+    public void setQueuePairsListener(QueuePairsListener listener) {
+        hw.setQueuePairsListener(listener);
     }
 
     @Override

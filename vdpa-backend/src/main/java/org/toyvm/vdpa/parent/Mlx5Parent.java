@@ -62,6 +62,18 @@ public final class Mlx5Parent extends AbstractParent {
     private final long[] builtAtSeq;
     private final MappingStyle style;
     private final DriverOkHook hooked;
+    /**
+     * Before 6.11: the data virtqueues a shrinking VQ_PAIRS_SET tore down ({@code teardown_vq} clears
+     * {@code mvq->initialized}); a later grow creates them again. Cleared when {@code setup_driver}
+     * creates every sized queue.
+     */
+    private final boolean[] tornDown;
+    /**
+     * {@code cur_num_vqs} as the last VQ_PAIRS_SET left it, bounding what a suspend walks (6.11/6.12
+     * walk {@code [0, cur_num_vqs)}; VQs a shrink suspended or tore down are not RDY); unbounded until
+     * one, and again from each DRIVER_OK and reset.
+     */
+    private int curNumVqs = Integer.MAX_VALUE;
 
     Mlx5Parent(VirtioNetHardware hw, KernelVersion version, CostMeter meter, KernelCounters counters) {
         super(hw, version, meter, counters, Math.max(1, hw.numAddressSpaces()), Translation.State.IDENTITY);
@@ -73,6 +85,8 @@ public final class Mlx5Parent extends AbstractParent {
         builtAtSeq = new long[as.length];
         style = new MappingStyle.SetMap(this::setMap);
         hooked = new DriverOkHook(hw, this::startVirtqueues);
+        tornDown = new boolean[Math.max(0, hw.numQueues())];
+        hw.setQueuePairsListener(this::changeNumQps);
     }
 
     /** The device as vhost-vdpa drives it: DRIVER_OK runs {@link #startVirtqueues} first. */
@@ -88,9 +102,10 @@ public final class Mlx5Parent extends AbstractParent {
      * {@code cur_num_vqs}, which {@code mlx5_vdpa_set_driver_features} has just set to 2 ("Device must
      * start with 1 queue pair", "vdpa/mlx5: Correct default number of queues when MQ is on", 6.5, in
      * 6.1.y stable); the other pairs are resumed later by the control queue's VQ_PAIRS_SET
-     * ({@code change_num_qps}), which the model does not charge.
+     * ({@code change_num_qps}, {@link #changeNumQps}).
      */
     private void startVirtqueues() {
+        curNumVqs = Integer.MAX_VALUE;
         if (version.mlx5PrecreatedVqs()) {
             chargeResumeOf(Math.min(DEFAULT_CUR_NUM_VQS, hooked.queuesOf(DATAVQ_GROUP)));
         } else {
@@ -105,6 +120,7 @@ public final class Mlx5Parent extends AbstractParent {
      * for {@code is_ctrl_vq_idx}): no hardware object.
      */
     private void createVirtqueues() {
+        java.util.Arrays.fill(tornDown, false);
         int n = hooked.sizedQueues(DATAVQ_GROUP);
         counters.add(KernelEvent.VQ_CREATE, n);
         meter.chargeUnits(CostKind.VQ_CREATE, n);
@@ -115,12 +131,12 @@ public final class Mlx5Parent extends AbstractParent {
      * queues that are created ({@code mvq->initialized}) and, for a suspend, in the RDY firmware state
      * (6.1–6.12: {@code mlx5_vdpa_suspend}, {@code mlx5_vdpa_change_map}). {@code cur_num_vqs} is 2 × the
      * pairs of the last VQ_PAIRS_SET; the model counts the sized, ready data queues instead — the same
-     * number while every enabled pair is the guest's (the toy guest enables all it sets up), and the
-     * model's parents do not see the control queue's commands. The software CVQ is not walked
+     * number while every enabled pair is the guest's (the toy guest enables all it sets up and sets
+     * them all with VQ_PAIRS_SET, which {@link #changeNumQps} charges). The software CVQ is not walked
      * ({@code mlx5_vdpa_cvq_suspend} only marks it).
      */
     private int walkedVirtqueues() {
-        return hooked.runningQueues(DATAVQ_GROUP);
+        return hooked.runningQueues(DATAVQ_GROUP, 0, curNumVqs);
     }
 
     @Override
@@ -145,6 +161,64 @@ public final class Mlx5Parent extends AbstractParent {
             chargeBatch(CostKind.RESUME_BATCH, CostKind.RESUME_VQ, n); // 6.12 resume_vqs(ndev, 0, n)
         } else {
             meter.chargeUnits(CostKind.RESUME_VQ_SERIAL, n); // resume_vq per virtqueue (6.8 resumable VQs on)
+        }
+    }
+
+    /**
+     * mlx5_vnet.c {@code handle_ctrl_mq} → {@code change_num_qps}: the NIC applied VQ_PAIRS_SET
+     * {@code to} with {@code from} pairs in use. Charged on the VMM's meter: for a shadowed control
+     * queue the command runs inside QEMU's {@code vhost_svq_poll} (a vCPU exit), so the cost lands in
+     * that exit; for a passthrough one it is charged outside any operation and delays nothing (the
+     * device-side delay is not modelled). {@code modify_rqt} (one MODIFY_RQT firmware command, both
+     * directions) has no published figure and is not charged; nor is {@code destroy_virtqueue}.
+     * <ul>
+     * <li>equal counts: {@code handle_ctrl_mq} answers OK without calling {@code change_num_qps}
+     *     ({@code ndev->cur_num_vqs == 2 * newqps}), 6.1–6.12;
+     * <li>6.1–6.10 grow: {@code setup_vq} per added VQ, which returns early for {@code mvq->initialized}:
+     *     {@code setup_driver} already created every sized data VQ at DRIVER_OK, so only VQs an earlier
+     *     shrink tore down are created again ({@code vq_create} each); shrink: {@code teardown_vq} per
+     *     removed VQ ({@code suspend_vq} of a RDY one, {@code suspend_vq_serial}, then destroy);
+     * <li>6.11 ("vdpa/mlx5: Use suspend/resume during VQP change", of the VQ pre-creation series): grow:
+     *     {@code mvq->initialized ? resume_vq : setup_vq}, the VQs are pre-created, so
+     *     {@code resume_vq} per added VQ ({@code resume_vq_serial}; from INIT it is two MODIFYs, fields
+     *     then state, charged as the one published per-VQ resume); shrink: {@code is_resumable ?
+     *     suspend_vq : teardown_vq} per removed VQ ({@code suspend_vq_serial});
+     * <li>6.12 ("vdpa/mlx5: Parallelize VQ suspend/resume for CVQ MQ command"): grow:
+     *     {@code resume_vqs(ndev, cur_vqs, new_vqs - cur_vqs)}, shrink: {@code suspend_vqs(ndev,
+     *     new_vqs, cur_vqs - new_vqs)}, one parallel batch each.
+     * </ul>
+     */
+    void changeNumQps(int from, int to) {
+        int cur = 2 * from;
+        int next = 2 * to;
+        if (cur == next) {
+            return;
+        }
+        curNumVqs = next;
+        if (next < cur) {
+            int n = hooked.runningQueues(DATAVQ_GROUP, next, cur);
+            if (version.mlx5ParallelMkeys()) {
+                chargeBatch(CostKind.SUSPEND_BATCH, CostKind.SUSPEND_VQ, n);
+            } else {
+                meter.chargeUnits(CostKind.SUSPEND_VQ_SERIAL, n);
+            }
+            if (!version.mlx5PrecreatedVqs()) {
+                for (int vq = next; vq < Math.min(cur, tornDown.length); vq++) {
+                    tornDown[vq] |= hooked.isSized(vq) && hw.vqGroup(vq) == DATAVQ_GROUP;
+                }
+            }
+        } else if (version.mlx5PrecreatedVqs()) {
+            chargeResumeOf(hooked.queuesOf(DATAVQ_GROUP, cur, next));
+        } else {
+            int n = 0;
+            for (int vq = cur; vq < Math.min(next, tornDown.length); vq++) {
+                if (tornDown[vq] && hooked.isSized(vq)) {
+                    tornDown[vq] = false;
+                    n++;
+                }
+            }
+            counters.add(KernelEvent.VQ_CREATE, n);
+            meter.chargeUnits(CostKind.VQ_CREATE, n);
         }
     }
 
@@ -265,6 +339,7 @@ public final class Mlx5Parent extends AbstractParent {
     @Override
     public void reset() {
         counters.inc(KernelEvent.RESET);
+        curNumVqs = Integer.MAX_VALUE;
         resetHardware();
         if (!version.hasIotlbPersist()) { // before 6.7 every reset cleans the map
             for (int i = 0; i < as.length; i++) {
@@ -276,6 +351,7 @@ public final class Mlx5Parent extends AbstractParent {
     @Override
     public void compatReset(int flags) {
         counters.inc(KernelEvent.COMPAT_RESET);
+        curNumVqs = Integer.MAX_VALUE;
         resetHardware();
         if ((flags & VhostUapi.VDPA_RESET_F_CLEAN_MAP) != 0) {
             for (int i = 0; i < as.length; i++) {

@@ -7,6 +7,7 @@ import java.util.function.IntFunction;
 import org.toyvm.core.addr.Iova;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.hw.api.DmaTranslation;
+import org.toyvm.hw.api.QueuePairsListener;
 import org.toyvm.hw.api.VirtioNetHardware;
 
 /**
@@ -118,6 +119,18 @@ public final class FakeNetHardware implements VirtioNetHardware {
 
     @Override
     public void setCallHandler(IntConsumer call) {
+    }
+
+    private QueuePairsListener pairsListener = (from, to) -> { };
+
+    @Override
+    public void setQueuePairsListener(QueuePairsListener listener) {
+        this.pairsListener = listener;
+    }
+
+    /** The control queue applied VQ_PAIRS_SET {@code to} with {@code from} pairs in use: tells the listener. */
+    public void applyPairs(int from, int to) {
+        pairsListener.pairsChanged(from, to);
     }
 
     @Override

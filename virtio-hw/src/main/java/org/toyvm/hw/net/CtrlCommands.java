@@ -2,6 +2,7 @@ package org.toyvm.hw.net;
 
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioNet;
+import org.toyvm.hw.api.QueuePairsListener;
 
 /**
  * What the device does with one control command (virtio 1.x §5.1.6.5), after QEMU's
@@ -32,13 +33,20 @@ final class CtrlCommands {
     private final RxFilter filter;
     private final NetConfigSpace config;
     private final int maxPairs;
+    private final QueuePairsListener pairsListener;
     /** Staging for MAC_TABLE_SET: a rejected command leaves the table as it was (QEMU fills a copy). */
     private final byte[] staged = new byte[RxFilter.MAC_TABLE_ENTRIES * VirtioNet.ETH_ALEN];
 
     CtrlCommands(RxFilter filter, NetConfigSpace config, int maxPairs) {
+        this(filter, config, maxPairs, (from, to) -> { });
+    }
+
+    /** {@code pairsListener} hears every VQ_PAIRS_SET applied, after the filter took the new count. */
+    CtrlCommands(RxFilter filter, NetConfigSpace config, int maxPairs, QueuePairsListener pairsListener) {
         this.filter = filter;
         this.config = config;
         this.maxPairs = maxPairs;
+        this.pairsListener = pairsListener;
     }
 
     /** Runs command {@code cls}/{@code cmd} with data {@code d[off, off+len)} under the negotiated {@code features}. */
@@ -203,7 +211,9 @@ final class CtrlCommands {
         if (pairs < VirtioNet.CTRL_MQ_VQ_PAIRS_MIN || pairs > VirtioNet.CTRL_MQ_VQ_PAIRS_MAX || pairs > maxPairs) {
             return Ack.ERR;
         }
+        int from = filter.activePairs;
         filter.activePairs = pairs;
+        pairsListener.pairsChanged(from, pairs);
         return Ack.OK;
     }
 

@@ -13,6 +13,7 @@ import org.toyvm.core.time.Causality;
 import org.toyvm.core.time.SimScheduler;
 import org.toyvm.core.virtio.VirtioNet;
 import org.toyvm.hw.api.DmaTranslation;
+import org.toyvm.hw.api.QueuePairsListener;
 import org.toyvm.hw.api.VirtioNetHardware;
 import org.toyvm.hw.queue.DmaEngine;
 import org.toyvm.netdev.WirePort;
@@ -67,6 +68,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
     private final int pairs;
     private final NicCounters counters;
     private IntConsumer call = q -> { };
+    private QueuePairsListener pairsListener = (from, to) -> { };
     private final DeviceStatus state;
     private WirePort port;
 
@@ -100,7 +102,8 @@ public final class VirtioNetNic implements VirtioNetHardware {
         this.state = new DeviceStatus(scheduler);
         this.dma = new DmaEngine(mm);
         config = new NetConfigSpace(mac, pairs, MTU);
-        queues = new NetQueues(this, pairs, alloc, new CtrlCommands(rxFilter, config, pairs));
+        queues = new NetQueues(this, pairs, alloc, new CtrlCommands(rxFilter, config, pairs,
+                (from, to) -> pairsListener.pairsChanged(from, to)));
     }
 
     /** The number of queue pairs (max_virtqueue_pairs). */
@@ -235,6 +238,11 @@ public final class VirtioNetNic implements VirtioNetHardware {
     @Override
     public void setCallHandler(IntConsumer c) {
         this.call = c;
+    }
+
+    @Override
+    public void setQueuePairsListener(QueuePairsListener listener) {
+        this.pairsListener = java.util.Objects.requireNonNull(listener, "listener");
     }
 
     @Override

@@ -190,6 +190,20 @@ class MultiQueueTest {
     }
 
     @Test
+    void theListenerHearsEachAppliedVqPairsSetAndNothingElse() {
+        try (Mq m = new Mq(4, MQ)) {
+            java.util.List<String> heard = new java.util.ArrayList<>();
+            m.f.nic.setQueuePairsListener((from, to) -> heard.add(from + "->" + to));
+            assertEquals(OK, m.setPairs(4));
+            assertEquals(OK, m.setPairs(4));
+            assertEquals(ERR, m.setPairs(5), "out of range: not applied, not reported");
+            assertEquals(OK, m.setPairs(2));
+            m.f.nic.reset();
+            assertEquals(java.util.List.of("1->4", "4->4", "4->2"), heard, "a reset is not a VQ_PAIRS_SET");
+        }
+    }
+
+    @Test
     void resetReturnsToOnePair() {
         try (Mq m = new Mq(4, MQ)) {
             assertEquals(OK, m.setPairs(4));
