@@ -97,9 +97,14 @@ class SurfaceRunnerTest {
     void anInputThatNeverEndsIsReportedAsAHangAndTheRunGoesOn() {
         SurfaceResult r = run(5, 4000, 2_000_000_000L);
         assertTrue(r.hangs() >= 1);
-        Finding h = r.findings().stream().filter(f -> f.kind().equals("HANG")).findFirst().orElseThrow();
-        assertEquals("9\n", h.reproducer());
-        assertEquals(r.hangs(), h.count());
+        // A hang's signature names the frame the watchdog caught the worker in, which a loaded machine
+        // can vary between the spin and its interrupt check: group by the input, not by the frame.
+        List<Finding> hangs = r.findings().stream().filter(f -> f.kind().equals("HANG")).toList();
+        assertFalse(hangs.isEmpty());
+        for (Finding h : hangs) {
+            assertEquals("9\n", h.reproducer(), h.signature());
+        }
+        assertEquals(r.hangs(), hangs.stream().mapToLong(Finding::count).sum());
         assertEquals(4000, r.inputs(), "the inputs after the hang ran too");
         assertTrue(r.crashes() > 0, "and found what they find");
         assertFalse(r.clean());
