@@ -43,11 +43,6 @@ public final class ToyGuest {
         return GuestLayout.at(GuestLayout.DEFAULT.rxRing().plus(n * layoutStride(pairs)));
     }
 
-    /** NIC 0's layout for one pair moved up by n strides. */
-    public static GuestLayout layoutOf(int n) {
-        return layoutOf(n, 1);
-    }
-
     /** The distance between two interfaces' layouts of {@code pairs} queue pairs. */
     public static long layoutStride(int pairs) {
         if (pairs <= 1) {
