@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
         description = "A toy VMM with a vhost-vdpa virtio-net device: measures what a guest reboot does to"
                 + " connectivity for each userspace policy, kernel generation and vDPA parent, and what the"
                 + " IOTLB teardown costs as the VM grows.",
-        subcommands = {RunCommand.class, MatrixCommand.class, SweepCommand.class, UapiCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, MigrateCommand.class, MatrixCommand.class, SweepCommand.class, UapiCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     /** Exit code of a user error. */
     public static final int EXIT_USAGE = 2;

@@ -1,16 +1,19 @@
 package org.toyvm.vm.machine;
 
+
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import org.toyvm.core.cost.CostProfile;
 import org.toyvm.core.mem.MemoryBackend;
 import org.toyvm.core.units.Sizes;
+import org.toyvm.net.vhost.MigrationTechniques;
 import org.toyvm.net.vhost.QemuVersion;
 import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vdpa.bus.ParentSpec;
+import org.toyvm.vm.migration.PublishedTables.Mlx5Mkey;
 import org.toyvm.vm.stack.MacAddress;
 
 /**
@@ -21,7 +24,26 @@ import org.toyvm.vm.stack.MacAddress;
  */
 public record MachineConfig(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy,
         CostProfile costs, MacAddress mac, QemuVersion qemu, Optional<MemoryBackend> memoryBackend,
-        NetTopology net) {
+        NetTopology net, MigrationTechniques techniques, Optional<Mlx5Mkey> mlx5Mkey) {
+    /** A machine without any migration technique, whose mlx5 MKEY code is its kernel's. */
+    public MachineConfig(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy,
+            CostProfile costs, MacAddress mac, QemuVersion qemu, Optional<MemoryBackend> memoryBackend,
+            NetTopology net) {
+        this(memoryBytes, kernel, parent, policy, costs, mac, qemu, memoryBackend, net, MigrationTechniques.NONE,
+                Optional.empty());
+    }
+
+    /** The same machine with the techniques of Si-Wei Liu's migration series its QEMU runs. */
+    public MachineConfig withTechniques(MigrationTechniques t) {
+        return new MachineConfig(memoryBytes, kernel, parent, policy, costs, mac, qemu, memoryBackend, net, t, mlx5Mkey);
+    }
+
+    /** The same machine whose mlx5 parent runs the MKEY code {@code mkey} (empty: its kernel's). */
+    public MachineConfig withMlx5Mkey(Optional<Mlx5Mkey> mkey) {
+        return new MachineConfig(memoryBytes, kernel, parent, policy, costs, mac, qemu, memoryBackend, net, techniques,
+                mkey);
+    }
+
     /** A machine with one NIC of one queue pair ({@link NetTopology#SINGLE}). */
     public MachineConfig(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy,
             CostProfile costs, MacAddress mac, QemuVersion qemu, Optional<MemoryBackend> memoryBackend) {
@@ -57,6 +79,8 @@ public record MachineConfig(long memoryBytes, KernelVersion kernel, ParentSpec p
     public MachineConfig {
         Objects.requireNonNull(memoryBackend, "memoryBackend");
         Objects.requireNonNull(net, "net");
+        Objects.requireNonNull(techniques, "techniques");
+        Objects.requireNonNull(mlx5Mkey, "mlx5Mkey");
         checkMemory(memoryBytes);
     }
 

@@ -1,10 +1,12 @@
 package org.toyvm.vm.machine;
 
 import io.netty.buffer.ByteBufAllocator;
+import java.util.function.LongSupplier;
 import org.toyvm.core.cost.CostMeter;
 import org.toyvm.core.mem.HostAddressSpace;
 import org.toyvm.core.mem.RamBlock;
 import org.toyvm.core.time.SimScheduler;
+import org.toyvm.core.units.Durations;
 import org.toyvm.hw.net.VirtioNetNic;
 import org.toyvm.memory.AddressSpace;
 import org.toyvm.memory.MemoryRegion;
@@ -13,7 +15,6 @@ import org.toyvm.memory.MemorySystem;
 import org.toyvm.net.device.VirtioMmioLayout;
 import org.toyvm.net.device.VirtioNetDevice;
 import org.toyvm.net.vhost.IotlbTraceSink;
-import org.toyvm.net.vhost.IoctlTraceSink;
 import org.toyvm.net.vhost.VhostVdpaNet;
 import org.toyvm.netdev.WirePort;
 import org.toyvm.vdpa.bus.KernelCounters;
@@ -46,6 +47,7 @@ public final class NetSlot {
     private final VdpaParent parent;
     private final VhostVdpaDevice vhostDevice;
     private final MapFailureLog mapFailures;
+    private final IoctlMilestones ioctls;
     private final VhostVdpaNet frontend;
     private final VirtioNetDevice virtioNet;
 
@@ -79,8 +81,12 @@ public final class NetSlot {
                 permission));
         nic.attach(port);
         this.mapFailures = new MapFailureLog(vhostDevice, mm, trace);
+        // The frontend's clock is causal: a message or ioctl issued inside an operation is stamped when it
+        // takes hold (the scheduler's time plus what the operation has charged before it).
+        LongSupplier causalNow = () -> Durations.addSaturating(scheduler.now(), meter.lagNanos());
+        this.ioctls = new IoctlMilestones(causalNow);
         this.frontend = new VhostVdpaNet(vhostDevice, systemMemory, config.qemu(), config.policy(), mapFailures,
-                IoctlTraceSink.NONE, scheduler::now);
+                ioctls, causalNow);
         this.virtioNet = new VirtioNetDevice(frontend);
         long holeBase = Machine.BELOW_4G_MAX;
         String suffix = index == 0 ? "" : Integer.toString(index);
@@ -156,6 +162,11 @@ public final class NetSlot {
     /** This device's kernel counters (its pins, its IOTLB messages). */
     public KernelCounters kernelCounters() {
         return counters;
+    }
+
+    /** When this device's frontend last issued each kind of ioctl (causal time). */
+    public IoctlMilestones ioctls() {
+        return ioctls;
     }
 
     /** The IOTLB UPDATEs of this device that the kernel refused. */

@@ -1,0 +1,129 @@
+package org.toyvm.vm.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.PooledByteBufAllocator;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.toyvm.core.cost.CostProfile;
+import org.toyvm.net.vhost.IotlbTraceSink;
+import org.toyvm.net.vhost.MigrationTechniques;
+import org.toyvm.net.vhost.QemuVersion;
+import org.toyvm.net.vhost.ResetPolicy;
+import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vm.machine.NetTopology;
+import org.toyvm.vm.report.Json;
+import org.toyvm.vm.report.MigrationReport;
+import org.toyvm.vm.report.MigrationText;
+
+/**
+ * Live migrations end to end on the virtual clock, with the default cost profile: the guest keeps its
+ * connectivity through the pre-copy (its packets through QEMU's shadow virtqueues), loses it at the two
+ * disruptions and gets it back on the destination; each technique of Si-Wei Liu's series takes away the
+ * IOTLB messages it is meant to, and the downtimes fall in the order the published table shows.
+ */
+class MigrationExperimentTest {
+    private static final long MS = 1_000_000L;
+    private static final long S = 1_000 * MS;
+
+    private static RunConfig run(long memory, int nics, int pairs, KernelVersion k, QemuVersion q, boolean persist) {
+        ResetPolicy p = persist ? ResetPolicy.PERSIST : ResetPolicy.LEGACY;
+        return MeasurementTest.cfg(CostProfile.defaults(), 0, 10 * MS, 200 * MS, 60 * S)
+                .with(k, ParentKind.MLX5, p).withMemory(memory).withQemu(q)
+                .withNet(new NetTopology(nics, pairs, java.util.OptionalLong.empty()))
+                .withMemoryBackend(BackendChoice.DEFAULT);
+    }
+
+    private static MigrationReport migrate(RunConfig rc, MigrationTechniques t) {
+        MigrationConfig c = new MigrationConfig(rc, t, MigrationConfig.DEFAULT_BANDWIDTH, MigrationConfig.DEFAULT_DIRTY_RATE,
+                MigrationConfig.DEFAULT_DOWNTIME_LIMIT_NS, Optional.empty());
+        return new MigrationExperiment(c, IotlbTraceSink.NONE, PooledByteBufAllocator.DEFAULT, null).run().report();
+    }
+
+    private static List<MigrationReport.Stage> stages(MigrationReport r, String name) {
+        return r.stages().stream().filter(s -> s.stage().equals(name)).toList();
+    }
+
+    private static long sum(List<MigrationReport.Stage> st, java.util.function.ToLongFunction<MigrationReport.Iotlb> f) {
+        return st.stream().mapToLong(s -> f.applyAsLong(s.iotlb())).sum();
+    }
+
+    @Test
+    void theGuestLosesConnectivityTwiceAndComesBackOnTheDestination() {
+        MigrationReport r = migrate(run(1L << 30, 1, 1, KernelVersion.V6_12, QemuVersion.MASTER, false),
+                MigrationTechniques.NONE);
+        assertNull(r.summary().failure(), () -> MigrationText.migration(r));
+        assertTrue(r.summary().completed());
+        MigrationReport.Nic n = r.nics().get(0);
+        assertNotNull(n.switchDowntimeMs(), "the peer saw the NIC back after the switch to SVQ");
+        assertNotNull(n.switchoverDowntimeMs(), "the peer saw the guest answer from the destination");
+        assertTrue(n.switchPingsLost() > 0 && n.switchoverPingsLost() > 0, () -> MigrationText.migration(r));
+        // The switch stops the NIC for as long as its ioctls and (un)mapping take: the peer's window covers it.
+        assertTrue(n.switchDowntimeMs() >= n.switchMs(), () -> MigrationText.migration(r));
+        // The switchover: the vCPUs stay paused from vm_stop until every NIC is started on the destination.
+        MigrationReport.Downtimes d = r.downtimes();
+        assertTrue(n.switchoverDowntimeMs() >= d.vcpuPausedMs(), () -> MigrationText.migration(r));
+        assertTrue(d.lastSuspendToLastEnableMs() > 0 && d.lastSuspendToLastEnableMs() <= d.vcpuPausedMs());
+        // Legacy, no technique: the switch unmaps guest RAM and maps it again at tree IOVAs, in ASID 0.
+        List<MigrationReport.Stage> sw = stages(r, "switch to shadow virtqueues");
+        assertTrue(sum(sw, MigrationReport.Iotlb::asid0Invalidate) > 0 && sum(sw, MigrationReport.Iotlb::asid0Update) > 0);
+        assertTrue(sw.get(0).pagesPinned() >= (1L << 30) / 4096, "all of RAM pinned again at the switch");
+    }
+
+    @Test
+    void aMigrationIsDeterministic() {
+        RunConfig rc = run(1L << 30, 2, 2, KernelVersion.V6_7, QemuVersion.V9_2, false);
+        Json json = new Json();
+        assertEquals(json.pretty(migrate(rc, MigrationTechniques.NONE)), json.pretty(migrate(rc, MigrationTechniques.NONE)));
+    }
+
+    @Test
+    void eachTechniqueTakesAwayItsMessagesAndTheDowntimesFallInTheTablesOrder() {
+        long mem = 4L << 30;
+        MigrationReport base = migrate(run(mem, 2, 2, KernelVersion.V6_7, QemuVersion.V9_0, false), MigrationTechniques.NONE);
+        MigrationReport early = migrate(run(mem, 2, 2, KernelVersion.V6_7, QemuVersion.V9_0, false),
+                new MigrationTechniques(true, false, false));
+        MigrationReport desc = migrate(run(mem, 2, 2, KernelVersion.V6_7, QemuVersion.V9_0, false),
+                new MigrationTechniques(true, true, false));
+        MigrationReport persist = migrate(run(mem, 2, 2, KernelVersion.V6_7, QemuVersion.V9_0, true),
+                new MigrationTechniques(true, true, false));
+        MigrationReport batch = migrate(run(mem, 2, 2, KernelVersion.V6_7, QemuVersion.V9_0, true),
+                new MigrationTechniques(true, true, true));
+        for (MigrationReport r : List.of(base, early, desc, persist, batch)) {
+            assertNull(r.summary().failure(), () -> MigrationText.migration(r));
+        }
+        // Early map: the destination maps guest RAM at its start-up, so its vm_start maps none.
+        assertTrue(sum(stages(base, "start (vm_start)"), MigrationReport.Iotlb::asid0Update) > 0);
+        assertEquals(0, sum(stages(early, "start (vm_start)"), MigrationReport.Iotlb::asid0Update));
+        assertTrue(early.downtimes().stopCopySumMs() < base.downtimes().stopCopySumMs());
+        // Descriptor ASID: the switch leaves guest RAM in ASID 0 alone; only shadow rings move, elsewhere.
+        List<MigrationReport.Stage> sw = stages(desc, "switch to shadow virtqueues");
+        assertEquals(0, sum(sw, MigrationReport.Iotlb::asid0Invalidate) + sum(sw, MigrationReport.Iotlb::asid0Update));
+        assertTrue(sum(sw, MigrationReport.Iotlb::otherAsidUpdate) > 0);
+        assertTrue(desc.downtimes().switchWorstDeviceMs() < early.downtimes().switchWorstDeviceMs() / 10);
+        // Persistent IOTLB: the source's stop unmaps nothing.
+        assertTrue(sum(stages(desc, "stop (vm_stop)"), MigrationReport.Iotlb::asid0Invalidate) > 0);
+        assertEquals(0, sum(stages(persist, "stop (vm_stop)"), MigrationReport.Iotlb::asid0Invalidate));
+        assertTrue(persist.downtimes().stopCopySumMs() < desc.downtimes().stopCopySumMs());
+        // Batching: fewer, larger set_map calls; never slower.
+        assertTrue(batch.downtimes().stopCopySumMs() <= persist.downtimes().stopCopySumMs());
+        assertTrue(batch.downtimes().switchWorstDeviceMs() <= persist.downtimes().switchWorstDeviceMs());
+    }
+
+    @Test
+    void aPreCopyThatCannotConvergeIsAFailureThatSaysWhy() {
+        RunConfig rc = run(1L << 30, 1, 1, KernelVersion.V6_12, QemuVersion.MASTER, false);
+        MigrationConfig c = new MigrationConfig(rc, MigrationTechniques.NONE, 64L << 20, 128L << 20,
+                MigrationConfig.DEFAULT_DOWNTIME_LIMIT_NS, Optional.empty());
+        MigrationReport r = new MigrationExperiment(c, IotlbTraceSink.NONE, PooledByteBufAllocator.DEFAULT, null).run()
+                .report();
+        assertNotNull(r.summary().failure());
+        assertTrue(r.summary().failure().contains("does not converge"), r.summary().failure());
+        assertTrue(!r.summary().completed());
+    }
+}
