@@ -51,9 +51,17 @@ public final class Mlx5Parent extends AbstractParent {
     // Per address space: the kernel table the current MR was built from, and its change number then.
     // The model's MR is a copy of that table; a later set_map of the same table replays the changes
     // since instead of copying every entry again (modelled time is charged as a full rebuild either way).
-    /** MLX5_VDPA_DATAVQ_GROUP and MLX5_VDPA_CVQ_GROUP (mlx5_vnet.c). */
+    /**
+     * MLX5_VDPA_DATAVQ_GROUP, MLX5_VDPA_CVQ_GROUP and (6.7+) MLX5_VDPA_DATAVQ_DESC_GROUP
+     * (drivers/vdpa/mlx5/core/mlx5_vdpa.h): 2 groups before 6.7, MLX5_VDPA_NUMVQ_GROUPS = 3 from 6.7
+     * ("vdpa/mlx5: Introduce mr for vq descriptor"). MLX5_VDPA_NUM_AS stays 2 on every modelled kernel
+     * (it was MLX5_VDPA_NUMVQ_GROUPS, fixed to 2 when the third group came; still 2 in 6.12's
+     * {@code mlx5_vdpa_mr_resources}), the NIC's two address spaces: the descriptor group can share
+     * address space 1 with the control queue, or stay in 0, but there is no address space 2.
+     */
     static final int DATAVQ_GROUP = 0;
     static final int CVQ_GROUP = 1;
+    static final int DATAVQ_DESC_GROUP = 2;
     /** {@code ndev->cur_num_vqs} after {@code mlx5_vdpa_set_driver_features}: one pair until VQ_PAIRS_SET. */
     static final int DEFAULT_CUR_NUM_VQS = 2;
     private final VhostIotlb[] builtFrom;
@@ -74,12 +82,20 @@ public final class Mlx5Parent extends AbstractParent {
      * one, and again from each DRIVER_OK and reset.
      */
     private int curNumVqs = Integer.MAX_VALUE;
+    /**
+     * {@code get_vq_desc_group} is in the ops (6.7+): mlx5v_probe clears it unless the firmware has
+     * {@code desc_group_mkey_supported} ("Op disabled if not supported"), the model's
+     * {@link VirtioNetHardware#enableDescGroup()}.
+     */
+    private final boolean descGroup;
 
     Mlx5Parent(VirtioNetHardware hw, KernelVersion version, CostMeter meter, KernelCounters counters) {
         super(hw, version, meter, counters, Math.max(1, hw.numAddressSpaces()), Translation.State.IDENTITY);
         for (int asid = 1; asid < as.length; asid++) {
             as[asid].setNone(); // the DMA MR is ASID 0's only
         }
+        // Before the hook is built: it sizes mlx5's group2asid by the number of groups.
+        descGroup = version.hasDescAsid() && hw.enableDescGroup();
         builtFrom = new VhostIotlb[as.length];
         cvqCopy = new boolean[as.length];
         builtAtSeq = new long[as.length];
@@ -360,9 +376,10 @@ public final class Mlx5Parent extends AbstractParent {
         }
     }
 
+    /** {@code mlx5_vdpa_get_vq_desc_group} (6.7+): the control queue's own group, every data queue's desc group. */
     @Override
     public boolean hasDescGroup() {
-        return version.hasIotlbPersist();
+        return descGroup;
     }
 
     @Override
