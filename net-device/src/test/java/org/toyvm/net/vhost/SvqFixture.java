@@ -2,6 +2,7 @@ package org.toyvm.net.vhost;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import org.toyvm.core.addr.Gpa;
 import org.toyvm.core.addr.Iova;
 import org.toyvm.core.addr.U64;
@@ -13,6 +14,7 @@ import org.toyvm.core.time.VirtualScheduler;
 import org.toyvm.core.virtio.DriverRing;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioStatus;
+import org.toyvm.hw.api.VirtioNetHardware;
 import org.toyvm.hw.queue.DmaEngine;
 import org.toyvm.memory.AddressSpace;
 import org.toyvm.memory.MemoryRegion;
@@ -44,7 +46,8 @@ final class SvqFixture {
     final VirtualScheduler s = new VirtualScheduler();
     final HostAddressSpace mm = new HostAddressSpace();
     final KernelCounters kernel = new KernelCounters();
-    final FakeNetHardware hw = new FakeNetHardware(1);
+    /** The hardware double (null when the fixture runs the real NIC). */
+    final FakeNetHardware hw;
     final VhostVdpaDevice dev;
     final RamBlock ram;
     final AddressSpace as;
@@ -56,9 +59,19 @@ final class SvqFixture {
     final List<String> events = new ArrayList<>();
 
     SvqFixture() {
+        this((s, mm) -> new FakeNetHardware(1), ~0L);
+    }
+
+    /**
+     * The same world over the hardware {@code hwOf} builds; the driver features acked are the device's
+     * masked by {@code featureMask}.
+     */
+    SvqFixture(BiFunction<VirtualScheduler, HostAddressSpace, VirtioNetHardware> hwOf, long featureMask) {
+        VirtioNetHardware nic = hwOf.apply(s, mm);
+        hw = nic instanceof FakeNetHardware fake ? fake : null;
         CostMeter meter = new CostMeter(CostProfile.zero());
         dev = new VhostVdpaDevice("vhost-vdpa-0", KernelVersion.V6_12,
-                VdpaParents.create(ParentKind.MLX5, hw, KernelVersion.V6_12, meter, kernel), mm, meter, kernel);
+                VdpaParents.create(ParentKind.MLX5, nic, KernelVersion.V6_12, meter, kernel), mm, meter, kernel);
         ram = mm.map("pc.ram", RAM);
         RamBlock rom = mm.map("pc.rom", 0x10000);
         MemorySystem memory = new MemorySystem();
@@ -75,7 +88,7 @@ final class SvqFixture {
         ops.setBackendCap("test");
         ops.addStatus(VirtioStatus.ACKNOWLEDGE | VirtioStatus.DRIVER, "test");
         ops.setOwner();
-        long features = dev.getFeatures().value();
+        long features = dev.getFeatures().value() & featureMask;
         ops.check(dev.setFeatures(features), "SET_FEATURES");
         ops.addStatus(VirtioStatus.FEATURES_OK, "test");
         tree = new IovaTree(dev.iovaRange());
@@ -84,7 +97,9 @@ final class SvqFixture {
             throw new AssertionError("guest RAM not mapped: " + dev.lastDetail());
         }
         dma = new DmaEngine(mm);
-        dma.setTranslations(hw.translations);
+        if (hw != null) {
+            dma.setTranslations(hw.translations);
+        }
         events.clear();
     }
 
