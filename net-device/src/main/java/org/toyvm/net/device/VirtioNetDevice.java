@@ -48,6 +48,8 @@ public final class VirtioNetDevice {
     private int interruptStatus;
     private int configGeneration;
     private boolean started;
+    /** The VM is stopped (virtio_vmstate_change): vhost does not run until it runs again. */
+    private boolean vmStopped;
     private long guestErrors;
     private String lastStartError;
 
@@ -58,6 +60,8 @@ public final class VirtioNetDevice {
         long driver;
         long device;
         boolean ready;
+        /** last_avail_idx: what the next start continues from (0 until a stop or a load sets it). */
+        int base;
 
         void clear() {
             num = 0;
@@ -65,6 +69,7 @@ public final class VirtioNetDevice {
             driver = 0;
             device = 0;
             ready = false;
+            base = 0;
         }
     }
 
@@ -313,23 +318,129 @@ public final class VirtioNetDevice {
             }
         }
         status = v;
-        if ((added & VirtioStatus.DRIVER_OK) != 0 && (status & VirtioStatus.FEATURES_OK) != 0 && !started) {
-            List<VirtioNetBackend.QueueConfig> qs = new ArrayList<>();
-            for (int i = 0; i < queues.length; i++) {
-                Queue q = queues[i];
-                // The ring addresses leave the register file as what they are: guest physical addresses.
-                qs.add(new VirtioNetBackend.QueueConfig(i, q.num, Gpa.of(q.desc), Gpa.of(q.driver), Gpa.of(q.device),
-                        q.ready));
+        if ((added & VirtioStatus.DRIVER_OK) != 0 && (status & VirtioStatus.FEATURES_OK) != 0 && !started
+                && !vmStopped) {
+            startedBy(backend.start(driverFeatures, queueConfigs()));
+        }
+    }
+
+    /** The queues as the backend starts them, each from its base. */
+    private List<VirtioNetBackend.QueueConfig> queueConfigs() {
+        List<VirtioNetBackend.QueueConfig> qs = new ArrayList<>();
+        for (int i = 0; i < queues.length; i++) {
+            Queue q = queues[i];
+            // The ring addresses leave the register file as what they are: guest physical addresses.
+            qs.add(new VirtioNetBackend.QueueConfig(i, q.num, Gpa.of(q.desc), Gpa.of(q.driver), Gpa.of(q.device),
+                    q.ready, q.base));
+        }
+        return qs;
+    }
+
+    private String startedBy(String err) {
+        lastStartError = err;
+        if (err == null) {
+            started = true;
+        } else {
+            LOG.warn("virtio-net could not start: {}", err);
+            status |= VirtioStatus.NEEDS_RESET;
+            configGeneration++;
+        }
+        return err;
+    }
+
+    // ---------------------------------------------------------------- migration
+
+    /**
+     * hw/virtio/virtio.c virtio_vmstate_change → virtio_set_status → virtio_net_vhost_status: on stop
+     * (before the state is saved), vhost_net_stop with no virtio reset — the status stays DRIVER_OK and
+     * each queue keeps the last avail index the stop read; on run, vhost_net_start of a device the
+     * guest had started, each queue from its base (vm_prepare_start runs this before the vCPUs
+     * resume). Answers null, or why the start failed (the device then needs a reset, as at DRIVER_OK).
+     */
+    public String vmStateChange(boolean running) {
+        if (!running) {
+            vmStopped = true;
+            if (started) {
+                backend.vmStop();
+                started = false;
+                for (Queue q : queues) {
+                    q.base = backend.vringBase(indexOf(q)) & 0xffff;
+                }
             }
-            lastStartError = backend.start(driverFeatures, qs);
-            if (lastStartError == null) {
-                started = true;
-            } else {
-                LOG.warn("virtio-net could not start: {}", lastStartError);
-                status |= VirtioStatus.NEEDS_RESET;
-                configGeneration++;
+            return null;
+        }
+        vmStopped = false;
+        boolean driverOk = (status & VirtioStatus.DRIVER_OK) != 0 && (status & VirtioStatus.FEATURES_OK) != 0
+                && (status & VirtioStatus.NEEDS_RESET) == 0;
+        if (!driverOk || started) {
+            return null; // virtio_net_started() is false, or vhost already runs
+        }
+        return startedBy(backend.vmStart(driverFeatures, queueConfigs()));
+    }
+
+    private int indexOf(Queue q) {
+        for (int i = 0; i < queues.length; i++) {
+            if (queues[i] == q) {
+                return i;
             }
         }
+        return -1;
+    }
+
+    /**
+     * virtio_save + vmstate_virtio_net_device: the registers, each queue with its last avail index, and
+     * the backend's control state. Taken after {@code vmStateChange(false)}, as QEMU saves a stopped VM;
+     * on a running device the indices are those of the last stop.
+     */
+    public VirtioNetState saveState() {
+        List<VirtioNetState.QueueState> qs = new ArrayList<>();
+        for (int i = 0; i < queues.length; i++) {
+            Queue q = queues[i];
+            qs.add(new VirtioNetState.QueueState(i, q.num, q.desc, q.driver, q.device, q.ready, q.base));
+        }
+        return new VirtioNetState(status, driverFeatures, interruptStatus, (int) queueSel, configGeneration, qs,
+                backend.ctrlState());
+    }
+
+    /**
+     * virtio_load + virtio-net's post_load on a fresh destination device (no guest probe: the guest's
+     * driver state arrives with the stream): everything {@link VirtioNetState#check} and the backend
+     * refuse leaves the device untouched and answers why (QEMU fails the incoming migration); else the
+     * registers, queues and control state are this device's, vhost not started — the next
+     * {@code vmStateChange(true)} starts it. Answers null on success.
+     */
+    public String loadState(VirtioNetState s) {
+        if (s == null) {
+            return "virtio-net: no state";
+        }
+        if (started) {
+            return "virtio-net: cannot load state into a started device";
+        }
+        String err = s.check(backend.deviceFeatures(), queues.length, backend.maxQueueSize());
+        if (err == null && s.ctrl() != null) {
+            err = backend.loadCtrlState(s.ctrl(), s.driverFeatures());
+        }
+        if (err != null) {
+            LOG.warn("virtio-net: incoming state refused: {}", err);
+            return err;
+        }
+        status = s.status() & 0xff;
+        driverFeatures = s.driverFeatures();
+        interruptStatus = s.interruptStatus();
+        queueSel = Integer.toUnsignedLong(s.queueSel());
+        configGeneration = s.configGeneration();
+        for (VirtioNetState.QueueState qs : s.queues()) {
+            Queue q = queues[qs.index()];
+            q.num = qs.size();
+            q.desc = qs.desc();
+            q.driver = qs.avail();
+            q.device = qs.used();
+            q.ready = qs.ready();
+            q.base = qs.lastAvailIdx();
+        }
+        lastStartError = null;
+        vmStopped = true; // an incoming VM runs only at vm_start (vmStateChange(true))
+        return null;
     }
 
     private void reset() {
