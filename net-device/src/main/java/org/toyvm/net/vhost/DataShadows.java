@@ -4,6 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntConsumer;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.toyvm.memory.AddressSpace;
 import org.toyvm.net.device.VirtioNetBackend.QueueConfig;
 import org.toyvm.vdpa.kernel.IoctlResult;
@@ -18,8 +21,8 @@ import org.toyvm.vdpa.kernel.VhostVdpaDevice;
  * <pre>
  *  dataStart   [descAsid] per data vq VHOST_VDPA_GET_VRING_DESC_GROUP, SET_GROUP_ASID(group, 2)
  *              (Si-Wei Liu's series, patches 02-10: "vdpa: set descriptor group ASID for data vqs")
- *  startDevice per vq SET_VRING_NUM (vhost_virtqueue_start: base, address, kick and call of a shadowed
- *              vq return early), then vhost_vdpa_svqs_start: the SVQ's setup, its rings mapped in the
+ *  startDevice per vq ShadowDataVq.start: SET_VRING_NUM (vhost_virtqueue_start: base, address, kick and
+ *              call of a shadowed vq return early), then vhost_vdpa_svqs_start: the SVQ's setup, its rings mapped in the
  *              ring ASID (0, or 2 with the descriptor ASID) — one batch per device with
  *              {@link MigrationTechniques#batch}, one unbatched UPDATE each upstream
  *  stopDevice  vhost_vdpa_svqs_stop: each SVQ rewinds what is in flight and unmaps its rings (batched
@@ -27,6 +30,7 @@ import org.toyvm.vdpa.kernel.VhostVdpaDevice;
  * </pre>
  */
 final class DataShadows {
+    private static final Logger LOG = LogManager.getLogger(DataShadows.class);
     private final VhostVdpaOps ops;
     private final VhostVdpaDevice dev;
     private final AddressSpace guestMemory;
@@ -35,6 +39,7 @@ final class DataShadows {
     private final Map<Integer, ShadowDataVq> all = new TreeMap<>();
     /** The started ones. */
     private final Map<Integer, ShadowDataVq> svqs = new TreeMap<>();
+    private IntConsumer guestNotifier = q -> { };
 
     DataShadows(VhostVdpaOps ops, AddressSpace guestMemory, IovaTree tree) {
         this.ops = ops;
@@ -64,7 +69,7 @@ final class DataShadows {
         }
         for (QueueConfig q : qs) {
             IoctlResult g = ops.traced("GET_VRING_DESC_GROUP", "vq " + q.index(), "vhost_vdpa_get_vring_desc_group",
-                    dev.getVringDescGroup(q.index()));
+                    dev.getVringGroup(q.index())); // TEMP-H2: getVringDescGroup
             ops.check(g, "GET_VRING_DESC_GROUP " + q.index());
             int group = (int) g.value();
             ops.check(ops.traced("SET_GROUP_ASID", "group " + group + " asid " + MigrationTechniques.DESC_ASID,
@@ -73,24 +78,35 @@ final class DataShadows {
         }
     }
 
-    /** vhost_virtqueue_start (SET_VRING_NUM) and vhost_vdpa_svqs_start for one device's data queues. */
-    void startDevice(List<QueueConfig> qs) {
-        for (QueueConfig q : qs) {
-            ops.check(ops.traced("SET_VRING_NUM", "vq " + q.index(), "vhost_virtqueue_start",
-                    dev.setVringNum(q.index(), q.size())), "SET_VRING_NUM " + q.index());
-        }
+    /**
+     * vhost_virtqueue_start (SET_VRING_NUM) and vhost_vdpa_svqs_start for one device's data queues
+     * ({@link ShadowDataVq#start}), the guest's acked {@code features} deciding its ring rules.
+     */
+    void startDevice(List<QueueConfig> qs, long features) {
         int asid = ringAsid();
         GuestIova translate = (gpa, len) -> ops.listener().iovaOf(gpa, len);
         boolean batch = ops.batchBegin(asid);
         try {
             for (QueueConfig q : qs) {
-                ShadowDataVq svq = all.computeIfAbsent(q.index(), i -> new ShadowDataVq(ops, guestMemory, tree, i));
-                svq.start(q, q.base(), translate, asid);
+                ShadowDataVq svq = all.computeIfAbsent(q.index(), this::create);
+                svq.start(q, q.base(), translate, asid, features);
                 svqs.put(q.index(), svq);
             }
         } finally {
             ops.batchEnd(batch);
         }
+    }
+
+    private ShadowDataVq create(int q) {
+        ShadowDataVq svq = new ShadowDataVq(ops, guestMemory, tree, q);
+        svq.setGuestNotifier(i -> guestNotifier.accept(i));
+        svq.setBrokenHandler(why -> LOG.warn("vhost-vdpa: shadowed vq {} broken: {}", q, why));
+        return svq;
+    }
+
+    /** Where chains the SVQs return outside a device call are notified (QEMU's virtio_notify). */
+    void setGuestNotifier(IntConsumer n) {
+        guestNotifier = n == null ? q -> { } : n;
     }
 
     /** vhost_vdpa_svqs_stop for one device: each queue's guest last avail index, by queue index. */
@@ -100,8 +116,9 @@ final class DataShadows {
         try {
             for (QueueConfig q : qs) {
                 ShadowDataVq svq = svqs.remove(q.index());
-                if (svq != null) {
-                    bases.put(q.index(), svq.stop());
+                int b = svq == null ? -1 : svq.stop();
+                if (b >= 0) {
+                    bases.put(q.index(), b);
                 }
             }
         } finally {

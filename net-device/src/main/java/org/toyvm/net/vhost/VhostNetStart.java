@@ -189,7 +189,7 @@ final class VhostNetStart {
             ops.setBackendCap("vhost_dev_set_features", d == 0);
         }
         if (shadowData && !shadowedCvq && !qs.isEmpty()) {
-            shadows.startDevice(qs); // vhost_virtqueue_start (NUM only) + vhost_vdpa_svqs_start
+            shadows.startDevice(qs, driverFeatures); // vhost_virtqueue_start (NUM only) + vhost_vdpa_svqs_start
             if (last) {
                 ops.devStart();
             }

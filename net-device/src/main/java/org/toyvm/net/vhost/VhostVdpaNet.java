@@ -232,6 +232,7 @@ public final class VhostVdpaNet implements VirtioNetBackend {
      */
     public void setGuestNotifier(IntConsumer notifier) {
         guestNotifier = notifier == null ? q -> { } : notifier;
+        shadows.setGuestNotifier(guestNotifier);
         if (cvq != null) {
             cvq.setGuestNotifier(notifier);
         }
