@@ -89,7 +89,7 @@ final class DataShadows {
         try {
             for (QueueConfig q : qs) {
                 ShadowDataVq svq = all.computeIfAbsent(q.index(), this::create);
-                svq.start(q, q.base(), translate, asid, features);
+                svq.start(q, q.base(), translate, asid, features, false);
                 svqs.put(q.index(), svq);
             }
         } finally {
@@ -125,6 +125,17 @@ final class DataShadows {
             ops.batchEnd(batch);
         }
         return bases;
+    }
+
+    /**
+     * The forced first kick of every started SVQ (vhost_svq_set_svq_kick_fd's event_notifier_set): its
+     * handler runs from the main loop after vhost_net_start, when guest RAM is mapped and the queues
+     * enabled, and forwards what the guest made available before the switch.
+     */
+    void kickPending() {
+        for (ShadowDataVq svq : svqs.values()) {
+            svq.guestKick();
+        }
     }
 
     boolean shadows(int q) {

@@ -153,7 +153,15 @@ final class VhostNetStart {
             return err;
         }
         enable(dataQueues, "vhost_vdpa_net_cvq_load");
+        kickShadows();
         return null;
+    }
+
+    /** The SVQs' first kick, once the start is done (the main loop runs the handler after it). */
+    private void kickShadows() {
+        if (shadowData) {
+            shadows.kickPending();
+        }
     }
 
     private List<QueueConfig> queuesOf(int d) {
