@@ -67,6 +67,16 @@ public interface VirtioNetBackend {
         return 0;
     }
 
+    /**
+     * virtio_load's ring checks of a loaded queue against the guest's memory (RAM arrives before the
+     * device state): null, or why the queue's index cannot be the guest's ("Guest index ...
+     * inconsistent with Host index", "size < last_avail_idx - used_idx"). A backend without access
+     * to guest memory accepts.
+     */
+    default String checkLoadedRing(QueueConfig q) {
+        return null;
+    }
+
     /** What the VMM's device model holds of the guest's control commands (migrated with the device). */
     default VirtioNetState.Ctrl ctrlState() {
         return null;

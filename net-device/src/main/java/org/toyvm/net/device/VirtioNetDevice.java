@@ -417,6 +417,13 @@ public final class VirtioNetDevice {
             return "virtio-net: cannot load state into a started device";
         }
         String err = s.check(backend.deviceFeatures(), queues.length, backend.maxQueueSize());
+        for (int i = 0; err == null && i < s.queues().size(); i++) {
+            VirtioNetState.QueueState q = s.queues().get(i);
+            if (q.desc() != 0 && q.size() != 0) {
+                err = backend.checkLoadedRing(new VirtioNetBackend.QueueConfig(i, q.size(), Gpa.of(q.desc()),
+                        Gpa.of(q.avail()), Gpa.of(q.used()), q.ready(), q.lastAvailIdx()));
+            }
+        }
         if (err == null && s.ctrl() != null) {
             err = backend.loadCtrlState(s.ctrl(), s.driverFeatures());
         }

@@ -272,7 +272,12 @@ final class VhostVdpaOps {
      * 0 when the ring is not readable (QEMU's vring_used_idx reads 0 from unassigned memory).
      */
     int guestUsedIdx(Gpa used) {
-        AddressSpace.Read r = as.readValue(used.value() + SplitRing.USED_IDX, Short.BYTES);
+        return guestU16(used, SplitRing.USED_IDX);
+    }
+
+    /** A 16-bit field of a guest ring at {@code ring + off} (unsigned; 0 where nothing is mapped). */
+    int guestU16(Gpa ring, long off) {
+        AddressSpace.Read r = as.readValue(ring.value() + off, Short.BYTES);
         return r.result() == MemTxResult.OK ? (int) (r.value() & 0xffff) : 0;
     }
 

@@ -235,4 +235,43 @@ class MiniMigrationTest {
             assertNotNull(state.ctrl());
         }
     }
+
+    private static VirtioNetState withTx(VirtioNetState s, long avail, int base) {
+        List<VirtioNetState.QueueState> qs = new ArrayList<>(s.queues());
+        VirtioNetState.QueueState t = qs.get(VirtioNetNic.TX);
+        qs.set(VirtioNetNic.TX, new VirtioNetState.QueueState(t.index(), t.size(), t.desc(), avail, t.used(), t.ready(),
+                base));
+        return new VirtioNetState(s.status(), s.driverFeatures(), s.interruptStatus(), s.queueSel(),
+                s.configGeneration(), qs, s.ctrl());
+    }
+
+    /**
+     * A stream whose index the guest's rings contradict is refused at load (virtio_load's checks), one
+     * whose ring address the destination's kernel refuses fails the vm start with the ioctl's reason
+     * and leaves the device needing a reset: an answer each time, never an exception.
+     */
+    @ParameterizedTest
+    @EnumSource(value = QemuVersion.class, names = {"V9_2", "MASTER"})
+    void aHostileIndexOrAddressHasADefinedOutcome(QemuVersion q) {
+        try (Side src = new Side(q, ResetPolicy.LEGACY, MigrationTechniques.NONE);
+                Side dst = new Side(q, ResetPolicy.LEGACY, MigrationTechniques.NONE)) {
+            probe(src, GuestCvq.FEATURES & src.f.fe.deviceFeatures());
+            assertNull(src.dev.vmStateChange(false));
+            VirtioNetState state = src.dev.saveState();
+            long txAvail = state.queues().get(VirtioNetNic.TX).avail();
+
+            String ahead = dst.dev.loadState(withTx(state, txAvail, 0x8000));
+            assertNotNull(ahead);
+            assertTrue(ahead.contains("inconsistent with Host index"), ahead);
+            assertFalse(dst.dev.started());
+            assertEquals(0, dst.dev.status(), "nothing applied");
+
+            assertNull(dst.dev.loadState(withTx(state, txAvail + 1, 0)), "virtio_load does not check alignment");
+            String err = dst.dev.vmStateChange(true);
+            assertNotNull(err);
+            assertTrue(err.contains("SET_VRING_ADDR"), err);
+            assertFalse(dst.dev.started());
+            assertTrue((dst.dev.status() & VirtioStatus.NEEDS_RESET) != 0);
+        }
+    }
 }
