@@ -8,7 +8,6 @@ import org.toyvm.core.addr.Gpa;
 import org.toyvm.core.addr.Hva;
 import org.toyvm.core.addr.Iova;
 import org.toyvm.core.mem.HostAddressSpace;
-import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.memory.AddressSpace;
 import org.toyvm.net.device.VirtioNetBackend.QueueConfig;
@@ -123,6 +122,11 @@ final class ShadowDataVq {
      * notification rules on both rings). A queue size that is not a split-ring size is not started
      * and the queue is broken. ioctl or mapping failures throw IllegalStateException, as the rest of
      * the frontend does (vhost_dev_start fails).
+     *
+     * <p>It issues every ioctl of the queue, SET_VRING_NUM included (the one vhost_virtqueue_start
+     * sends to the device for a shadowed queue): the caller sends none for it. What the guest made
+     * available before is forwarded at the end (vhost_svq_set_svq_kick_fd sets the kick notifier),
+     * before DRIVER_OK and the enables; the device takes it when it starts.
      */
     void start(QueueConfig guestQueue, int base, GuestIova translate, int ringAsid, long guestFeatures) {
         start(guestQueue, base, translate, ringAsid, guestFeatures, true);
@@ -393,10 +397,5 @@ final class ShadowDataVq {
     /** The shadow ring's size; 0 when not started. */
     int shadowSize() {
         return ring == null ? 0 : ring.num();
-    }
-
-    /** True when {@code n} is a size the shadow ring can take (the guest's, a split-ring size). */
-    static boolean shadowable(int n) {
-        return SplitRing.validSize(n);
     }
 }

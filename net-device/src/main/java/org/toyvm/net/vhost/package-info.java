@@ -19,7 +19,13 @@
  * queue QEMU shadows in address space 1 (its bounce buffers, {@link org.toyvm.net.vhost.ShadowVring},
  * IOVAs from {@link org.toyvm.net.vhost.IovaTree}, the device model {@link org.toyvm.net.vhost.NetCtrlModel}
  * it replays at every start, and the guest's ring read as hostile input by
- * {@link org.toyvm.net.vhost.GuestCtrlRing}); docs/qemu-memory-and-vhost-vdpa.md §5.1.
+ * {@link org.toyvm.net.vhost.GuestCtrlRing}); docs/qemu-memory-and-vhost-vdpa.md §5.1. During a live
+ * migration the data queues are shadowed too ({@link org.toyvm.net.vhost.ShadowDataVq}: QEMU's shadow
+ * virtqueue of hw/virtio/vhost-shadow-virtqueue.c and vhost_vdpa_svq_* for a data queue;
+ * docs/migration.md §2.1–2.3): the guest's ring read as hostile input with virtio.c's rules
+ * ({@link org.toyvm.net.vhost.GuestDataRing}: virtqueue_split_pop, fill/flush, unpop, notification),
+ * a ring of QEMU's own mapped for the device ({@link org.toyvm.net.vhost.ShadowDataRing}), and the
+ * guest buffers' IOVAs given by {@link org.toyvm.net.vhost.GuestIova}.
  * {@link org.toyvm.net.vhost.FrontendCounters} counts what it did for the reports;
  * {@link org.toyvm.net.vhost.IotlbTraceSink} and {@link org.toyvm.net.vhost.IoctlTraceSink} see every
  * message and ioctl.

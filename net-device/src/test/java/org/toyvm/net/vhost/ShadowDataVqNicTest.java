@@ -129,4 +129,26 @@ class ShadowDataVqNicTest {
         assertEquals(1, rxq.stop());
         assertEquals(1, txq.stop());
     }
+
+    @Test
+    void whatTheGuestQueuedBeforeTheSwitchGoesOutOnceTheDeviceRuns() {
+        byte[] out = frame(80, 9);
+        long at = BUF + 0x10000;
+        f.ram.zero(at, VirtioNet.HDR_V1_SIZE);
+        f.ram.write(at + VirtioNet.HDR_V1_SIZE, out, 0, out.length);
+        tx.forceAvailIdx(500);
+        f.ram.putU16(tx.layout().used().value() + SplitRing.USED_IDX, (short) 500);
+        tx.writeDesc(0, Gpa.of(at), VirtioNet.HDR_V1_SIZE + out.length, 0, 0);
+        tx.offer(0);
+        rx.forceAvailIdx(500);
+        start(500); // forwarded at the SVQ start, before DRIVER_OK and the enables
+        assertEquals(1, txq.forwarded());
+        assertEquals(1, onWire.size(), "the NIC took it when it started");
+        assertArrayEquals(out, onWire.get(0));
+        assertEquals(501, tx.usedIdx());
+        assertEquals(0, tx.usedId(500));
+        f.ops.suspend(0);
+        assertEquals(501, txq.stop());
+        assertEquals(500, rxq.stop());
+    }
 }
