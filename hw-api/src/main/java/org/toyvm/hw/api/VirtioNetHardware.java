@@ -11,8 +11,10 @@ import org.toyvm.core.addr.Iova;
  *
  * <p>Queues are numbered as virtio-net does: queue pair k has rx = 2k and tx = 2k+1; the control
  * queue, if any, comes last. Every access the hardware makes to rings and buffers goes through the
- * translation of the address space its virtqueue group is bound to
- * ({@link #setTranslations(IntFunction)}), never directly to memory.
+ * translation of an address space ({@link #setTranslations(IntFunction)}), never directly to memory:
+ * the rings through the one the queue's descriptor group ({@link #vqDescGroup}) is bound to, the
+ * buffers through the one of its group ({@link #vqGroup}); the two are the same group unless the
+ * parent enabled a separate descriptor group.
  */
 public interface VirtioNetHardware {
     /** Virtio device features the hardware offers (VERSION_1, net features...). */
@@ -32,8 +34,31 @@ public interface VirtioNetHardware {
 
     int numAddressSpaces();
 
-    /** Group of virtqueue {@code vq} (VHOST_VDPA_GET_VRING_GROUP). */
+    /** Group of virtqueue {@code vq} (VHOST_VDPA_GET_VRING_GROUP): where its buffers are translated. */
     int vqGroup(int vq);
+
+    /**
+     * Group of virtqueue {@code vq}'s descriptor table, driver area and device area
+     * ({@code get_vq_desc_group}, VHOST_VDPA_GET_VRING_DESC_GROUP): the hardware reads and writes the
+     * rings through the address space this group is bound to, the buffers through {@link #vqGroup}'s.
+     * Hardware that does not separate them (the default, and any device until
+     * {@link #enableDescGroup()}) answers {@link #vqGroup}.
+     */
+    default int vqDescGroup(int vq) {
+        return vqGroup(vq);
+    }
+
+    /**
+     * The parent programs a descriptor group of its own for the data virtqueues' rings, as mlx5_vdpa
+     * does from Linux 6.7 (a per-virtqueue {@code desc_group_mkey} next to {@code virtio_q_mkey},
+     * "vdpa/mlx5: Introduce mr for vq descriptor"): {@link #numGroups()} then counts that group and
+     * {@link #vqDescGroup} answers it for each data virtqueue. Answers false, changing nothing, for
+     * hardware that cannot (mlx5 without the {@code desc_group_mkey_supported} capability). Called once,
+     * when the parent is created; a reset does not undo it.
+     */
+    default boolean enableDescGroup() {
+        return false;
+    }
 
     void setVqNum(int vq, int num);
 
@@ -71,7 +96,7 @@ public interface VirtioNetHardware {
      */
     void setTranslations(IntFunction<DmaTranslation> translationForAsid);
 
-    /** Binds virtqueue group {@code group} to address space {@code asid}. */
+    /** Binds virtqueue group {@code group} (a buffer group or a descriptor group) to address space {@code asid}. */
     void setGroupAsid(int group, int asid);
 
     /** Device status byte (DRIVER_OK starts the datapath; NEEDS_RESET is set by the device on error). */

@@ -69,6 +69,7 @@ public final class UapiConsole {
             Map.entry("get_device_id", 0), Map.entry("get_vring_num", 0), Map.entry("get_iova_range", 0),
             Map.entry("get_config_size", 0), Map.entry("get_vqs_count", 0), Map.entry("get_as_num", 0),
             Map.entry("get_group_num", 0), Map.entry("get_vring_group", 1), Map.entry("set_group_asid", 2),
+            Map.entry("get_vring_desc_group", 1),
             Map.entry("get_status", 0), Map.entry("set_status", 1), Map.entry("set_vring_num", 2),
             Map.entry("set_vring_base", 2), Map.entry("get_vring_base", 1), Map.entry("set_vring_addr", 1),
             Map.entry("set_vring_enable", 2), Map.entry("suspend", 0), Map.entry("resume", 0),
@@ -193,6 +194,7 @@ public final class UapiConsole {
             }
             // struct vhost_vring_state {unsigned int index; unsigned int num}: both u32.
             case "get_vring_group" -> value(op, dev.getVringGroup(args.u32(pos, 0, "index")), "group", false);
+            case "get_vring_desc_group" -> value(op, dev.getVringDescGroup(args.u32(pos, 0, "index")), "group", false);
             case "set_group_asid" -> ioctl(op, dev.setGroupAsid(args.u32(pos, 0, "group"), args.u32(pos, 1, "asid")), "");
             case "get_status" -> value(op, dev.getStatus(), "status", true);
             case "set_status" -> ioctl(op, dev.setStatus((int) args.num(pos, 0, "status", ScriptArgs.Field.U8)), ""); // a u8

@@ -44,6 +44,18 @@ class UapiConsoleTest {
                 + String.format("%02x", type) + "00".repeat(38);
     }
 
+    /** VHOST_VDPA_GET_VRING_DESC_GROUP: mlx5 6.7+ answers its desc group, vdpa_sim has no op, 6.6 no ioctl. */
+    @Test
+    void vringDescGroup() throws Exception {
+        String q = "get_vring_desc_group 0\nget_vring_desc_group 2";
+        List<String> mlx5 = run(KernelVersion.V6_12, ParentKind.MLX5, PREFIX + "\n" + q);
+        assertTrue(mlx5.get(mlx5.size() - 2).contains("rc=0 errno=0 group=2"), mlx5.toString());
+        assertTrue(last(mlx5).startsWith("rc=0 errno=0 group=1"), "the control queue's rings stay in the CVQ group");
+        assertTrue(last(run(KernelVersion.V6_12, ParentKind.VDPA_SIM, PREFIX + "\n" + q)).startsWith("rc=-1 errno=EOPNOTSUPP"));
+        assertTrue(last(run(KernelVersion.V6_6, ParentKind.MLX5, PREFIX + "\n" + q)).startsWith("rc=-1 errno=ENOTTY"));
+        assertTrue(last(run(KernelVersion.V6_12, ParentKind.MLX5, "open\nget_vring_desc_group 0")).startsWith("rc=-1 errno=EPERM"));
+    }
+
     @Test
     void shortWritesAndEnvelopes() throws Exception {
         assertTrue(last(sim("write_hex 02000000")).startsWith("rc=-1 errno=EINVAL"));

@@ -110,8 +110,18 @@ public enum KernelVersion implements Labelled {
         return atLeast(V6_11);
     }
 
-    /** mlx5: parallel MKEY creation, deferred MR deletion, parallel suspend/resume (6.12). */
+    /** mlx5: parallel MKEY creation and deletion, parallel suspend/resume (6.12). */
     public boolean mlx5ParallelMkeys() {
+        return atLeast(V6_12);
+    }
+
+    /**
+     * mlx5: an MR that {@code set_map}, {@code reset_map} or a cleaning reset replaces goes to a delayed
+     * workqueue instead of being destroyed on the caller's path ("vdpa/mlx5: Postpone MR deletion", the
+     * last patch of the 6.12 "Optimze MKEY operations" series). What a parent is built with by default;
+     * {@link Mlx5Options} can turn it off (Tatulea's middle row).
+     */
+    public boolean mlx5DeferredMrDeletion() {
         return atLeast(V6_12);
     }
 

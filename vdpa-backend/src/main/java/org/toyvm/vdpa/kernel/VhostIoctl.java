@@ -34,10 +34,13 @@ enum VhostIoctl {
     VHOST_SET_VRING_CALL(Scope.VRING),
     VHOST_VDPA_SET_VRING_ENABLE(Scope.VRING),
     VHOST_VDPA_GET_VRING_GROUP(Scope.VRING),
+    /** 6.7+; before, the {@link #UNKNOWN} path. */
+    VHOST_VDPA_GET_VRING_DESC_GROUP(Scope.VRING),
     /** Its {@code vhost_vring_state.index} is the group, checked against the queues first. */
     VHOST_VDPA_SET_GROUP_ASID(Scope.VRING),
     /**
-     * An ioctl vhost_vdpa_unlocked_ioctl does not know (VHOST_VDPA_RESUME before 6.4): the default
+     * An ioctl vhost_vdpa_unlocked_ioctl does not know (VHOST_VDPA_RESUME before 6.4,
+     * VHOST_VDPA_GET_VRING_DESC_GROUP before 6.7): the default
      * branch, so vhost_dev_ioctl's owner check and vhost_vdpa_vring_ioctl's index check, then
      * -ENOIOCTLCMD (ENOTTY).
      */

@@ -259,9 +259,8 @@ public final class VhostVdpaDevice {
      * VHOST_VDPA_SET_STATUS: a non-zero status that clears bits already set is EINVAL; 0 resets the
      * device through {@code _compat_vdpa_reset} (which does not leave a batch).
      *
-     * <p>The argument is a {@code u8} (vhost_vdpa_set_status copies one byte from userspace): only the
-     * low byte of {@code value} is read, as the kernel reads the first byte of a wider little-endian
-     * variable whose address it is given.
+     * <p>The argument is a {@code u8} (vhost_vdpa_set_status copies one byte): only the low byte of
+     * {@code value} is read, as the kernel reads the first byte of a wider little-endian variable.
      */
     public IoctlResult setStatus(int value) {
         return gate.dispatch(VhostIoctl.VHOST_VDPA_SET_STATUS, () -> {
@@ -363,6 +362,11 @@ public final class VhostVdpaDevice {
         return vrings.getVringGroup(index);
     }
 
+    /** VHOST_VDPA_GET_VRING_DESC_GROUP (6.7+): the group of vq {@code index}'s rings ({@link VringIoctls}). */
+    public IoctlResult getVringDescGroup(int index) {
+        return vrings.getVringDescGroup(index);
+    }
+
     public IoctlResult setGroupAsid(int group, int asid) {
         return vrings.setGroupAsid(group, asid);
     }
@@ -408,24 +412,20 @@ public final class VhostVdpaDevice {
         return lastWrite;
     }
 
-    /**
-     * What the last write(2) returned, with the handler's inner errno and reason (userspace sees only
-     * the outer errno: EFAULT for every handler error). For reports that explain a failed mapping.
-     */
+    /** The last write(2)'s result with the handler's inner errno and reason (userspace sees only EFAULT). */
     public WriteResult lastWrite() {
         return lastWrite;
     }
 
     /**
-     * A DMA of the device found no mapping ({@code accessFail}: the wrong permission), at the u64
-     * {@code iova}. Real vhost-vdpa never learns of it (no read path, see {@link DeviceFaults}):
-     * counted and traced, nothing for userspace to read.
+     * A device DMA at the u64 {@code iova} found no mapping ({@code accessFail}: the wrong permission).
+     * Real vhost-vdpa never learns of it (no read path, {@link DeviceFaults}): counted, nothing to read.
      */
     public void postIotlbFault(int asid, long iova, int perm, boolean accessFail) {
         faults.record(asid, iova, perm, accessFail);
     }
 
-    /** Device DMA faults without a mapping, as counted by {@link #postIotlbFault}. */
+    /** Device DMA faults without a mapping ({@link #postIotlbFault}). */
     public long deviceMisses() {
         return faults.misses();
     }

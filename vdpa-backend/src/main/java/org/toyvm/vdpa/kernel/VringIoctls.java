@@ -20,6 +20,7 @@ import org.toyvm.vdpa.uapi.Errno;
  *  SET_VRING_ADDR      EINVAL (avail not 2-, used not 4-aligned; 6.8+: DRIVER_OK and not suspended)
  *  SET_VRING_BASE      EINVAL (> 0xffff; 6.8+: DRIVER_OK and not suspended)
  *  SET_GROUP_ASID      EINVAL (asid >= nas), EOPNOTSUPP (no op), EINVAL (group >= groups)
+ *  GET_VRING_DESC_GROUP  EOPNOTSUPP (no get_vq_desc_group), EIO (group >= groups); before 6.7 ENOTTY
  *  GET_VRING_BASE, SET_VRING_KICK/CALL, VDPA_SET_VRING_ENABLE, GET_VRING_GROUP: the gate's checks only
  * </pre>
  */
@@ -130,6 +131,35 @@ final class VringIoctls {
     IoctlResult getVringGroup(int index) {
         return gate.dispatch(VhostIoctl.VHOST_VDPA_GET_VRING_GROUP, index,
                 () -> IoctlResult.ok(Math.min(hw.vqGroup(index), parent.numGroups() - 1)));
+    }
+
+    /**
+     * VHOST_VDPA_GET_VRING_DESC_GROUP, {@code struct vhost_vring_state {u32 index = vq; u32 num}}
+     * ({@code _IOWR(VHOST_VIRTIO, 0x7F, ...)}), in vhost_vdpa_vring_ioctl from 6.7 ("vhost-vdpa: introduce
+     * descriptor group backend feature", Si-Wei Liu; unchanged through 6.12). After the gate's checks
+     * (vhost_dev_ioctl's owner check: EPERM; the vq index: ENOBUFS), {@code vhost_vdpa_has_desc_group}
+     * — which tests only that the parent has {@code get_vq_desc_group}, not that DESC_ASID was acked
+     * (QEMU's {@code vhost_vdpa_probe_desc_group} asks before acking anything) — else EOPNOTSUPP; then
+     * the parent's answer, EIO when it is not below {@code vdpa->ngroups}. Before 6.7 the ioctl is
+     * unknown: the same entry checks, then vhost_vring_ioctl's -ENOIOCTLCMD (ENOTTY), as
+     * {@link SuspendIoctls#resume} before 6.4.
+     */
+    IoctlResult getVringDescGroup(int index) {
+        if (!version.hasDescAsid()) {
+            return gate.dispatch(VhostIoctl.UNKNOWN, index,
+                    () -> gate.fail(Errno.ENOTTY, "no VHOST_VDPA_GET_VRING_DESC_GROUP ioctl before 6.7"));
+        }
+        return gate.dispatch(VhostIoctl.VHOST_VDPA_GET_VRING_DESC_GROUP, index, () -> {
+            if (!parent.hasDescGroup()) {
+                return gate.fail(Errno.EOPNOTSUPP, "no get_vq_desc_group");
+            }
+            int group = hw.vqDescGroup(index);
+            if (Integer.compareUnsigned(group, parent.numGroups()) >= 0) {
+                return gate.fail(Errno.EIO, "desc group " + Integer.toUnsignedString(group) + " >= "
+                        + parent.numGroups());
+            }
+            return IoctlResult.ok(group);
+        });
     }
 
     /**

@@ -129,6 +129,16 @@ final class DriverOkHook implements VirtioNetHardware {
     }
 
     @Override
+    public int vqDescGroup(int vq) {
+        return hw.vqDescGroup(vq);
+    }
+
+    @Override
+    public boolean enableDescGroup() {
+        return hw.enableDescGroup();
+    }
+
+    @Override
     public void setVqNum(int vq, int num) {
         if (vq >= 0 && vq < sized.length) {
             sized[vq] = num != 0;

@@ -9,6 +9,7 @@ import org.toyvm.vdpa.bus.KernelCounters;
 import org.toyvm.vdpa.bus.KernelEvent;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.MappingStyle;
+import org.toyvm.vdpa.bus.Mlx5Options;
 import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vdpa.iotlb.VhostIotlb;
 import org.toyvm.vdpa.uapi.Errno;
@@ -42,24 +43,27 @@ import org.toyvm.vdpa.uapi.VhostUapi;
  *     MKEYs are created and destroyed one after another and suspend/resume go virtqueue by virtqueue
  *     ({@code suspend_vq_serial}, {@code resume_vq_serial} each); 6.12 parallelizes both (one batch:
  *     {@code suspend_batch} + {@code suspend_vq} per further virtqueue, likewise resume) ("vdpa/mlx5: Create direct MKEYs
- *     in parallel", 0071b138d44a; "vdpa/mlx5: Parallelize device suspend/resume"). The 6.12 deferred MR
- *     deletion ("vdpa/mlx5: Postpone MR deletion") is not modelled: destruction stays on the caller's
- *     path, at its parallel cost.
+ *     in parallel", 0071b138d44a; "vdpa/mlx5: Parallelize device suspend/resume");
+ * <li>6.12 also defers the destruction of a replaced MR to a workqueue ("vdpa/mlx5: Postpone MR
+ *     deletion"): not charged to the caller ({@link Mlx5Mrs}); {@link Mlx5Options} builds a 6.12
+ *     parent without it.
  * </ul>
  */
 public final class Mlx5Parent extends AbstractParent {
-    // Per address space: the kernel table the current MR was built from, and its change number then.
-    // The model's MR is a copy of that table; a later set_map of the same table replays the changes
-    // since instead of copying every entry again (modelled time is charged as a full rebuild either way).
-    /** MLX5_VDPA_DATAVQ_GROUP and MLX5_VDPA_CVQ_GROUP (mlx5_vnet.c). */
+    /**
+     * MLX5_VDPA_DATAVQ_GROUP, MLX5_VDPA_CVQ_GROUP and (6.7+) MLX5_VDPA_DATAVQ_DESC_GROUP
+     * (drivers/vdpa/mlx5/core/mlx5_vdpa.h): 2 groups before 6.7, MLX5_VDPA_NUMVQ_GROUPS = 3 from 6.7
+     * ("vdpa/mlx5: Introduce mr for vq descriptor"). MLX5_VDPA_NUM_AS stays 2 on every modelled kernel
+     * (it was MLX5_VDPA_NUMVQ_GROUPS, fixed to 2 when the third group came; still 2 in 6.12's
+     * {@code mlx5_vdpa_mr_resources}), the NIC's two address spaces: the descriptor group can share
+     * address space 1 with the control queue, or stay in 0, but there is no address space 2.
+     */
     static final int DATAVQ_GROUP = 0;
     static final int CVQ_GROUP = 1;
+    static final int DATAVQ_DESC_GROUP = 2;
     /** {@code ndev->cur_num_vqs} after {@code mlx5_vdpa_set_driver_features}: one pair until VQ_PAIRS_SET. */
     static final int DEFAULT_CUR_NUM_VQS = 2;
-    private final VhostIotlb[] builtFrom;
-    /** Per address space: its translation is the software CVQ's copy (before 6.7), not an MR. */
-    private final boolean[] cvqCopy;
-    private final long[] builtAtSeq;
+    private final Mlx5Mrs mrs;
     private final MappingStyle style;
     private final DriverOkHook hooked;
     /**
@@ -74,15 +78,22 @@ public final class Mlx5Parent extends AbstractParent {
      * one, and again from each DRIVER_OK and reset.
      */
     private int curNumVqs = Integer.MAX_VALUE;
+    /**
+     * {@code get_vq_desc_group} is in the ops (6.7+): mlx5v_probe clears it unless the firmware has
+     * {@code desc_group_mkey_supported} ("Op disabled if not supported"), the model's
+     * {@link VirtioNetHardware#enableDescGroup()}.
+     */
+    private final boolean descGroup;
 
-    Mlx5Parent(VirtioNetHardware hw, KernelVersion version, CostMeter meter, KernelCounters counters) {
+    Mlx5Parent(VirtioNetHardware hw, KernelVersion version, CostMeter meter, KernelCounters counters,
+            Mlx5Options options) {
         super(hw, version, meter, counters, Math.max(1, hw.numAddressSpaces()), Translation.State.IDENTITY);
         for (int asid = 1; asid < as.length; asid++) {
             as[asid].setNone(); // the DMA MR is ASID 0's only
         }
-        builtFrom = new VhostIotlb[as.length];
-        cvqCopy = new boolean[as.length];
-        builtAtSeq = new long[as.length];
+        // Before the hook is built: it sizes mlx5's group2asid by the number of groups.
+        descGroup = version.hasDescAsid() && hw.enableDescGroup();
+        mrs = new Mlx5Mrs(as, version, meter, counters, options);
         style = new MappingStyle.SetMap(this::setMap);
         hooked = new DriverOkHook(hw, this::startVirtqueues);
         tornDown = new boolean[Math.max(0, hw.numQueues())];
@@ -251,7 +262,10 @@ public final class Mlx5Parent extends AbstractParent {
         }
         counters.inc(KernelEvent.SET_MAP);
         if (!version.mlx5MrPerAddressSpace() && hooked.asidOfGroup(DATAVQ_GROUP) != asid) {
-            copyCvqTable(asid, table);
+            // 6.1–6.6: no MR outside the data virtqueues' address space; the CVQ's gets a table copy.
+            if (hooked.asidOfGroup(CVQ_GROUP) == asid) {
+                mrs.copyCvqTable(asid, table);
+            }
             return Errno.OK;
         }
         boolean live = (hw.status() & VirtioStatus.DRIVER_OK) != 0 && !hw.suspended();
@@ -259,23 +273,7 @@ public final class Mlx5Parent extends AbstractParent {
             suspend();
         }
         boolean recreate = live && !version.mlx5ResumableVqs();
-        destroyMr(asid);
-        if (table.isEmpty()) {
-            as[asid].setNone();
-        } else {
-            counters.inc(KernelEvent.MR_BUILD);
-            meter.chargeUnits(version.mlx5ParallelMkeys() ? CostKind.MR_BUILD : CostKind.MR_BUILD_SERIAL,
-                    gib(table.totalBytes()));
-            Translation t = as[asid];
-            if (t.state() == Translation.State.TABLE && builtFrom[asid] == table
-                    && table.replayInto(t.table(), builtAtSeq[asid])) {
-                t.changed();
-            } else {
-                t.setTable(table.copy());
-            }
-            builtFrom[asid] = table;
-            builtAtSeq[asid] = table.changeSeq();
-        }
+        mrs.replace(asid, table);
         if (recreate) {
             createVirtqueues(); // the re-created queues start running: no separate resume
             hw.resume();
@@ -285,45 +283,14 @@ public final class Mlx5Parent extends AbstractParent {
         return Errno.OK;
     }
 
-    /**
-     * Before 6.7 ({@code _mlx5_vdpa_create_mr} of 6.1–6.6): an address space that is not the data
-     * virtqueues' gets no MR; if the control queue's group is bound to it, its table is copied
-     * ({@code dup_iotlb}) for the software control queue ({@code mlx5_cvq_kick_handler} reads through
-     * it with vringh). No MKEY, no suspend of the data queues, nothing charged but the set_map.
-     */
-    private void copyCvqTable(int asid, VhostIotlb table) {
-        if (hooked.asidOfGroup(CVQ_GROUP) != asid) {
-            return;
-        }
-        if (table.isEmpty()) {
-            as[asid].setNone();
-        } else {
-            as[asid].setTable(table.copy());
-        }
-        builtFrom[asid] = null;
-        cvqCopy[asid] = true;
+    /** GiB of MRs destroyed off the caller's path by the deferred-deletion workqueue so far (0 without it). */
+    public double deferredMrDestroyGib() {
+        return mrs.deferredGib();
     }
 
-    private void destroyMr(int asid) {
-        if (cvqCopy[asid]) {
-            cvqCopy[asid] = false; // a table copy, no MKEY to destroy
-            return;
-        }
-        if (as[asid].state() == Translation.State.TABLE) {
-            counters.inc(KernelEvent.MR_DESTROY);
-            meter.chargeUnits(version.mlx5ParallelMkeys() ? CostKind.MR_DESTROY : CostKind.MR_DESTROY_SERIAL,
-                    gib(as[asid].table().totalBytes()));
-        }
-    }
-
-    /** Back to the 1:1 DMA MR in ASID 0; any other address space is left with no MR. */
-    private void dropToDmaMr(int asid) {
-        destroyMr(asid);
-        if (asid == 0) {
-            as[asid].setIdentity();
-        } else {
-            as[asid].setNone();
-        }
+    /** What this parent was built with beyond its kernel version. */
+    public Mlx5Options options() {
+        return mrs.options();
     }
 
     @Override
@@ -332,7 +299,7 @@ public final class Mlx5Parent extends AbstractParent {
             return Errno.EINVAL;
         }
         counters.inc(KernelEvent.RESET_MAP);
-        dropToDmaMr(asid);
+        mrs.dropToDmaMr(asid);
         return Errno.OK;
     }
 
@@ -343,7 +310,7 @@ public final class Mlx5Parent extends AbstractParent {
         resetHardware();
         if (!version.hasIotlbPersist()) { // before 6.7 every reset cleans the map
             for (int i = 0; i < as.length; i++) {
-                dropToDmaMr(i);
+                mrs.dropToDmaMr(i);
             }
         }
     }
@@ -355,14 +322,15 @@ public final class Mlx5Parent extends AbstractParent {
         resetHardware();
         if ((flags & VhostUapi.VDPA_RESET_F_CLEAN_MAP) != 0) {
             for (int i = 0; i < as.length; i++) {
-                dropToDmaMr(i);
+                mrs.dropToDmaMr(i);
             }
         }
     }
 
+    /** {@code mlx5_vdpa_get_vq_desc_group} (6.7+): the control queue's own group, every data queue's desc group. */
     @Override
     public boolean hasDescGroup() {
-        return version.hasIotlbPersist();
+        return descGroup;
     }
 
     @Override

@@ -48,6 +48,13 @@ public final class VhostUapi {
      */
     public static final int VHOST_VRING_U16_MAX = 0xffff;
 
+    /**
+     * The request number of VHOST_VDPA_GET_VRING_DESC_GROUP, {@code _IOWR(VHOST_VIRTIO, 0x7F, struct
+     * vhost_vring_state)} (include/uapi/linux/vhost.h, 6.7+; newer than the golden 6.1 header): read
+     * {@code index}, write the descriptor group in {@code num}.
+     */
+    public static final int VHOST_VDPA_GET_VRING_DESC_GROUP = 0xC008AF7F;
+
     /** A {@code write()} of at least this many bytes is read as a message (type + asid + vhost_iotlb_msg). */
     public static final int MIN_MSG_WRITE = 40;
 

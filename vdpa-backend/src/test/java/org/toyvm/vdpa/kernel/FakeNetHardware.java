@@ -22,7 +22,11 @@ public final class FakeNetHardware implements VirtioNetHardware {
     final int[] num;
     final int[] base;
     final boolean[] ready;
-    final int[] groupAsid = new int[2];
+    final int[] groupAsid = new int[3];
+    /** The parent enabled the data queues' descriptor group (group 2), as mlx5_vdpa 6.7+ does. */
+    boolean descGroup;
+    /** Whether {@link #enableDescGroup()} succeeds (mlx5's {@code desc_group_mkey_supported}); set before the parent. */
+    public boolean descGroupCapable = true;
     final byte[] config = new byte[24];
     private final long features;
 
@@ -64,7 +68,7 @@ public final class FakeNetHardware implements VirtioNetHardware {
 
     @Override
     public int numGroups() {
-        return 2;
+        return descGroup ? 3 : 2;
     }
 
     @Override
@@ -75,6 +79,17 @@ public final class FakeNetHardware implements VirtioNetHardware {
     @Override
     public int vqGroup(int vq) {
         return vq == num.length - 1 ? 1 : 0;
+    }
+
+    @Override
+    public int vqDescGroup(int vq) {
+        return descGroup && vq != num.length - 1 ? 2 : vqGroup(vq);
+    }
+
+    @Override
+    public boolean enableDescGroup() {
+        descGroup = descGroupCapable;
+        return descGroup;
     }
 
     @Override

@@ -17,7 +17,9 @@ import org.toyvm.vdpa.bus.KernelCounters;
 import org.toyvm.vdpa.bus.KernelEvent;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.MappingStyle;
+import org.toyvm.vdpa.bus.Mlx5Options;
 import org.toyvm.vdpa.bus.ParentKind;
+import org.toyvm.vdpa.bus.ParentSpec;
 import org.toyvm.vdpa.bus.VdpaParent;
 import org.toyvm.vdpa.iotlb.VhostIotlb;
 import org.toyvm.vdpa.kernel.FakeNetHardware;
@@ -162,9 +164,11 @@ class Mlx5GenerationsTest {
         assertEquals(2 * 48_000_000L / 2, meter.total(CostKind.MR_DESTROY_SERIAL), "one 1 GiB MR destroyed");
     }
 
+    /** 6.12's parallel figures, with the MR destroyed inline (Tatulea's middle row) to see its figure. */
     @Test
     void parallelFigures612() {
-        VdpaParent p = mlx5(KernelVersion.V6_12);
+        VdpaParent p = VdpaParents.create(ParentSpec.shipped(ParentKind.MLX5), Mlx5Options.inlineMrDeletion(),
+                new FakeNetHardware(), KernelVersion.V6_12, meter, counters);
         start(p);
         setMap(p).setMap(0, oneGib());
         setMap(p).setMap(0, oneGib());
@@ -176,5 +180,45 @@ class Mlx5GenerationsTest {
         assertEquals(2 * 50_000_000L, meter.total(CostKind.MR_BUILD));
         assertEquals(6_000_000L, meter.total(CostKind.MR_DESTROY));
         assertEquals(0, meter.total(CostKind.SUSPEND_VQ_SERIAL) + meter.total(CostKind.MR_BUILD_SERIAL));
+        assertEquals(0, counters.get(KernelEvent.MR_DESTROY_DEFERRED));
+    }
+
+    /**
+     * 6.12 as shipped ("vdpa/mlx5: Postpone MR deletion"): the replaced MR goes to the GC workqueue;
+     * nothing of its destruction is charged to the caller, the rest is the same as inline.
+     */
+    @Test
+    void deferredDeletion612ChargesNoDestroyToTheCaller() {
+        VdpaParent p = mlx5(KernelVersion.V6_12);
+        start(p);
+        setMap(p).setMap(0, oneGib());
+        long before = meter.total();
+        setMap(p).setMap(0, oneGib());
+        CostProfile d = CostProfile.defaults();
+        assertEquals(d.parallelSuspendNs(2) + d.parallelResumeNs(2) + 50_000_000L, meter.total() - before,
+                "a live set_map: suspend, the new MR, resume; the old MR's destruction off the path");
+        assertEquals(0, meter.total(CostKind.MR_DESTROY) + meter.total(CostKind.MR_DESTROY_SERIAL));
+        assertEquals(1, counters.get(KernelEvent.MR_DESTROY), "the MR is still destroyed");
+        assertEquals(1, counters.get(KernelEvent.MR_DESTROY_DEFERRED), "by the workqueue");
+        assertEquals(1.0, ((Mlx5Parent) p).deferredMrDestroyGib(), 1e-9);
+        setMap(p).setMap(0, new VhostIotlb()); // an empty table puts the MR as well
+        p.resetMap(0);
+        assertEquals(2, counters.get(KernelEvent.MR_DESTROY_DEFERRED));
+        assertEquals(0, meter.total(CostKind.MR_DESTROY));
+    }
+
+    /** Which kernels defer by default; the options hold for any kernel (a what-if before 6.12). */
+    @ParameterizedTest
+    @EnumSource(KernelVersion.class)
+    void deferralByVersionAndByOption(KernelVersion v) {
+        assertEquals(v.atLeast(KernelVersion.V6_12), Mlx5Options.of(v).deferMrDeletion());
+        VdpaParent p = mlx5(v);
+        assertEquals(Mlx5Options.of(v), ((Mlx5Parent) p).options(), "the version's default");
+        VdpaParent inline = VdpaParents.create(ParentSpec.shipped(ParentKind.MLX5), Mlx5Options.inlineMrDeletion(),
+                new FakeNetHardware(), v, meter, counters);
+        setMap(inline).setMap(0, oneGib());
+        setMap(inline).setMap(0, new VhostIotlb());
+        assertEquals(0, counters.get(KernelEvent.MR_DESTROY_DEFERRED), v + ": inline");
+        assertTrue(meter.total(CostKind.MR_DESTROY) + meter.total(CostKind.MR_DESTROY_SERIAL) > 0, v + ": charged");
     }
 }

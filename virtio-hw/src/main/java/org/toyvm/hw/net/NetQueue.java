@@ -81,9 +81,12 @@ abstract class NetQueue {
         scheduled = false;
     }
 
-    /** Opens a kick on the queue with the address space of its group and the negotiated ring features. */
+    /**
+     * Opens a kick on the queue with the negotiated ring features: its rings through the address space
+     * of its descriptor group, its buffers through its group's (the same unless the parent separated them).
+     */
     final void beginKick() {
-        q.beginKick(nic.asidOf(index()), nic.has(VirtioFeatures.RING_F_INDIRECT_DESC),
+        q.beginKick(nic.ringAsidOf(index()), nic.asidOf(index()), nic.has(VirtioFeatures.RING_F_INDIRECT_DESC),
                 nic.has(VirtioFeatures.RING_F_EVENT_IDX));
     }
 

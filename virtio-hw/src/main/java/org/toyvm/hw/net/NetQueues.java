@@ -20,10 +20,17 @@ final class NetQueues implements Iterable<NetQueue> {
     static final int DATA_GROUP = 0;
     static final int CTRL_GROUP = 1;
     static final int GROUPS = 2;
+    /**
+     * With {@link #enableDescGroup()}: the data queues' rings (descriptor table, driver and device areas)
+     * in a group of their own, as mlx5_vdpa's MLX5_VDPA_DATAVQ_DESC_GROUP (6.7+); the control queue's
+     * rings stay in its group (mlx5_vdpa_get_vq_desc_group answers MLX5_VDPA_CVQ_GROUP for it).
+     */
+    static final int DATA_DESC_GROUP = 2;
 
     private final NetQueue[] queues;
     private final RxQueue[] rx;
-    private final int[] groupAsid = new int[GROUPS];
+    private final int[] groupAsid = new int[DATA_DESC_GROUP + 1];
+    private boolean descGroup;
 
     /** Builds N pairs and the control queue on {@code nic}'s DMA engine and scheduler. */
     NetQueues(VirtioNetNic nic, int pairs, ByteBufAllocator alloc, CtrlCommands commands) {
@@ -102,16 +109,36 @@ final class NetQueues implements Iterable<NetQueue> {
         return vq == ctrlIndex() ? CTRL_GROUP : DATA_GROUP;
     }
 
+    /** The group of virtqueue {@code vq}'s rings (VHOST_VDPA_GET_VRING_DESC_GROUP): its own group unless enabled. */
+    int descGroup(int vq) {
+        return descGroup && vq != ctrlIndex() ? DATA_DESC_GROUP : group(vq);
+    }
+
+    /** The parent gives the data queues' rings a group of their own (see {@link #DATA_DESC_GROUP}). */
+    void enableDescGroup() {
+        descGroup = true;
+    }
+
+    /** The number of groups: 2, or 3 once the descriptor group is enabled. */
+    int groups() {
+        return descGroup ? DATA_DESC_GROUP + 1 : GROUPS;
+    }
+
     /** VHOST_VDPA_SET_GROUP_ASID as the device takes it: a group it does not have is ignored. */
     void setGroupAsid(int group, int asid) {
-        if (group >= 0 && group < groupAsid.length) {
+        if (group >= 0 && group < groups()) {
             groupAsid[group] = asid;
         }
     }
 
-    /** The address space queue {@code vq}'s DMA goes through (its group's). */
+    /** The address space queue {@code vq}'s buffers go through (its group's). */
     int asidOf(int vq) {
         return groupAsid[group(vq)];
+    }
+
+    /** The address space queue {@code vq}'s rings go through (its descriptor group's; its group's by default). */
+    int ringAsidOf(int vq) {
+        return groupAsid[descGroup(vq)];
     }
 
     /**

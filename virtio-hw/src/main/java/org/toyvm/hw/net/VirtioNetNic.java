@@ -192,7 +192,7 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     @Override
     public int numGroups() {
-        return NetQueues.GROUPS;
+        return queues.groups();
     }
 
     @Override
@@ -203,6 +203,18 @@ public final class VirtioNetNic implements VirtioNetHardware {
     @Override
     public int vqGroup(int vq) {
         return queues.group(vq);
+    }
+
+    @Override
+    public int vqDescGroup(int vq) {
+        return queues.descGroup(vq);
+    }
+
+    /** The simulated hardware can always read the data queues' rings through a group of their own. */
+    @Override
+    public boolean enableDescGroup() {
+        queues.enableDescGroup();
+        return true;
     }
 
     @Override
@@ -325,6 +337,10 @@ public final class VirtioNetNic implements VirtioNetHardware {
 
     int asidOf(int vq) {
         return queues.asidOf(vq);
+    }
+
+    int ringAsidOf(int vq) {
+        return queues.ringAsidOf(vq);
     }
 
     long driverFeatures() {

@@ -55,7 +55,10 @@ public final class SplitQueue {
     private int signalledUsed;
 
     // Per kick.
+    /** Address space of the buffers (the queue's group). */
     private int asid;
+    /** Address space of the rings: descriptor table, avail and used (the queue's descriptor group). */
+    private int ringAsid;
     private boolean indirect;
     private boolean eventIdx;
     private int usedAtKick;
@@ -173,20 +176,38 @@ public final class SplitQueue {
      * {@code indirectDesc} and {@code eventIdx} are the negotiated ring features.
      */
     public void beginKick(int asid, boolean indirectDesc, boolean eventIdx) {
-        DmaTranslation t = dma.translation(asid);
-        if (asid != this.asid || t != translation) {
+        beginKick(asid, asid, indirectDesc, eventIdx);
+    }
+
+    /**
+     * Starts processing with the rings (descriptor table, avail and used ring) in address space
+     * {@code ringAsid} and the buffers, indirect tables included, in {@code bufferAsid}: a virtqueue
+     * whose descriptor group is bound elsewhere than its group (mlx5_vdpa 6.7+: {@code desc_group_mkey}
+     * for the rings, {@code virtio_q_mkey} for the buffers; QEMU's shadow rings in their own address
+     * space, the guest's buffers at IOVA = GPA). An indirect table is read where the buffers are: it is
+     * memory a descriptor points at, like a buffer (QEMU's shadow virtqueue never uses one).
+     */
+    public void beginKick(int ringAsid, int bufferAsid, boolean indirectDesc, boolean eventIdx) {
+        DmaTranslation t = dma.translation(ringAsid);
+        if (ringAsid != this.ringAsid || t != translation) {
             areasValid = false; // another address space, or the parent swapped its translation
         }
-        this.asid = asid;
+        this.ringAsid = ringAsid;
+        this.asid = bufferAsid;
         this.translation = t;
         this.indirect = indirectDesc;
         this.eventIdx = eventIdx;
         this.usedAtKick = usedIdx;
     }
 
-    /** Address space of the current kick. */
+    /** Address space of the current kick's buffers. */
     public int asid() {
         return asid;
+    }
+
+    /** Address space of the current kick's rings (the buffers' unless the descriptor group is elsewhere). */
+    public int ringAsid() {
+        return ringAsid;
     }
 
     /** How often the ring areas were resolved (once per kick unless the mappings changed). */
@@ -203,7 +224,7 @@ public final class SplitQueue {
         if (areasValid && areasEpoch == dma.epoch() && translation.generation() == areasGeneration) {
             return;
         }
-        translation = dma.translation(asid);
+        translation = dma.translation(ringAsid);
         areasValid = false;
         descArea.clear();
         availArea.clear();
@@ -214,9 +235,9 @@ public final class SplitQueue {
         areaResolutions++;
         areasEpoch = dma.epoch();
         areasGeneration = translation.generation();
-        descArea.resolve(dma, asid, desc, SplitRing.descTableSize(num), DmaEntry.PERM_RO);
-        availArea.resolve(dma, asid, avail, SplitRing.availSize(num), DmaEntry.PERM_RO);
-        usedArea.resolve(dma, asid, used, SplitRing.usedSize(num), DmaEntry.PERM_WO);
+        descArea.resolve(dma, ringAsid, desc, SplitRing.descTableSize(num), DmaEntry.PERM_RO);
+        availArea.resolve(dma, ringAsid, avail, SplitRing.availSize(num), DmaEntry.PERM_RO);
+        usedArea.resolve(dma, ringAsid, used, SplitRing.usedSize(num), DmaEntry.PERM_WO);
         areasValid = true;
     }
 
@@ -230,7 +251,7 @@ public final class SplitQueue {
         if (b != null) {
             return b.getU16(availArea.offset + field) & 0xffff;
         }
-        return dma.readU16(asid, avail + field, DmaEntry.PERM_RO);
+        return dma.readU16(ringAsid, avail + field, DmaEntry.PERM_RO);
     }
 
     /**
@@ -298,12 +319,16 @@ public final class SplitQueue {
             out[1] = b.getU64(at + SplitRing.DESC_LEN);
             return true;
         }
-        return readDescAt(desc + SplitRing.desc(i), out);
+        return readDescAt(ringAsid, desc + SplitRing.desc(i), out);
     }
 
-    /** Reads the descriptor at {@code iova} (an indirect table entry) in one 16-byte access. */
+    /** Reads the descriptor at {@code iova} (an indirect table entry: the buffers' address space) in one access. */
     boolean readDescAt(long iova, long[] out) {
-        if (!dma.readDesc(chunk, asid, iova)) {
+        return readDescAt(asid, iova, out);
+    }
+
+    private boolean readDescAt(int space, long iova, long[] out) {
+        if (!dma.readDesc(chunk, space, iova)) {
             return false;
         }
         out[0] = dma.lastLo();
@@ -331,7 +356,7 @@ public final class SplitQueue {
         RamBlock b = usedArea.block;
         if (b != null) {
             b.putU64(usedArea.offset + elem, (id & 0xffff_ffffL) | ((long) len << 32));
-        } else if (!dma.writeUsedElem(asid, used + elem, id, len)) {
+        } else if (!dma.writeUsedElem(ringAsid, used + elem, id, len)) {
             return false;
         }
         usedIdx = (usedIdx + 1) & 0xffff;
@@ -341,7 +366,7 @@ public final class SplitQueue {
             b.putU16(usedArea.offset + SplitRing.USED_IDX, (short) usedIdx);
             return true;
         }
-        return dma.writeU16(asid, used + SplitRing.USED_IDX, usedIdx, true);
+        return dma.writeU16(ringAsid, used + SplitRing.USED_IDX, usedIdx, true);
     }
 
     /**
