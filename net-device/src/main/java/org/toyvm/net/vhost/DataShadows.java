@@ -19,7 +19,7 @@ import org.toyvm.vdpa.kernel.VhostVdpaDevice;
  * while a migration is set up or active) and hw/virtio/vhost-vdpa.c {@code vhost_vdpa_svqs_start} /
  * {@code vhost_vdpa_svqs_stop} (9.0 through master).
  * <pre>
- *  dataStart   [descAsid] per data vq VHOST_VDPA_GET_VRING_DESC_GROUP, SET_GROUP_ASID(group, 2)
+ *  dataStart   [descAsid] per data vq VHOST_VDPA_GET_VRING_DESC_GROUP, SET_GROUP_ASID(group, 1)
  *              (Si-Wei Liu's series, patches 02-10: "vdpa: set descriptor group ASID for data vqs")
  *  startDevice per vq ShadowDataVq.start: SET_VRING_NUM (vhost_virtqueue_start: base, address, kick and
  *              call of a shadowed vq return early), then vhost_vdpa_svqs_start: the SVQ's setup, its rings mapped in the
@@ -62,14 +62,17 @@ final class DataShadows {
         return descAsidInUse() ? MigrationTechniques.DESC_ASID : 0;
     }
 
-    /** vhost_vdpa_net_data_start in shadow-data mode: with the descriptor ASID, each vq's descriptor group to ASID 2. */
+    /**
+     * vhost_vdpa_net_data_start in shadow-data mode: with the descriptor ASID, each vq's descriptor group
+     * to {@link MigrationTechniques#DESC_ASID} (one SET_GROUP_ASID per vq, as the series probes each vq).
+     */
     void dataStart(List<QueueConfig> qs) {
         if (!descAsidInUse()) {
             return;
         }
         for (QueueConfig q : qs) {
             IoctlResult g = ops.traced("GET_VRING_DESC_GROUP", "vq " + q.index(), "vhost_vdpa_get_vring_desc_group",
-                    dev.getVringGroup(q.index())); // TEMP-H2: getVringDescGroup
+                    dev.getVringDescGroup(q.index()));
             ops.check(g, "GET_VRING_DESC_GROUP " + q.index());
             int group = (int) g.value();
             ops.check(ops.traced("SET_GROUP_ASID", "group " + group + " asid " + MigrationTechniques.DESC_ASID,

@@ -11,8 +11,8 @@ package org.toyvm.net.vhost;
  *        before the switchover
  * @param descAsid ack {@code VHOST_BACKEND_F_DESC_ASID} when offered (with IOTLB_ASID) and, at the
  *        switch to shadow virtqueues, move each data VQ's descriptor group to its own address space
- *        ({@code VHOST_VDPA_GET_VRING_DESC_GROUP}, {@code SET_GROUP_ASID(group, 2)}): the shadow rings
- *        go there, guest RAM stays at IOVA = GPA in ASID 0 (no unmap/remap of RAM)
+ *        ({@code VHOST_VDPA_GET_VRING_DESC_GROUP}, {@code SET_GROUP_ASID(group, }{@link #DESC_ASID}{@code )}):
+ *        the shadow rings go there, guest RAM stays at IOVA = GPA in ASID 0 (no unmap/remap of RAM)
  * @param batch the shadow rings' maps/unmaps and the shadow CVQ's buffer maps/unmaps of one vhost
  *        device go inside one BATCH_BEGIN/BATCH_END for their ASID
  *        ({@code vhost_vdpa_dma_batch_begin_once} with {@code iotlb_batch_asid}), not one unbatched
@@ -22,6 +22,12 @@ public record MigrationTechniques(boolean earlyMap, boolean descAsid, boolean ba
     /** Upstream QEMU: none of them. */
     public static final MigrationTechniques NONE = new MigrationTechniques(false, false, false);
 
-    /** The address space of the shadow rings' descriptor group with {@link #descAsid}. */
-    public static final int DESC_ASID = 2;
+    /**
+     * The address space of the shadow rings' descriptor group with {@link #descAsid}: QEMU's own-memory
+     * space, the shadow CVQ's ({@code VHOST_VDPA_NET_CVQ_ASID}). mlx5_vdpa has three VQ groups
+     * (data, CVQ, data descriptors: {@code MLX5_VDPA_DATAVQ_DESC_GROUP}) but only two address spaces
+     * ({@code MLX5_VDPA_NUM_AS} = 2, 6.7 through 6.12), so the descriptor group can only join the CVQ's;
+     * the shadow rings and the CVQ buffers share the NIC's IOVA tree, so their IOVAs never collide.
+     */
+    public static final int DESC_ASID = ShadowCvq.CVQ_ASID;
 }

@@ -165,4 +165,59 @@ class MigrationSwitchTraceTest {
             }
         }
     }
+
+    private static final MigrationTechniques DESC = new MigrationTechniques(false, true, false);
+
+    @Test
+    void descAsidMovesOnlyTheShadowRingsToTheDescriptorGroupsAddressSpace() {
+        try (FrontendFixture f = started(QemuVersion.V9_2, ResetPolicy.PERSIST, DESC)) {
+            assertTrue((f.fe.ackedBackendFeatures() & org.toyvm.vdpa.uapi.VhostUapi.bit(
+                    org.toyvm.vdpa.uapi.VhostUapi.F_DESC_ASID)) != 0, "DESC_ASID acked with IOTLB_ASID");
+            assertNull(f.fe.logGlobalEnable(true));
+            assertTrue(f.fe.shadowsData());
+            assertEquals(List.of(), ramMaps(f.events), "guest RAM untouched: IOVA = GPA in ASID 0 all along");
+            assertEquals(List.of("GET_VRING_DESC_GROUP(vq 0)", "SET_GROUP_ASID(group 2 asid 1)",
+                    "GET_VRING_DESC_GROUP(vq 1)", "SET_GROUP_ASID(group 2 asid 1)"),
+                    f.trace().stream().filter(t -> t.startsWith("GET_VRING_DESC_GROUP")
+                            || t.startsWith("SET_GROUP_ASID(group 2")).toList());
+            List<String> updates = maps(f.events).stream().filter(e -> e.startsWith("UPDATE")).toList();
+            assertEquals(8, updates.size(), updates.toString());
+            assertTrue(updates.stream().allMatch(e -> e.startsWith("UPDATE asid 1 ")),
+                    "shadow rings and CVQ buffers in ASID 1: " + updates);
+            assertEquals(0x10000, f.fe.iova(Gpa.of(0x10000)).value(), "the SVQ hands the device GPAs");
+            // And back: the reset puts every group in ASID 0 again; RAM still untouched.
+            f.mark();
+            assertNull(f.fe.logGlobalEnable(false));
+            assertEquals(List.of(), ramMaps(f.events));
+            assertEquals(0, f.count("GET_VRING_DESC_GROUP"));
+        }
+    }
+
+    /**
+     * Without IOTLB_PERSIST the switch's reset still drops the mappings (6.7+ compat reset with
+     * CLEAN_MAP; QEMU's listener unregister), so with the descriptor ASID alone RAM is unmapped and
+     * mapped again — at the same IOVAs (= GPA), never at tree IOVAs.
+     */
+    @Test
+    void descAsidWithoutPersistStillRemapsRamButAtItsGpa() {
+        try (FrontendFixture f = started(QemuVersion.MASTER, ResetPolicy.LEGACY, DESC)) {
+            assertNull(f.fe.logGlobalEnable(true));
+            assertEquals(List.of("batched " + RAM_UNMAP_AT_GPA, "batched " + RAM_AT_GPA), ramMaps(f.events));
+            assertEquals(0x10000, f.fe.iova(Gpa.of(0x10000)).value());
+        }
+    }
+
+    @Test
+    void descAsidOnAKernelWithoutItFallsBackToTreeIovas() {
+        try (FrontendFixture f = new FrontendFixture(QemuVersion.V9_2, KernelVersion.V6_6, ParentKind.MLX5,
+                ResetPolicy.LEGACY, DESC)) {
+            new GuestCvq(f, VirtioNetNic.CTRL).start(GuestCvq.FEATURES);
+            f.mark();
+            assertNull(f.fe.logGlobalEnable(true));
+            assertEquals(0, f.count("GET_VRING_DESC_GROUP"), "6.6 offers no DESC_ASID");
+            List<String> ram = ramMaps(f.events);
+            assertEquals(2, ram.size());
+            assertNotEquals("batched " + RAM_AT_GPA, ram.get(1));
+        }
+    }
 }
