@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.toyvm.core.addr.Gpa;
 import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioStatus;
@@ -37,7 +36,7 @@ public final class VirtioNetDevice {
     static final long VIRTIO_QUEUE_MAX = 1024;
 
     private final VirtioNetBackend backend;
-    private final Queue[] queues;
+    private final QueueRegisters[] queues;
     private int status;
     /** Selectors as the driver wrote them: unsigned 32-bit values. */
     private long deviceFeaturesSel;
@@ -53,31 +52,11 @@ public final class VirtioNetDevice {
     private long guestErrors;
     private String lastStartError;
 
-    /** Per-queue registers as the driver wrote them. */
-    private static final class Queue {
-        int num;
-        long desc;
-        long driver;
-        long device;
-        boolean ready;
-        /** last_avail_idx: what the next start continues from (0 until a stop or a load sets it). */
-        int base;
-
-        void clear() {
-            num = 0;
-            desc = 0;
-            driver = 0;
-            device = 0;
-            ready = false;
-            base = 0;
-        }
-    }
-
     public VirtioNetDevice(VirtioNetBackend backend) {
         this.backend = backend;
-        this.queues = new Queue[backend.numQueues()];
+        this.queues = new QueueRegisters[backend.numQueues()];
         for (int i = 0; i < queues.length; i++) {
-            queues[i] = new Queue();
+            queues[i] = new QueueRegisters();
         }
     }
 
@@ -109,7 +88,7 @@ public final class VirtioNetDevice {
     }
 
     /** The selected queue, or null when QueueSel names a queue this device does not have. */
-    private Queue selectedQueue() {
+    private QueueRegisters selectedQueue() {
         // queueSel is an unsigned 32-bit value below VIRTIO_QUEUE_MAX (see the QUEUE_SEL write).
         return queueSel < queues.length ? queues[(int) queueSel] : null;
     }
@@ -138,7 +117,7 @@ public final class VirtioNetDevice {
             guestErrors++; // virtio_mmio_read: "wrong size access to register!" -> 0
             return 0;
         }
-        Queue q = selectedQueue();
+        QueueRegisters q = selectedQueue();
         long v = switch ((int) offset) {
             case MAGIC_VALUE -> MAGIC;
             case VERSION -> MMIO_VERSION;
@@ -205,7 +184,7 @@ public final class VirtioNetDevice {
         }
         int v = (int) value;
         long u = Integer.toUnsignedLong(v);
-        Queue q = selectedQueue();
+        QueueRegisters q = selectedQueue();
         switch ((int) offset) {
             case DEVICE_FEATURES_SEL -> deviceFeaturesSel = u;
             case DRIVER_FEATURES_SEL -> driverFeaturesSel = u;
@@ -276,7 +255,7 @@ public final class VirtioNetDevice {
         driverFeatures = (driverFeatures & ~(0xffff_ffffL << shift)) | (word << shift);
     }
 
-    private void setQueueAddr(Queue q, int which, boolean high, long word) {
+    private void setQueueAddr(QueueRegisters q, int which, boolean high, long word) {
         if (q == null || (status & VirtioStatus.DRIVER_OK) != 0) {
             guestErrors++;
             return;
@@ -328,10 +307,9 @@ public final class VirtioNetDevice {
     private List<VirtioNetBackend.QueueConfig> queueConfigs() {
         List<VirtioNetBackend.QueueConfig> qs = new ArrayList<>();
         for (int i = 0; i < queues.length; i++) {
-            Queue q = queues[i];
+            QueueRegisters q = queues[i];
             // The ring addresses leave the register file as what they are: guest physical addresses.
-            qs.add(new VirtioNetBackend.QueueConfig(i, q.num, Gpa.of(q.desc), Gpa.of(q.driver), Gpa.of(q.device),
-                    q.ready, q.base));
+            qs.add(q.config(i));
         }
         return qs;
     }
@@ -363,7 +341,7 @@ public final class VirtioNetDevice {
             if (started) {
                 backend.vmStop();
                 started = false;
-                for (Queue q : queues) {
+                for (QueueRegisters q : queues) {
                     q.base = backend.vringBase(indexOf(q)) & 0xffff;
                 }
             }
@@ -378,7 +356,7 @@ public final class VirtioNetDevice {
         return startedBy(backend.vmStart(driverFeatures, queueConfigs()));
     }
 
-    private int indexOf(Queue q) {
+    private int indexOf(QueueRegisters q) {
         for (int i = 0; i < queues.length; i++) {
             if (queues[i] == q) {
                 return i;
@@ -395,8 +373,8 @@ public final class VirtioNetDevice {
     public VirtioNetState saveState() {
         List<VirtioNetState.QueueState> qs = new ArrayList<>();
         for (int i = 0; i < queues.length; i++) {
-            Queue q = queues[i];
-            qs.add(new VirtioNetState.QueueState(i, q.num, q.desc, q.driver, q.device, q.ready, q.base));
+            QueueRegisters q = queues[i];
+            qs.add(q.state(i));
         }
         return new VirtioNetState(status, driverFeatures, interruptStatus, (int) queueSel, configGeneration, qs,
                 backend.ctrlState());
@@ -420,8 +398,7 @@ public final class VirtioNetDevice {
         for (int i = 0; err == null && i < s.queues().size(); i++) {
             VirtioNetState.QueueState q = s.queues().get(i);
             if (q.desc() != 0 && q.size() != 0) {
-                err = backend.checkLoadedRing(new VirtioNetBackend.QueueConfig(i, q.size(), Gpa.of(q.desc()),
-                        Gpa.of(q.avail()), Gpa.of(q.used()), q.ready(), q.lastAvailIdx()));
+                err = backend.checkLoadedRing(QueueRegisters.config(q));
             }
         }
         if (err == null && s.ctrl() != null) {
@@ -437,13 +414,7 @@ public final class VirtioNetDevice {
         queueSel = Integer.toUnsignedLong(s.queueSel());
         configGeneration = s.configGeneration();
         for (VirtioNetState.QueueState qs : s.queues()) {
-            Queue q = queues[qs.index()];
-            q.num = qs.size();
-            q.desc = qs.desc();
-            q.driver = qs.avail();
-            q.device = qs.used();
-            q.ready = qs.ready();
-            q.base = qs.lastAvailIdx();
+            queues[qs.index()].load(qs);
         }
         lastStartError = null;
         vmStopped = true; // an incoming VM runs only at vm_start (vmStateChange(true))
@@ -460,7 +431,7 @@ public final class VirtioNetDevice {
         queueSel = 0;
         interruptStatus = 0;
         lastStartError = null;
-        for (Queue q : queues) {
+        for (QueueRegisters q : queues) {
             q.clear();
         }
     }

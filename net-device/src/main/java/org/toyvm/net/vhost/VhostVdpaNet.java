@@ -350,27 +350,10 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         return order.base(queue);
     }
 
-    /**
-     * hw/virtio/virtio.c virtio_load for a queue with rings: the guest's avail index may be at most
-     * {@code num} ahead of the migrated last avail index, which may be at most {@code num} ahead of
-     * the guest's used index (both read from the guest's rings, 16-bit arithmetic).
-     */
+    /** virtio_load's ring checks ({@link LoadedRingCheck}). */
     @Override
     public String checkLoadedRing(QueueConfig q) {
-        int avail = ops.guestU16(q.avail(), org.toyvm.core.virtio.SplitRing.AVAIL_IDX);
-        int used = ops.guestU16(q.used(), org.toyvm.core.virtio.SplitRing.USED_IDX);
-        int nheads = (avail - q.base()) & 0xffff;
-        if (nheads > q.size()) {
-            return "VQ " + q.index() + " size 0x" + Integer.toHexString(q.size()) + " Guest index 0x"
-                    + Integer.toHexString(avail) + " inconsistent with Host index 0x" + Integer.toHexString(q.base())
-                    + ": delta 0x" + Integer.toHexString(nheads);
-        }
-        int inuse = (q.base() - used) & 0xffff;
-        if (inuse > q.size()) {
-            return "VQ " + q.index() + " size 0x" + Integer.toHexString(q.size()) + " < last_avail_idx 0x"
-                    + Integer.toHexString(q.base()) + " - used_idx 0x" + Integer.toHexString(used);
-        }
-        return null;
+        return LoadedRingCheck.check(ops, q);
     }
 
     @Override
