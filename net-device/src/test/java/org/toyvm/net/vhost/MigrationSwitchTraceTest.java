@@ -220,4 +220,21 @@ class MigrationSwitchTraceTest {
             assertNotEquals("batched " + RAM_AT_GPA, ram.get(1));
         }
     }
+
+    @Test
+    void deviceCallsGoStraightToTheGuestInPassthroughAndThroughTheSvqsWhenShadowed() {
+        try (FrontendFixture f = started(QemuVersion.V9_2, ResetPolicy.LEGACY, MigrationTechniques.NONE)) {
+            List<Integer> notified = new ArrayList<>();
+            f.fe.setGuestNotifier(notified::add);
+            f.fe.deviceCall(VirtioNetNic.RX);
+            f.fe.deviceCall(VirtioNetNic.TX);
+            f.fe.deviceCall(VirtioNetNic.CTRL);
+            assertEquals(List.of(VirtioNetNic.RX, VirtioNetNic.TX), notified,
+                    "the irqfd; the shadowed CVQ was polled by QEMU");
+            assertNull(f.fe.logGlobalEnable(true));
+            notified.clear();
+            f.fe.deviceCall(VirtioNetNic.RX);
+            assertEquals(List.of(), notified, "vhost_svq_flush found nothing used: no guest interrupt");
+        }
+    }
 }
