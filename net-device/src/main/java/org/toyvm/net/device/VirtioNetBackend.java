@@ -42,9 +42,69 @@ public interface VirtioNetBackend {
     void reset();
 
     /**
-     * One virtqueue as the guest configured it: its three ring areas as the guest physical addresses
-     * the driver wrote (QueueDesc, QueueDriver, QueueDevice), unchecked — any 64-bit value.
+     * The VM runs again (virtio_vmstate_change → vhost_net_start) with a guest that had set DRIVER_OK:
+     * start the datapath from each queue's {@link QueueConfig#base}, without the guest's feature
+     * negotiation (the device model keeps what it holds). A plain backend starts as at DRIVER_OK.
      */
-    record QueueConfig(int index, int size, Gpa desc, Gpa avail, Gpa used, boolean ready) {
+    default String vmStart(long driverFeatures, List<QueueConfig> queues) {
+        return start(driverFeatures, queues);
+    }
+
+    /**
+     * The VM stopped (virtio_vmstate_change → virtio_net_set_status → vhost_net_stop): stop the datapath
+     * without a virtio reset — the guest's status stays DRIVER_OK — and keep each queue's last avail
+     * index for {@link #vringBase}. A backend with nothing to stop does nothing.
+     */
+    default void vmStop() {
+    }
+
+    /**
+     * Queue {@code queue}'s last avail index as the last stop read it (GET_VRING_BASE, the shadow
+     * virtqueue's index, or the guest's used index when the device could not be trusted); the base
+     * the queue was last started with when it has not been stopped since; 0 before any start.
+     */
+    default int vringBase(int queue) {
+        return 0;
+    }
+
+    /**
+     * virtio_load's ring checks of a loaded queue against the guest's memory (RAM arrives before the
+     * device state): null, or why the queue's index cannot be the guest's ("Guest index ...
+     * inconsistent with Host index", "size < last_avail_idx - used_idx"). A backend without access
+     * to guest memory accepts.
+     */
+    default String checkLoadedRing(QueueConfig q) {
+        return null;
+    }
+
+    /** What the VMM's device model holds of the guest's control commands (migrated with the device). */
+    default VirtioNetState.Ctrl ctrlState() {
+        return null;
+    }
+
+    /**
+     * The destination's device model takes the migrated control state (virtio-net's post_load); the
+     * next start replays it into the device. Answers null, or why it was refused (nothing changed).
+     */
+    default String loadCtrlState(VirtioNetState.Ctrl ctrl, long driverFeatures) {
+        return null;
+    }
+
+    /**
+     * One virtqueue as the guest configured it: its three ring areas as the guest physical addresses
+     * the driver wrote (QueueDesc, QueueDriver, QueueDevice), unchecked — any 64-bit value — and the
+     * index the device starts from ({@code base}, SET_VRING_BASE: 0 on a fresh start, the migrated or
+     * saved last avail index after a stop; 16 bits).
+     */
+    record QueueConfig(int index, int size, Gpa desc, Gpa avail, Gpa used, boolean ready, int base) {
+        /** A fresh start: base 0. */
+        public QueueConfig(int index, int size, Gpa desc, Gpa avail, Gpa used, boolean ready) {
+            this(index, size, desc, avail, used, ready, 0);
+        }
+
+        /** The same queue started from {@code newBase}. */
+        public QueueConfig withBase(int newBase) {
+            return new QueueConfig(index, size, desc, avail, used, ready, newBase & 0xffff);
+        }
     }
 }

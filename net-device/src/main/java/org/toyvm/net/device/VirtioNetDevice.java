@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.toyvm.core.addr.Gpa;
 import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioStatus;
@@ -37,7 +36,7 @@ public final class VirtioNetDevice {
     static final long VIRTIO_QUEUE_MAX = 1024;
 
     private final VirtioNetBackend backend;
-    private final Queue[] queues;
+    private final QueueRegisters[] queues;
     private int status;
     /** Selectors as the driver wrote them: unsigned 32-bit values. */
     private long deviceFeaturesSel;
@@ -48,31 +47,16 @@ public final class VirtioNetDevice {
     private int interruptStatus;
     private int configGeneration;
     private boolean started;
+    /** The VM is stopped (virtio_vmstate_change): vhost does not run until it runs again. */
+    private boolean vmStopped;
     private long guestErrors;
     private String lastStartError;
 
-    /** Per-queue registers as the driver wrote them. */
-    private static final class Queue {
-        int num;
-        long desc;
-        long driver;
-        long device;
-        boolean ready;
-
-        void clear() {
-            num = 0;
-            desc = 0;
-            driver = 0;
-            device = 0;
-            ready = false;
-        }
-    }
-
     public VirtioNetDevice(VirtioNetBackend backend) {
         this.backend = backend;
-        this.queues = new Queue[backend.numQueues()];
+        this.queues = new QueueRegisters[backend.numQueues()];
         for (int i = 0; i < queues.length; i++) {
-            queues[i] = new Queue();
+            queues[i] = new QueueRegisters();
         }
     }
 
@@ -104,7 +88,7 @@ public final class VirtioNetDevice {
     }
 
     /** The selected queue, or null when QueueSel names a queue this device does not have. */
-    private Queue selectedQueue() {
+    private QueueRegisters selectedQueue() {
         // queueSel is an unsigned 32-bit value below VIRTIO_QUEUE_MAX (see the QUEUE_SEL write).
         return queueSel < queues.length ? queues[(int) queueSel] : null;
     }
@@ -133,7 +117,7 @@ public final class VirtioNetDevice {
             guestErrors++; // virtio_mmio_read: "wrong size access to register!" -> 0
             return 0;
         }
-        Queue q = selectedQueue();
+        QueueRegisters q = selectedQueue();
         long v = switch ((int) offset) {
             case MAGIC_VALUE -> MAGIC;
             case VERSION -> MMIO_VERSION;
@@ -200,7 +184,7 @@ public final class VirtioNetDevice {
         }
         int v = (int) value;
         long u = Integer.toUnsignedLong(v);
-        Queue q = selectedQueue();
+        QueueRegisters q = selectedQueue();
         switch ((int) offset) {
             case DEVICE_FEATURES_SEL -> deviceFeaturesSel = u;
             case DRIVER_FEATURES_SEL -> driverFeaturesSel = u;
@@ -271,7 +255,7 @@ public final class VirtioNetDevice {
         driverFeatures = (driverFeatures & ~(0xffff_ffffL << shift)) | (word << shift);
     }
 
-    private void setQueueAddr(Queue q, int which, boolean high, long word) {
+    private void setQueueAddr(QueueRegisters q, int which, boolean high, long word) {
         if (q == null || (status & VirtioStatus.DRIVER_OK) != 0) {
             guestErrors++;
             return;
@@ -313,23 +297,128 @@ public final class VirtioNetDevice {
             }
         }
         status = v;
-        if ((added & VirtioStatus.DRIVER_OK) != 0 && (status & VirtioStatus.FEATURES_OK) != 0 && !started) {
-            List<VirtioNetBackend.QueueConfig> qs = new ArrayList<>();
-            for (int i = 0; i < queues.length; i++) {
-                Queue q = queues[i];
-                // The ring addresses leave the register file as what they are: guest physical addresses.
-                qs.add(new VirtioNetBackend.QueueConfig(i, q.num, Gpa.of(q.desc), Gpa.of(q.driver), Gpa.of(q.device),
-                        q.ready));
+        if ((added & VirtioStatus.DRIVER_OK) != 0 && (status & VirtioStatus.FEATURES_OK) != 0 && !started
+                && !vmStopped) {
+            startedBy(backend.start(driverFeatures, queueConfigs()));
+        }
+    }
+
+    /** The queues as the backend starts them, each from its base. */
+    private List<VirtioNetBackend.QueueConfig> queueConfigs() {
+        List<VirtioNetBackend.QueueConfig> qs = new ArrayList<>();
+        for (int i = 0; i < queues.length; i++) {
+            QueueRegisters q = queues[i];
+            // The ring addresses leave the register file as what they are: guest physical addresses.
+            qs.add(q.config(i));
+        }
+        return qs;
+    }
+
+    private String startedBy(String err) {
+        lastStartError = err;
+        if (err == null) {
+            started = true;
+        } else {
+            LOG.warn("virtio-net could not start: {}", err);
+            status |= VirtioStatus.NEEDS_RESET;
+            configGeneration++;
+        }
+        return err;
+    }
+
+    // ---------------------------------------------------------------- migration
+
+    /**
+     * hw/virtio/virtio.c virtio_vmstate_change → virtio_set_status → virtio_net_vhost_status: on stop
+     * (before the state is saved), vhost_net_stop with no virtio reset — the status stays DRIVER_OK and
+     * each queue keeps the last avail index the stop read; on run, vhost_net_start of a device the
+     * guest had started, each queue from its base (vm_prepare_start runs this before the vCPUs
+     * resume). Answers null, or why the start failed (the device then needs a reset, as at DRIVER_OK).
+     */
+    public String vmStateChange(boolean running) {
+        if (!running) {
+            vmStopped = true;
+            if (started) {
+                backend.vmStop();
+                started = false;
+                for (QueueRegisters q : queues) {
+                    q.base = backend.vringBase(indexOf(q)) & 0xffff;
+                }
             }
-            lastStartError = backend.start(driverFeatures, qs);
-            if (lastStartError == null) {
-                started = true;
-            } else {
-                LOG.warn("virtio-net could not start: {}", lastStartError);
-                status |= VirtioStatus.NEEDS_RESET;
-                configGeneration++;
+            return null;
+        }
+        vmStopped = false;
+        boolean driverOk = (status & VirtioStatus.DRIVER_OK) != 0 && (status & VirtioStatus.FEATURES_OK) != 0
+                && (status & VirtioStatus.NEEDS_RESET) == 0;
+        if (!driverOk || started) {
+            return null; // virtio_net_started() is false, or vhost already runs
+        }
+        return startedBy(backend.vmStart(driverFeatures, queueConfigs()));
+    }
+
+    private int indexOf(QueueRegisters q) {
+        for (int i = 0; i < queues.length; i++) {
+            if (queues[i] == q) {
+                return i;
             }
         }
+        return -1;
+    }
+
+    /**
+     * virtio_save + vmstate_virtio_net_device: the registers, each queue with its last avail index, and
+     * the backend's control state. Taken after {@code vmStateChange(false)}, as QEMU saves a stopped VM;
+     * on a running device the indices are those of the last stop.
+     */
+    public VirtioNetState saveState() {
+        List<VirtioNetState.QueueState> qs = new ArrayList<>();
+        for (int i = 0; i < queues.length; i++) {
+            QueueRegisters q = queues[i];
+            qs.add(q.state(i));
+        }
+        return new VirtioNetState(status, driverFeatures, interruptStatus, (int) queueSel, configGeneration, qs,
+                backend.ctrlState());
+    }
+
+    /**
+     * virtio_load + virtio-net's post_load on a fresh destination device (no guest probe: the guest's
+     * driver state arrives with the stream): everything {@link VirtioNetState#check} and the backend
+     * refuse leaves the device untouched and answers why (QEMU fails the incoming migration); else the
+     * registers, queues and control state are this device's, vhost not started — the next
+     * {@code vmStateChange(true)} starts it. Answers null on success.
+     */
+    public String loadState(VirtioNetState s) {
+        if (s == null) {
+            return "virtio-net: no state";
+        }
+        if (started) {
+            return "virtio-net: cannot load state into a started device";
+        }
+        String err = s.check(backend.deviceFeatures(), queues.length, backend.maxQueueSize());
+        for (int i = 0; err == null && i < s.queues().size(); i++) {
+            VirtioNetState.QueueState q = s.queues().get(i);
+            if (q.desc() != 0 && q.size() != 0) {
+                err = backend.checkLoadedRing(QueueRegisters.config(q));
+            }
+        }
+        if (err == null && s.ctrl() != null) {
+            err = backend.loadCtrlState(s.ctrl(), s.driverFeatures());
+        }
+        if (err != null) {
+            LOG.warn("virtio-net: incoming state refused: {}", err);
+            return err;
+        }
+        status = s.status() & 0xff;
+        driverFeatures = s.driverFeatures();
+        interruptStatus = s.interruptStatus();
+        queueSel = Integer.toUnsignedLong(s.queueSel());
+        configGeneration = s.configGeneration();
+        for (VirtioNetState.QueueState qs : s.queues()) {
+            queues[qs.index()].load(qs);
+        }
+        lastStartError = null;
+        vmStopped = true; // an incoming VM runs only at vm_start (vmStateChange(true))
+        return null;
     }
 
     private void reset() {
@@ -342,7 +431,7 @@ public final class VirtioNetDevice {
         queueSel = 0;
         interruptStatus = 0;
         lastStartError = null;
-        for (Queue q : queues) {
+        for (QueueRegisters q : queues) {
             q.clear();
         }
     }

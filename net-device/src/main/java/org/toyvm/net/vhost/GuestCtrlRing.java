@@ -45,6 +45,22 @@ final class GuestCtrlRing {
         this.maxOut = maxOut;
     }
 
+    /**
+     * Continue from the guest's {@code base} (the last avail index a stop kept): vhost_svq_start on a
+     * VirtQueue whose last_avail_idx survived a stop without reset. Every chain the shadow CVQ popped
+     * was pushed before it returned, so the used index is the same.
+     */
+    GuestCtrlRing startAt(int base) {
+        lastAvail = base & 0xffff;
+        usedIdx = base & 0xffff;
+        return this;
+    }
+
+    /** The guest's last avail index as QEMU keeps it (vhost_vdpa_get_vring_base of a shadowed vq). */
+    int lastAvail() {
+        return lastAvail;
+    }
+
     boolean broken() {
         return broken;
     }

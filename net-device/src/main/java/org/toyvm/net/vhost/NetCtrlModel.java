@@ -1,6 +1,9 @@
 package org.toyvm.net.vhost;
 
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
+import org.toyvm.net.device.VirtioNetState;
 import org.toyvm.core.virtio.VirtioFeatures;
 import org.toyvm.core.virtio.VirtioNet;
 
@@ -218,6 +221,60 @@ final class NetCtrlModel {
         }
         currGuestOffloads = o;
         return true;
+    }
+
+    /** What virtio-net's vmstate carries of this model (vmstate_virtio_net_device). */
+    VirtioNetState.Ctrl save() {
+        List<Long> table = new ArrayList<>();
+        for (int i = 0; i < macInUse; i++) {
+            long m = 0;
+            for (int b = 0; b < VirtioNet.ETH_ALEN; b++) {
+                m = (m << 8) | (macs[i * VirtioNet.ETH_ALEN + b] & 0xff);
+            }
+            table.add(m);
+        }
+        List<Integer> ids = new ArrayList<>();
+        for (int v = vlans.nextSetBit(0); v >= 0; v = vlans.nextSetBit(v + 1)) {
+            ids.add(v);
+        }
+        return new VirtioNetState.Ctrl(mac, currQueuePairs, promisc, allmulti, alluni, nomulti, nouni, nobcast, table,
+                firstMulti, uniOverflow, multiOverflow, ids, currGuestOffloads);
+    }
+
+    /**
+     * The destination's load of {@code c} for negotiated {@code features} (virtio_net_post_load_device);
+     * {@code c} already passed {@link VirtioNetState#check}. Offloads the features do not allow are
+     * refused (answers why; nothing changed), else answers null.
+     */
+    String load(VirtioNetState.Ctrl c, long driverFeatures) {
+        if ((c.currGuestOffloads() & ~(driverFeatures & GUEST_OFFLOADS)) != 0) {
+            return "virtio-net: curr_guest_offloads 0x" + Long.toHexString(c.currGuestOffloads())
+                    + " not within the negotiated offloads";
+        }
+        setFeatures(driverFeatures);
+        mac = c.mac();
+        currQueuePairs = c.currQueuePairs();
+        promisc = c.promisc();
+        allmulti = c.allmulti();
+        alluni = c.alluni();
+        nomulti = c.nomulti();
+        nouni = c.nouni();
+        nobcast = c.nobcast();
+        java.util.Arrays.fill(macs, (byte) 0);
+        for (int i = 0; i < c.macTable().size(); i++) {
+            long m = c.macTable().get(i);
+            for (int b = 0; b < VirtioNet.ETH_ALEN; b++) {
+                macs[i * VirtioNet.ETH_ALEN + b] = (byte) (m >>> (8 * (VirtioNet.ETH_ALEN - 1 - b)));
+            }
+        }
+        macInUse = c.macTable().size();
+        firstMulti = c.firstMulti();
+        uniOverflow = c.uniOverflow();
+        multiOverflow = c.multiOverflow();
+        vlans.clear();
+        c.vlans().forEach(vlans::set);
+        currGuestOffloads = c.currGuestOffloads();
+        return null;
     }
 
     static int le16(byte[] d, int at) {

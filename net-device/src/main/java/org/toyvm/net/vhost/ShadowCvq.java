@@ -60,6 +60,8 @@ final class ShadowCvq {
     private Iova deviceIova;
     private GuestCtrlRing guest;
     private boolean shadowed;
+    /** The address space its buffers and rings are mapped in: 1 when isolated, 0 with shadow_data. */
+    private int asid = CVQ_ASID;
     private IntConsumer guestNotifier = q -> { };
 
     ShadowCvq(VhostVdpaOps ops, AddressSpace guestMemory, IovaTree tree, NetCtrlModel model, FrontendCounters counters,
@@ -84,7 +86,23 @@ final class ShadowCvq {
 
     /** vhost_vdpa_net_cvq_start: with an isolated CVQ, move its group to ASID 1 and map the buffers. */
     void start(boolean isolated) {
+        start(isolated, false);
+    }
+
+    /**
+     * vhost_vdpa_net_cvq_start. {@code inGuestAsid}: {@code v->shared->shadow_data} — every data queue is
+     * shadowed, so "SVQ is already configured for all virtqueues": the CVQ is shadowed in ASID 0 with
+     * everything else, isolated or not, no SET_GROUP_ASID (the reset put every group back in ASID 0).
+     * Else, isolated: its group to ASID 1; not isolated: passthrough. The buffers' maps go in one
+     * batch with {@link MigrationTechniques#batch}.
+     */
+    void start(boolean isolated, boolean inGuestAsid) {
         shadowed = false;
+        asid = inGuestAsid ? 0 : CVQ_ASID;
+        if (inGuestAsid) {
+            mapBuffers();
+            return;
+        }
         if (!isolated) {
             return; // "if (!s->cvq_isolated) return 0": the CVQ stays in ASID 0, passthrough
         }
@@ -94,13 +112,23 @@ final class ShadowCvq {
         int group = (int) g.value();
         ops.check(ops.traced("SET_GROUP_ASID", "group " + group + " asid " + CVQ_ASID, "vhost_vdpa_set_address_space_id",
                 dev.setGroupAsid(group, CVQ_ASID)), "SET_GROUP_ASID");
+        mapBuffers();
+    }
+
+    /** The tail of vhost_vdpa_net_cvq_start: vhost_vdpa_cvq_map_buf of the out and the status buffer. */
+    private void mapBuffers() {
         if (outBuf == null) {
             // net_vhost_vdpa_init: two page-sized anonymous mappings of QEMU's own.
             outBuf = mm.map("vhost-vdpa.cvq-out", PAGE_LEN);
             statusBuf = mm.map("vhost-vdpa.cvq-status", PAGE_LEN);
         }
-        outIova = map(outBuf.base(), PAGE_LEN, true, "cvq out buffer");
-        statusIova = map(statusBuf.base(), PAGE_LEN, false, "cvq status buffer");
+        boolean batch = ops.batchBegin(asid);
+        try {
+            outIova = map(outBuf.base(), PAGE_LEN, true, "cvq out buffer");
+            statusIova = map(statusBuf.base(), PAGE_LEN, false, "cvq status buffer");
+        } finally {
+            ops.batchEnd(batch);
+        }
         shadowed = true;
     }
 
@@ -110,7 +138,7 @@ final class ShadowCvq {
         if (iova == null) {
             throw new IllegalStateException("vhost-vdpa: cannot allocate an IOVA for the " + what);
         }
-        if (!ops.dmaMap(CVQ_ASID, iova, size, hva, readonly)) {
+        if (!ops.dmaMap(asid, iova, size, hva, readonly)) {
             tree.remove(iova);
             throw new IllegalStateException("vhost-vdpa: cannot map the " + what + " (" + dev.lastDetail() + ")");
         }
@@ -119,7 +147,7 @@ final class ShadowCvq {
 
     private void unmap(Iova iova, long size) {
         if (iova != null && tree.remove(iova)) {
-            ops.dmaUnmap(CVQ_ASID, iova, size);
+            ops.dmaUnmap(asid, iova, size);
         }
     }
 
@@ -142,29 +170,43 @@ final class ShadowCvq {
             vring = ShadowVring.allocate(mm, "vhost-vdpa.svq" + index, q.size());
         }
         vring.restart();
-        driverIova = map(vring.driverArea(), ShadowVring.driverAreaSize(q.size()), true, "shadow vring driver area");
-        deviceIova = map(vring.deviceArea(), ShadowVring.deviceAreaSize(q.size()), false, "shadow vring device area");
+        boolean batch = ops.batchBegin(asid);
+        try {
+            driverIova = map(vring.driverArea(), ShadowVring.driverAreaSize(q.size()), true, "shadow vring driver area");
+            deviceIova = map(vring.deviceArea(), ShadowVring.deviceAreaSize(q.size()), false, "shadow vring device area");
+        } finally {
+            ops.batchEnd(batch);
+        }
         ops.check(ops.traced("SET_VRING_ADDR", vq, "vhost_vdpa_svqs_start", dev.setVringAddr(index, driverIova,
                 Iova.of(driverIova.value() + vring.availOffset()), deviceIova)), "SET_VRING_ADDR");
-        guest = new GuestCtrlRing(guestMemory, q.size(), q.desc(), q.avail(), q.used(), PAGE_LEN);
+        guest = new GuestCtrlRing(guestMemory, q.size(), q.desc(), q.avail(), q.used(), PAGE_LEN).startAt(q.base());
     }
 
-    /** vhost_vdpa_svqs_stop → vhost_vdpa_svq_unmap_rings: driver area, then device area. */
-    void stopRings() {
+    /**
+     * vhost_vdpa_svqs_stop → vhost_vdpa_svq_unmap_rings: driver area, then device area. Answers the
+     * guest ring's last avail index (vhost_vdpa_get_vring_base of a shadowed vq), 0 when not started.
+     */
+    int stopRings() {
+        int base = guest == null ? 0 : guest.lastAvail();
         if (vring != null && driverIova != null) {
+            boolean batch = ops.batchBegin(asid);
             unmap(driverIova, ShadowVring.driverAreaSize(vring.num()));
             unmap(deviceIova, ShadowVring.deviceAreaSize(vring.num()));
+            ops.batchEnd(batch);
         }
         driverIova = null;
         deviceIova = null;
         guest = null;
+        return base;
     }
 
     /** vhost_vdpa_net_cvq_stop: the buffers unmapped (after the reset of the last device). */
     void stop() {
         if (shadowed) {
+            boolean batch = ops.batchBegin(asid);
             unmap(outIova, PAGE_LEN);
             unmap(statusIova, PAGE_LEN);
+            ops.batchEnd(batch);
             outIova = null;
             statusIova = null;
         }

@@ -30,25 +30,53 @@ import org.toyvm.vdpa.kernel.VhostVdpaDevice;
  *         per vq (none for a shadowed one: vhost_vdpa_get_vring_base reads QEMU's own index);
  *         vhost_vdpa_reset_status on the last device; then info->stop: CVQ buffers unmapped
  * </pre>
+ * In shadow-data mode ({@code v->shared->shadow_data}, set by vhost_vdpa_net_data_start while a
+ * migration is set up or active; {@link DataShadows}) the data queues are shadowed too: their
+ * vhost_virtqueue_start reaches the device with SET_VRING_NUM only, vhost_vdpa_svqs_start gives the
+ * device the shadow rings, the CVQ is shadowed in ASID 0 with everything else, and the listener maps
+ * guest RAM at IOVAs from the IOVA tree (unless the descriptor ASID keeps it at IOVA = GPA). Every stop
+ * keeps each queue's last avail index ({@link #base}): the next start continues from it.
  */
 final class VhostNetStart {
     private final VhostVdpaOps ops;
     private final VhostVdpaDevice dev;
     private final QemuVersion qemu;
     private final ShadowCvq cvq;
+    private final DataShadows shadows;
     private final int cvqIndex;
+    /** Last avail index per queue, as the last stop kept it. */
+    private final int[] bases;
+    private boolean shadowData;
     private List<QueueConfig> dataQueues = List.of();
     private int dataDevices;
     private QueueConfig cvqQueue;
     private boolean cvqStarted;
 
     /** {@code cvq} null and {@code cvqIndex} -1 when the device offers no control queue. */
-    VhostNetStart(VhostVdpaOps ops, QemuVersion qemu, ShadowCvq cvq, int cvqIndex) {
+    VhostNetStart(VhostVdpaOps ops, QemuVersion qemu, ShadowCvq cvq, DataShadows shadows, int cvqIndex, int numQueues) {
         this.ops = ops;
         this.dev = ops.device();
         this.qemu = qemu;
         this.cvq = cvq;
+        this.shadows = shadows;
         this.cvqIndex = cvqIndex;
+        this.bases = new int[Math.max(0, numQueues)];
+    }
+
+    /** Whether the data queues are shadowed now (started in shadow-data mode). */
+    boolean shadowData() {
+        return shadowData;
+    }
+
+    /** Queue {@code q}'s last avail index as the last stop kept it (0 before any stop or out of range). */
+    int base(int q) {
+        return q >= 0 && q < bases.length ? bases[q] : 0;
+    }
+
+    private void keepBase(int q, int base) {
+        if (q >= 0 && q < bases.length) {
+            bases[q] = base & 0xffff;
+        }
     }
 
     /** The vhost device (queue pair) a data virtqueue belongs to. */
@@ -71,6 +99,17 @@ final class VhostNetStart {
      * Answers null, or why the start failed; ioctl failures throw IllegalStateException.
      */
     String start(long driverFeatures, long deviceFeatures, List<QueueConfig> queues, boolean isolated) {
+        return start(driverFeatures, deviceFeatures, queues, isolated, false);
+    }
+
+    /** As above; {@code shadow}: start in shadow-data mode (vhost_vdpa_net_data_start saw a migration). */
+    String start(long driverFeatures, long deviceFeatures, List<QueueConfig> queues, boolean isolated, boolean shadow) {
+        shadowData = shadow;
+        for (QueueConfig q : queues) {
+            keepBase(q.index(), q.base());
+        }
+        // The listener's layout for this start: tree IOVAs when shadowing without the descriptor ASID.
+        ops.listenerMode(shadow && !shadows.descAsidInUse() ? shadows.tree() : null);
         List<QueueConfig> data = new ArrayList<>();
         int lastData = 0;
         QueueConfig cq = null;
@@ -91,6 +130,9 @@ final class VhostNetStart {
         cvqStarted = cvqAcked;
         int lastDevice = cvqAcked ? cvqDevice() : lastData;
         for (int d = 0; d <= lastData; d++) {
+            if (shadow) {
+                shadows.dataStart(queuesOf(d)); // vhost_vdpa_net_data_start: the descriptor groups' ASID
+            }
             devStart(d, d == lastDevice, driverFeatures, deviceFeatures, queuesOf(d), false);
             if (!cvqAcked) {
                 enable(queuesOf(d), "vhost_vdpa_net_data_load"); // no CVQ: nothing to wait for
@@ -99,7 +141,9 @@ final class VhostNetStart {
         if (!cvqAcked) {
             return null;
         }
-        cvq.start(isolated && cvqQueue != null);
+        // vhost_vdpa_net_cvq_start: with shadow_data the CVQ goes with everything else into ASID 0 —
+        // unless the descriptor ASID left guest RAM at IOVA = GPA there (tree IOVAs would collide).
+        cvq.start(isolated && cvqQueue != null, shadow && !shadows.descAsidInUse() && cvqQueue != null);
         devStart(cvqDevice(), true, driverFeatures, deviceFeatures, cvqQueue == null ? List.of() : List.of(cvqQueue),
                 cvq.shadowed());
         // vhost_vdpa_net_cvq_load: the CVQ first, the state through it, then the data queues.
@@ -109,7 +153,15 @@ final class VhostNetStart {
             return err;
         }
         enable(dataQueues, "vhost_vdpa_net_cvq_load");
+        kickShadows();
         return null;
+    }
+
+    /** The SVQs' first kick, once the start is done (the main loop runs the handler after it). */
+    private void kickShadows() {
+        if (shadowData) {
+            shadows.kickPending();
+        }
     }
 
     private List<QueueConfig> queuesOf(int d) {
@@ -144,6 +196,13 @@ final class VhostNetStart {
         if (!qemu.negotiatesBackendFeaturesAtInit()) {
             ops.setBackendCap("vhost_dev_set_features", d == 0);
         }
+        if (shadowData && !shadowedCvq && !qs.isEmpty()) {
+            shadows.startDevice(qs, driverFeatures); // vhost_virtqueue_start (NUM only) + vhost_vdpa_svqs_start
+            if (last) {
+                ops.devStart();
+            }
+            return;
+        }
         for (QueueConfig q : qs) {
             if (shadowedCvq) {
                 // vhost_virtqueue_start of a shadowed vq: only vhost_vdpa_set_vring_num reaches the device;
@@ -167,7 +226,8 @@ final class VhostNetStart {
         String vq = "vq " + q.index();
         ops.check(ops.traced("SET_VRING_NUM", vq, "vhost_virtqueue_start", dev.setVringNum(q.index(), q.size())),
                 "SET_VRING_NUM " + q.index());
-        ops.check(ops.traced("SET_VRING_BASE", vq, "vhost_virtqueue_start", dev.setVringBase(q.index(), 0)),
+        // The guest's last avail index: 0 on a fresh start, the kept or migrated one after a stop.
+        ops.check(ops.traced("SET_VRING_BASE", vq, "vhost_virtqueue_start", dev.setVringBase(q.index(), q.base())),
                 "SET_VRING_BASE " + q.index());
         // vhost_vdpa_vq_get_addr hands the kernel desc_phys/avail_phys/used_phys, the addresses the
         // driver wrote. They are IOVAs to the device — it DMAs through the IOTLB, ACCESS_PLATFORM
@@ -186,8 +246,17 @@ final class VhostNetStart {
         int lastDevice = cvqStarted ? cvqDevice() : dataDevices - 1;
         for (int d = 0; d < dataDevices; d++) {
             ops.suspend(d);
-            for (QueueConfig q : queuesOf(d)) {
-                ops.getVringBase(d, q.index());
+            if (shadowData) {
+                // vhost_vdpa_svqs_stop; vhost_vdpa_get_vring_base answers the SVQ's index, no ioctl.
+                for (java.util.Map.Entry<Integer, Integer> e : shadows.stopDevice(queuesOf(d)).entrySet()) {
+                    keepBase(e.getKey(), e.getValue());
+                }
+            } else {
+                for (QueueConfig q : queuesOf(d)) {
+                    int b = ops.getVringBase(d, q.index());
+                    // vhost_virtqueue_stop: "ring restore failed" → virtio_queue_restore_last_avail_idx
+                    keepBase(q.index(), b >= 0 ? b : ops.guestUsedIdx(q.used()));
+                }
             }
             if (d == lastDevice) {
                 ops.resetStatus(d);
@@ -200,9 +269,13 @@ final class VhostNetStart {
         ops.suspend(d); // not the first device: nothing
         boolean shadowed = cvq.shadowed();
         if (shadowed) {
-            cvq.stopRings(); // vhost_vdpa_dev_start(false) → vhost_vdpa_svqs_stop
+            int b = cvq.stopRings(); // vhost_vdpa_dev_start(false) → vhost_vdpa_svqs_stop
+            if (cvqQueue != null) {
+                keepBase(cvqQueue.index(), b);
+            }
         } else if (cvqQueue != null) {
-            ops.getVringBase(d, cvqQueue.index());
+            int b = ops.getVringBase(d, cvqQueue.index());
+            keepBase(cvqQueue.index(), b >= 0 ? b : ops.guestUsedIdx(cvqQueue.used()));
         }
         ops.resetStatus(d);
         cvq.stop(); // info->stop: vhost_vdpa_net_cvq_stop
@@ -212,5 +285,10 @@ final class VhostNetStart {
     /** Whether queue {@code q} is the control queue and QEMU shadows it now. */
     boolean shadows(int q) {
         return cvqStarted && q == cvqIndex && cvq.shadowed();
+    }
+
+    /** Whether queue {@code q} is a data queue QEMU shadows now (shadow-data mode). */
+    boolean shadowsData(int q) {
+        return shadowData && q != cvqIndex && shadows.shadows(q);
     }
 }

@@ -15,6 +15,7 @@ import org.toyvm.core.virtio.VirtioNet;
 import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.memory.AddressSpace;
 import org.toyvm.net.device.VirtioNetBackend;
+import org.toyvm.net.device.VirtioNetState;
 import org.toyvm.vdpa.kernel.VhostVdpaDevice;
 
 /**
@@ -49,7 +50,15 @@ public final class VhostVdpaNet implements VirtioNetBackend {
     private final ResetPolicy policy;
     private final FrontendCounters counters = new FrontendCounters();
     private final VhostVdpaOps ops;
+    private final MigrationTechniques techniques;
     private final AddressSpace guestMemory;
+    private IovaTree tree;
+    private DataShadows shadows;
+    private IntConsumer guestNotifier = q -> { };
+    /** migration_is_setup_or_active() as the log_global notifier tells it: starts shadow the data queues. */
+    private boolean migrating;
+    private long startedFeatures;
+    private List<QueueConfig> startedQueues = List.of();
     private int dataPairs;
     private int cvqIndex = -1;
     private NetCtrlModel model;
@@ -70,10 +79,17 @@ public final class VhostVdpaNet implements VirtioNetBackend {
 
     public VhostVdpaNet(VhostVdpaDevice dev, AddressSpace as, QemuVersion qemu, ResetPolicy policy,
             IotlbTraceSink trace, IoctlTraceSink ioctls, LongSupplier clock) {
+        this(dev, as, qemu, policy, MigrationTechniques.NONE, trace, ioctls, clock);
+    }
+
+    /** With Si-Wei Liu's migration techniques ({@link MigrationTechniques}) on top of {@code qemu}. */
+    public VhostVdpaNet(VhostVdpaDevice dev, AddressSpace as, QemuVersion qemu, ResetPolicy policy,
+            MigrationTechniques techniques, IotlbTraceSink trace, IoctlTraceSink ioctls, LongSupplier clock) {
         this.dev = dev;
         this.qemu = qemu;
         this.policy = policy;
-        this.ops = new VhostVdpaOps(dev, as, qemu, policy, counters, trace, ioctls, clock);
+        this.techniques = techniques;
+        this.ops = new VhostVdpaOps(dev, as, qemu, policy, techniques, counters, trace, ioctls, clock);
         this.guestMemory = as;
         init();
     }
@@ -106,9 +122,12 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         cvqIndex = hasCvq ? nvqs - 1 : -1;
         dataPairs = Math.max(1, nvqs / 2);
         model = new NetCtrlModel(configMac());
-        cvq = hasCvq ? new ShadowCvq(ops, guestMemory, new IovaTree(dev.iovaRange()), model, counters, cvqIndex)
-                : null;
-        order = new VhostNetStart(ops, qemu, cvq, cvqIndex);
+        // One IOVA tree per NIC, shared by the shadow CVQ, the shadow data rings and (shadow_data) the
+        // listener: vhost_iova_tree_new over the device's IOVA range (created once from 10.1).
+        tree = new IovaTree(dev.iovaRange());
+        cvq = hasCvq ? new ShadowCvq(ops, guestMemory, tree, model, counters, cvqIndex) : null;
+        shadows = new DataShadows(ops, guestMemory, tree);
+        order = new VhostNetStart(ops, qemu, cvq, shadows, cvqIndex, nvqs);
         for (int d = 1; d < dataPairs; d++) {
             ops.traced("GET_FEATURES", "", "vhost_vdpa_get_features", dev.getFeatures());
         }
@@ -167,7 +186,12 @@ public final class VhostVdpaNet implements VirtioNetBackend {
      * frontend's listener writes (IOVA = GPA, see {@link VhostVdpaListener}).
      */
     public Iova iova(Gpa gpa) {
-        return VhostVdpaListener.iovaOf(gpa);
+        Iova mapped = ops.listener().iovaOf(gpa, 1);
+        return mapped != null ? mapped : VhostVdpaListener.iovaOf(gpa);
+    }
+
+    public MigrationTechniques techniques() {
+        return techniques;
     }
 
     /**
@@ -207,8 +231,55 @@ public final class VhostVdpaNet implements VirtioNetBackend {
      * guest's CVQ, called with the queue index); none by default.
      */
     public void setGuestNotifier(IntConsumer notifier) {
+        guestNotifier = notifier == null ? q -> { } : notifier;
+        shadows.setGuestNotifier(guestNotifier);
         if (cvq != null) {
             cvq.setGuestNotifier(notifier);
+        }
+    }
+
+    /** Whether the data queues are shadowed now (started during a migration). */
+    public boolean shadowsData() {
+        return started && order.shadowData();
+    }
+
+    /**
+     * net/vhost-vdpa.c vhost_vdpa_net_log_global_enable (9.0 through master; called by the migration
+     * notifier on MIG_EVENT_PRECOPY_SETUP with true and MIG_EVENT_PRECOPY_FAILED with false): when vhost
+     * runs and the mode differs, a full vhost_net_stop (suspend, bases, reset) and vhost_net_start,
+     * whose vhost_vdpa_net_data_start reads the migration state to decide on shadowing. Answers null,
+     * or why the restart failed (the devices stay as the failed start left them).
+     */
+    public String logGlobalEnable(boolean enable) {
+        migrating = enable;
+        if (!started || order.shadowData() == enable) {
+            return null; // !n->vhost_started, or already in the wanted mode
+        }
+        order.stop();
+        return restart();
+    }
+
+    /** vhost_net_start again with the queues of the last start, each from the index the stop kept. */
+    private String restart() {
+        List<QueueConfig> qs = new java.util.ArrayList<>();
+        for (QueueConfig q : startedQueues) {
+            qs.add(q.withBase(order.base(q.index())));
+        }
+        return startDevices(startedFeatures, qs);
+    }
+
+    /**
+     * The NIC's call eventfd of {@code queue}: a shadowed data queue's goes to its SVQ
+     * (vhost_svq_handle_call → vhost_svq_flush), which may then notify the guest; the shadowed CVQ
+     * was polled already; any other queue's is the guest notifier itself (the irqfd).
+     */
+    public void deviceCall(int queue) {
+        if (order.shadowsData(queue)) {
+            if (shadows.deviceCall(queue)) {
+                guestNotifier.accept(queue);
+            }
+        } else if (!order.shadows(queue)) {
+            guestNotifier.accept(queue);
         }
     }
 
@@ -251,9 +322,55 @@ public final class VhostVdpaNet implements VirtioNetBackend {
     @Override
     public String start(long driverFeatures, List<QueueConfig> queues) {
         guestTouches();
+        model.setFeatures(driverFeatures); // virtio_net_set_features, at FEATURES_OK
+        return startDevices(driverFeatures, queues);
+    }
+
+    /**
+     * virtio_vmstate_change(running) → vhost_net_start of a device the guest had started: the model
+     * keeps its state (loaded on a destination), the queues start from their bases; shadowed only
+     * while this side migrates (a destination does not: it starts in passthrough).
+     */
+    @Override
+    public String vmStart(long driverFeatures, List<QueueConfig> queues) {
+        return started ? null : startDevices(driverFeatures, queues);
+    }
+
+    /** virtio_vmstate_change(stopped) → vhost_net_stop: no virtio reset, the model keeps its state. */
+    @Override
+    public void vmStop() {
+        if (started) {
+            started = false;
+            order.stop();
+        }
+    }
+
+    @Override
+    public int vringBase(int queue) {
+        return order.base(queue);
+    }
+
+    /** virtio_load's ring checks ({@link LoadedRingCheck}). */
+    @Override
+    public String checkLoadedRing(QueueConfig q) {
+        return LoadedRingCheck.check(ops, q);
+    }
+
+    @Override
+    public VirtioNetState.Ctrl ctrlState() {
+        return model.save();
+    }
+
+    @Override
+    public String loadCtrlState(VirtioNetState.Ctrl ctrl, long driverFeatures) {
+        return model.load(ctrl, driverFeatures);
+    }
+
+    private String startDevices(long driverFeatures, List<QueueConfig> queues) {
+        startedFeatures = driverFeatures;
+        startedQueues = List.copyOf(queues);
         try {
-            model.setFeatures(driverFeatures); // virtio_net_set_features, at FEATURES_OK
-            String err = order.start(driverFeatures, deviceFeatures, queues, cvqIsolated);
+            String err = order.start(driverFeatures, deviceFeatures, queues, cvqIsolated, migrating);
             started = true; // a failed load leaves the devices started: the guest's reset stops them
             if (err != null) {
                 lastError = err;
@@ -279,6 +396,8 @@ public final class VhostVdpaNet implements VirtioNetBackend {
     public void notify(int queue) {
         if (order.shadows(queue)) {
             cvq.guestKick();
+        } else if (order.shadowsData(queue)) {
+            shadows.guestKick(queue); // vhost_handle_guest_kick of the data SVQ
         } else if (started) {
             dev.kick(queue);
         }

@@ -1,5 +1,6 @@
 package org.toyvm.net.vhost;
 
+import static org.toyvm.vdpa.uapi.VhostUapi.F_DESC_ASID;
 import static org.toyvm.vdpa.uapi.VhostUapi.F_IOTLB_ASID;
 import static org.toyvm.vdpa.uapi.VhostUapi.F_IOTLB_BATCH;
 import static org.toyvm.vdpa.uapi.VhostUapi.F_IOTLB_MSG_V2;
@@ -10,10 +11,13 @@ import static org.toyvm.vdpa.uapi.VhostUapi.bit;
 import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.toyvm.core.addr.Gpa;
 import org.toyvm.core.addr.Hva;
 import org.toyvm.core.addr.Iova;
+import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.core.virtio.VirtioStatus;
 import org.toyvm.memory.AddressSpace;
+import org.toyvm.memory.MemTxResult;
 import org.toyvm.vdpa.kernel.IoctlResult;
 import org.toyvm.vdpa.kernel.VhostVdpaDevice;
 import org.toyvm.vdpa.uapi.VhostMsgV2;
@@ -37,6 +41,7 @@ final class VhostVdpaOps {
     private final AddressSpace as;
     private final QemuVersion qemu;
     private final ResetPolicy policy;
+    private final MigrationTechniques techniques;
     private final FrontendCounters counters;
     private final IoctlTraceSink ioctls;
     private final VhostVdpaListener listener;
@@ -47,6 +52,13 @@ final class VhostVdpaOps {
 
     VhostVdpaOps(VhostVdpaDevice dev, AddressSpace as, QemuVersion qemu, ResetPolicy policy, FrontendCounters counters,
             IotlbTraceSink trace, IoctlTraceSink ioctls, LongSupplier clock) {
+        this(dev, as, qemu, policy, MigrationTechniques.NONE, counters, trace, ioctls, clock);
+    }
+
+    VhostVdpaOps(VhostVdpaDevice dev, AddressSpace as, QemuVersion qemu, ResetPolicy policy,
+            MigrationTechniques techniques, FrontendCounters counters, IotlbTraceSink trace, IoctlTraceSink ioctls,
+            LongSupplier clock) {
+        this.techniques = techniques;
         this.dev = dev;
         this.as = as;
         this.qemu = qemu;
@@ -71,6 +83,49 @@ final class VhostVdpaOps {
 
     boolean listenerRegistered() {
         return listenerRegistered;
+    }
+
+    MigrationTechniques techniques() {
+        return techniques;
+    }
+
+    VhostVdpaListener listener() {
+        return listener;
+    }
+
+    /** Whether DESC_ASID was acked: the shadow rings can go to their descriptor group's own ASID. */
+    boolean descAsidAcked() {
+        return (acked & bit(F_DESC_ASID)) != 0;
+    }
+
+    /**
+     * The mapping mode the listener needs next: guest RAM at IOVAs from {@code tree}, or at IOVA = GPA
+     * ({@code tree} null). A registered listener in the other mode is unregistered first (all RAM
+     * unmapped): the layout changes only while it is not listening, and the last device's start
+     * registers it again in the new mode. Under a policy that keeps mappings across reset this is
+     * where they still go, when the layout changes.
+     */
+    void listenerMode(IovaTree tree) {
+        if (!listener.setShadowTree(tree)) {
+            unregisterListener();
+            listener.setShadowTree(tree);
+        }
+    }
+
+    /**
+     * {@code vhost_vdpa_dma_batch_begin_once(v, asid)} of Si-Wei Liu's series, with
+     * {@link MigrationTechniques#batch}: opens a batch for {@code asid} (upstream sends these maps
+     * unbatched). Answers whether one is open, to pair with {@link #batchEnd}.
+     */
+    boolean batchBegin(int asid) {
+        return techniques.batch() && listener.beginBatch(asid);
+    }
+
+    /** {@code vhost_vdpa_dma_batch_end_once}: BATCH_END of the batch {@link #batchBegin} opened. */
+    void batchEnd(boolean opened) {
+        if (opened) {
+            listener.endBatch();
+        }
     }
 
     VhostVdpaDevice device() {
@@ -108,6 +163,10 @@ final class VhostVdpaOps {
             return;
         }
         long want = QEMU_BACKEND_FEATURES | (policy == ResetPolicy.PERSIST ? bit(F_IOTLB_PERSIST) : 0);
+        if (techniques.descAsid() && (offered & bit(F_IOTLB_ASID)) != 0) {
+            // Si-Wei Liu's "vdpa: probe descriptor group index for data vqs" series: DESC_ASID needs IOTLB_ASID.
+            want |= bit(F_DESC_ASID);
+        }
         long ack = want & offered;
         check(traced("SET_BACKEND_FEATURES", Long.toHexString(ack), by, dev.setBackendFeatures(ack)),
                 "SET_BACKEND_FEATURES");
@@ -155,7 +214,8 @@ final class VhostVdpaOps {
      * the probe: the UPDATEs land where QEMU's would, and the probe's reset finds nothing mapped.
      */
     void registerListenerAfterSetOwner() {
-        if (qemu.registersListenerAtSetOwner()) {
+        // MigrationTechniques.earlyMap: the same on any release (Pérez's RFC / Si-Wei's "early map").
+        if (qemu.registersListenerAtSetOwner() || techniques.earlyMap()) {
             registerListener();
         }
     }
@@ -195,14 +255,30 @@ final class VhostVdpaOps {
      * without asking ("Cannot trust in value returned by device"); vhost_virtqueue_stop then logs
      * "vhost VQ N ring restore failed" and restores the last avail index from the guest's used index.
      */
-    void getVringBase(int device, int queue) {
+    int getVringBase(int device, int queue) {
         if (!suspended.isSuspended(device)) {
             counters.ringRestoreFailed++;
             LOG.debug("vhost VQ {} ring restore failed: -1 (device not suspended): used index taken", queue);
-            return;
+            return -1;
         }
         counters.vringBasesRead++;
-        traced("GET_VRING_BASE", "vq " + queue, "vhost_vdpa_get_vring_base", dev.getVringBase(queue));
+        IoctlResult r = traced("GET_VRING_BASE", "vq " + queue, "vhost_vdpa_get_vring_base", dev.getVringBase(queue));
+        return r.ok() ? (int) (r.value() & 0xffff) : -1;
+    }
+
+    /**
+     * virtio_queue_restore_last_avail_idx: the guest's used index read from its used ring (at
+     * {@code used} + 2, 16 bits), what vhost_virtqueue_stop keeps when the base could not be read;
+     * 0 when the ring is not readable (QEMU's vring_used_idx reads 0 from unassigned memory).
+     */
+    int guestUsedIdx(Gpa used) {
+        return guestU16(used, SplitRing.USED_IDX);
+    }
+
+    /** A 16-bit field of a guest ring at {@code ring + off} (unsigned; 0 where nothing is mapped). */
+    int guestU16(Gpa ring, long off) {
+        AddressSpace.Read r = as.readValue(ring.value() + off, Short.BYTES);
+        return r.result() == MemTxResult.OK ? (int) (r.value() & 0xffff) : 0;
     }
 
     /**
@@ -247,6 +323,7 @@ final class VhostVdpaOps {
     }
 
     private void registerListener() {
+        listener.registered(true);
         as.registerListener(listener);
         listenerRegistered = true;
         counters.listenerRegistered++;
@@ -256,6 +333,7 @@ final class VhostVdpaOps {
     void unregisterListener() {
         if (listenerRegistered) {
             as.unregisterListener(listener);
+            listener.registered(false);
             listenerRegistered = false;
             counters.listenerUnregistered++;
         }

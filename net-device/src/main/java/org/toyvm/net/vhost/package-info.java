@@ -25,7 +25,16 @@
  * docs/migration.md §2.1–2.3): the guest's ring read as hostile input with virtio.c's rules
  * ({@link org.toyvm.net.vhost.GuestDataRing}: virtqueue_split_pop, fill/flush, unpop, notification),
  * a ring of QEMU's own mapped for the device ({@link org.toyvm.net.vhost.ShadowDataRing}), and the
- * guest buffers' IOVAs given by {@link org.toyvm.net.vhost.GuestIova}.
+ * guest buffers' IOVAs given by {@link org.toyvm.net.vhost.GuestIova}. The switch itself is
+ * {@code VhostVdpaNet.logGlobalEnable} (net/vhost-vdpa.c vhost_vdpa_net_log_global_enable: a full
+ * vhost_net_stop and vhost_net_start whose vhost_vdpa_net_data_start reads the migration state);
+ * {@link org.toyvm.net.vhost.DataShadows} holds a NIC's data SVQs and their descriptor-group ASID, the
+ * listener then maps guest RAM at IOVAs from the NIC's tree (GPA-keyed, 10.0+) unless the descriptor
+ * ASID keeps it at IOVA = GPA, {@link org.toyvm.net.vhost.VhostNetStart} keeps every queue's last avail
+ * index across a stop (the vring base the next start and the migration stream use), and
+ * {@link org.toyvm.net.vhost.MigrationTechniques} switches on Si-Wei Liu's early map, descriptor ASID
+ * and batching on top of any release; {@link org.toyvm.net.vhost.LoadedRingCheck} is virtio_load's
+ * check of a migrated index against the guest's rings.
  * {@link org.toyvm.net.vhost.FrontendCounters} counts what it did for the reports;
  * {@link org.toyvm.net.vhost.IotlbTraceSink} and {@link org.toyvm.net.vhost.IoctlTraceSink} see every
  * message and ioctl.

@@ -55,7 +55,7 @@ final class FrontendFixture implements AutoCloseable {
     final AddressSpace as;
 
     FrontendFixture(QemuVersion qemu, KernelVersion k, ParentKind parentKind, ResetPolicy policy) {
-        this(qemu, k, parentKind, policy, null);
+        this(qemu, k, parentKind, policy, MigrationTechniques.NONE);
     }
 
     /** As above with {@code hw} in place of the NIC (null: the NIC). */
@@ -66,6 +66,17 @@ final class FrontendFixture implements AutoCloseable {
 
     FrontendFixture(QemuVersion qemu, KernelVersion k, ParentKind parentKind, ResetPolicy policy,
             org.toyvm.hw.api.VirtioNetHardware hw, CostMeter meter) {
+        this(qemu, k, parentKind, policy, MigrationTechniques.NONE, hw, meter);
+    }
+
+    /** With Si-Wei Liu's migration techniques on top of {@code qemu}. */
+    FrontendFixture(QemuVersion qemu, KernelVersion k, ParentKind parentKind, ResetPolicy policy,
+            MigrationTechniques techniques) {
+        this(qemu, k, parentKind, policy, techniques, null, new CostMeter(CostProfile.zero()));
+    }
+
+    FrontendFixture(QemuVersion qemu, KernelVersion k, ParentKind parentKind, ResetPolicy policy,
+            MigrationTechniques techniques, org.toyvm.hw.api.VirtioNetHardware hw, CostMeter meter) {
         nic = new VirtioNetNic(s, mm, 0x525400123456L, UnpooledByteBufAllocator.DEFAULT);
         VdpaParent parent = VdpaParents.create(parentKind, hw == null ? nic : hw, k, meter, kernel);
         dev = new VhostVdpaDevice("vhost-vdpa-0", k, parent, mm, meter, kernel);
@@ -74,7 +85,7 @@ final class FrontendFixture implements AutoCloseable {
         MemoryRegion root = memory.container("system", U64.MAX);
         as = memory.addressSpace("memory", root);
         root.addSubregion(0, memory.ram("pc.ram", ram, 0, RAM));
-        fe = new VhostVdpaNet(dev, as, qemu, policy, (t, m, r) -> {
+        fe = new VhostVdpaNet(dev, as, qemu, policy, techniques, (t, m, r) -> {
             iotlb.add(m.typeName() + (r.equals("ok") ? "" : "=" + r));
             events.add(m.typeName() + " asid " + m.asid() + " iova 0x" + Long.toHexString(m.iova().value()) + " size 0x"
                     + Long.toHexString(m.size()) + (r.equals("ok") ? "" : "=" + r));
