@@ -90,6 +90,20 @@ final class MigrationRig implements AutoCloseable {
         return m;
     }
 
+    /** A machine of {@code config} with a wire per NIC and nobody at the far ends. */
+    Machine bare(MachineConfig config) {
+        List<org.toyvm.netdev.WirePort> ports = new ArrayList<>();
+        for (int n = 0; n < config.net().nics(); n++) {
+            InProcessWire wire = new InProcessWire(s, 20_000L);
+            wires.add(wire);
+            ports.add(wire.endA());
+        }
+        Machine m = new Machine(config, s, ports, IotlbTraceSink.NONE, ALLOC);
+        machines.add(m);
+        peers.add(null);
+        return m;
+    }
+
     /** The peer at the far end of machine {@code m}'s wire. */
     PeerHost peerOf(Machine m) {
         return peers.get(machines.indexOf(m));
@@ -119,7 +133,9 @@ final class MigrationRig implements AutoCloseable {
             g.shutdown();
         }
         for (PeerHost p : peers) {
-            p.stop();
+            if (p != null) {
+                p.stop();
+            }
         }
         for (Machine m : machines) {
             m.close();
