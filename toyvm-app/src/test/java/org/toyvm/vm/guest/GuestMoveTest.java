@@ -73,6 +73,8 @@ class GuestMoveTest {
             int lastSeq = rig.guestSent.get(sentBefore - 1).seq();
             int aTxAvail = availIdx(a, layout.txRing());
             long aRxFrames = a.nic().counters().rxFrames();
+            long arps = guest.iface(0).stack().arpRequestsSent();
+            assertTrue(arps > 0, "the guest resolved its peer on A");
             guest.moveTo(b);
             assertSame(b, guest.machine());
             assertTrue(guest.paused(), "moving does not resume");
@@ -90,6 +92,7 @@ class GuestMoveTest {
             assertEquals(rig.answered.size(), rig.answered.stream().map(x -> x.id() + ":" + x.seq()).distinct().count(),
                     "no frame received twice: the driver's used index came along");
             assertEquals(0, guest.txDropped(), "no TX buffer lost");
+            assertEquals(arps, guest.iface(0).stack().arpRequestsSent(), "the ARP cache came along: no new request");
             assertEquals(guest.iface(0).driver().txFree(0), GuestLayout.QUEUE_SIZE,
                     "every TX buffer is back in the free list once B used them");
             assertTrue(availIdx(b, layout.txRing()) > aTxAvail + 90, "the rings are written in B's RAM");
