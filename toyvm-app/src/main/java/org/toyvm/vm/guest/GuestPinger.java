@@ -43,11 +43,6 @@ final class GuestPinger implements NetStack.Events {
         }
     }
 
-    /** The sequence number of the last ping sent (0 before the first). */
-    int seq() {
-        return seq;
-    }
-
     /** Pings now, then every interval on the vCPU, for as long as {@code running} holds. */
     void start(BooleanSupplier running) {
         if (!running.getAsBoolean() || intervalNs <= 0) {
