@@ -28,7 +28,12 @@ final class DeviceHandover {
 
     /** vm_stop's device half on the source: the NIC stops touching guest RAM. Answers each data queue's base. */
     static int[] stopSource(Machine a, int pairs) {
-        VirtioNetNic nic = a.nic();
+        return stopSource(a, 0, pairs);
+    }
+
+    /** {@link #stopSource(Machine, int)} for NIC {@code slot}. */
+    static int[] stopSource(Machine a, int slot, int pairs) {
+        VirtioNetNic nic = a.slot(slot).nic();
         nic.suspend();
         int[] bases = new int[2 * pairs];
         for (int q = 0; q < bases.length; q++) {
@@ -39,8 +44,13 @@ final class DeviceHandover {
 
     /** vm_start's device half on the destination (see the class comment). */
     static void startDestination(Machine a, Machine b, GuestLayout layout, int[] bases) {
-        VirtioNetDevice dev = b.virtioNet();
-        long features = a.virtioNet().driverFeatures();
+        startDestination(a, b, 0, layout, bases);
+    }
+
+    /** {@link #startDestination(Machine, Machine, GuestLayout, int[])} for NIC {@code slot}. */
+    static void startDestination(Machine a, Machine b, int slot, GuestLayout layout, int[] bases) {
+        VirtioNetDevice dev = b.slot(slot).virtioNet();
+        long features = a.slot(slot).virtioNet().driverFeatures();
         int pairs = bases.length / 2;
         b.meter().beginOperation(0);
         try {
@@ -61,7 +71,7 @@ final class DeviceHandover {
             }
             dev.write(STATUS, status | VirtioStatus.DRIVER_OK, 4);
             for (int q = 0; q < bases.length; q++) {
-                b.nic().setVqBase(q, bases[q]);
+                b.slot(slot).nic().setVqBase(q, bases[q]);
             }
         } finally {
             b.meter().endOperation();
