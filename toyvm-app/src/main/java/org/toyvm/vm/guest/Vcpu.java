@@ -119,8 +119,19 @@ final class Vcpu {
      */
     void resume() {
         core.paused = false;
-        while (!core.held.isEmpty()) {
-            run(core.held.poll());
+        if (!core.held.isEmpty()) {
+            run(this::releaseHeld);
+        }
+    }
+
+    /** Runs the oldest held step, then the next once the vCPU is free again (after that step's exits). */
+    private void releaseHeld() {
+        Runnable step = core.held.poll();
+        if (step != null) {
+            step.run();
+            if (!core.held.isEmpty()) {
+                run(this::releaseHeld);
+            }
         }
     }
 

@@ -101,4 +101,26 @@ class GuestPauseTest {
             assertTrue(m.virtioNet().started());
         }
     }
+
+    @Test
+    void aRebootAskedForWhilePausedHappensAtResume() {
+        try (MigrationRig rig = new MigrationRig()) {
+            Machine m = rig.machine(MigrationRig.config(), PEER);
+            ToyGuest guest = rig.guest(m);
+            guest.powerOn();
+            rig.runFor(500_000_000L);
+            assertTrue(guest.up());
+            guest.pause();
+            guest.reboot();
+            rig.runFor(100_000_000L);
+            assertTrue(m.virtioNet().started(), "the reset was not written: the vCPU is stopped");
+            assertTrue(guest.up());
+            guest.resume();
+            rig.runFor(1_000_000L);
+            assertFalse(m.virtioNet().started(), "written at resume");
+            assertFalse(guest.up());
+            rig.runFor(3_000_000_000L);
+            assertTrue(guest.up(), "booted and probed again");
+        }
+    }
 }
