@@ -22,9 +22,9 @@ final class ControlQueue {
     private static final int MAX_DATA = ACK_AT - DATA_AT;
     private static final byte ACK_UNSET = (byte) 0xff;
 
-    private final DriverRing ring;
+    private DriverRing ring;
     private final Gpa bufs;
-    private final GuestRam.RamSpan span;
+    private GuestRam.RamSpan span;
     private int seen;
 
     /** @throws org.toyvm.core.mem.MemoryAccessException when the buffers are not inside guest RAM */
@@ -33,6 +33,13 @@ final class ControlQueue {
         this.bufs = bufs;
         this.span = ram.span(bufs, ACK_AT + 1);
         this.seen = ring.usedIdx();
+    }
+
+    /** The guest was migrated: the same ring, buffers and last seen used index, now in {@code ram}. */
+    void moveTo(GuestRam ram) {
+        GuestRam.RamSpan s = ram.span(bufs, ACK_AT + 1);
+        ring = ring.movedTo(ram);
+        span = s;
     }
 
     /** Makes command {@code cls}/{@code cmd} with {@code data} available (the caller kicks). */

@@ -12,6 +12,7 @@ import org.toyvm.core.mem.RamBlock;
  */
 final class GuestBuffers {
     private final Gpa base;
+    private final int count;
     private final int size;
     private final RamBlock block;
     private final long offset;
@@ -19,10 +20,20 @@ final class GuestBuffers {
     /** @throws org.toyvm.core.mem.MemoryAccessException when the pool is not inside guest RAM */
     GuestBuffers(GuestRam ram, Gpa base, int count, int size) {
         this.base = base;
+        this.count = count;
         this.size = size;
         GuestRam.RamSpan span = ram.span(base, (long) count * size);
         this.block = span.block();
         this.offset = span.offset();
+    }
+
+    /**
+     * The same pool resolved in {@code ram} (a migrated guest's RAM at the same GPAs).
+     *
+     * @throws org.toyvm.core.mem.MemoryAccessException when the pool is not inside {@code ram}
+     */
+    GuestBuffers movedTo(GuestRam ram) {
+        return new GuestBuffers(ram, base, count, size);
     }
 
     int size() {

@@ -30,6 +30,11 @@ final class GuestInterface {
         stack.receive(frame);
     }
 
+    /** The guest was migrated: the driver's queues now in {@code ram} (the vCPU view is moved with the vCPU). */
+    void moveTo(GuestRam ram) {
+        driver.moveTo(ram);
+    }
+
     ToyGuest.Nic config() {
         return config;
     }

@@ -3,6 +3,7 @@ package org.toyvm.vm.guest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.function.Consumer;
+import org.toyvm.core.mem.GuestRam;
 import org.toyvm.core.virtio.DriverRing;
 import org.toyvm.core.virtio.SplitRing;
 import org.toyvm.core.virtio.VirtioNet;
@@ -14,14 +15,21 @@ import org.toyvm.core.virtio.VirtioNet;
  * header in front.
  */
 final class RxQueue {
-    private final DriverRing ring;
-    private final GuestBuffers bufs;
+    private DriverRing ring;
+    private GuestBuffers bufs;
     private final ByteBufAllocator alloc;
 
     RxQueue(DriverRing ring, GuestBuffers bufs, ByteBufAllocator alloc) {
         this.ring = ring;
         this.bufs = bufs;
         this.alloc = alloc;
+    }
+
+    /** The guest was migrated: the same ring and buffers, with their state, now in {@code ram}. */
+    void moveTo(GuestRam ram) {
+        GuestBuffers b = bufs.movedTo(ram);
+        ring = ring.movedTo(ram);
+        bufs = b;
     }
 
     /** Posts buffer {@code i} in descriptor {@code i} for every slot, and publishes them all. */

@@ -2,7 +2,9 @@ package org.toyvm.vm.guest;
 
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.toyvm.vm.machine.Machine;
 import org.toyvm.vm.stack.Ipv4Address;
 import org.toyvm.vm.stack.Ipv4Cidr;
@@ -22,6 +24,15 @@ import org.toyvm.vm.stack.MacAddress;
  *
  * <p>Events: guest-wide ones (boot done, vCPU freeze) go to the guest's {@link GuestEvents}; each
  * interface's (its device's reset, DRIVER_OK, probe failure, its pings) to that interface's.
+ *
+ * <p>Live migration: {@link #pause()} stops the vCPU (vm_stop's pause_all_vcpus) — nothing the guest
+ * does runs, its pingers send nothing, and a device interrupt raised meanwhile stays pending (once
+ * per queue, as an interrupt line is) and is handled at {@link #resume()}; {@link #moveTo(Machine)}
+ * rebinds the paused guest to a destination machine of the same shape whose RAM holds a copy of this
+ * one's ({@link org.toyvm.core.mem.RamBlock#copyTo}): the same GPAs, every ring index, free buffer,
+ * ARP entry and ping sequence kept, its exits and doorbells now to the destination's memory map and
+ * meter, its interrupt lines now the destination's NICs'. The device state is the VMM's to move
+ * (VirtioNetDevice's save/load), not the guest's.
  */
 public final class ToyGuest {
     /**
@@ -57,6 +68,9 @@ public final class ToyGuest {
     private final long bootNs;
     private final GuestEvents events;
     private int bootGeneration;
+    private Machine machine;
+    /** Interrupts raised while paused and not handled yet, as (interface << 32 | queue): pending once each. */
+    private final Set<Long> pendingWhilePaused = new HashSet<>();
 
     public ToyGuest(Machine machine, MacAddress mac, Ipv4Cidr ip, Ipv4Address peerIp, long pingIntervalNs,
             long bootNs, GuestEvents events, ByteBufAllocator alloc) {
@@ -78,14 +92,93 @@ public final class ToyGuest {
         }
         this.bootNs = bootNs;
         this.events = events;
+        this.machine = machine;
         this.vcpu = new Vcpu(machine, events);
         List<GuestInterface> list = new ArrayList<>();
         for (int n = 0; n < nics.size(); n++) {
-            GuestInterface iface = new GuestInterface(vcpu.on(machine.slot(n)), machine.guestRam(), nics.get(n), alloc);
-            list.add(iface);
-            machine.slot(n).nic().setCallHandler(q -> interrupt(iface, q));
+            list.add(new GuestInterface(vcpu.on(machine.slot(n)), machine.guestRam(), nics.get(n), alloc));
         }
         this.ifaces = List.copyOf(list);
+        connectInterrupts(machine, true);
+    }
+
+    /**
+     * The one place the guest's interrupt lines meet a machine: NIC n's used-buffer notifications go to
+     * interface n ({@code connect}), or nowhere (the machine the guest migrated away from). Today a NIC's
+     * call goes straight to the guest, as an irqfd does; when the VMM routes device calls through the
+     * frontend (shadow virtqueues), this becomes {@code slot.frontend().setGuestNotifier(...)}.
+     */
+    private void connectInterrupts(Machine m, boolean connect) {
+        for (int n = 0; n < ifaces.size(); n++) {
+            int index = n;
+            m.slot(n).nic().setCallHandler(connect ? q -> interrupt(index, q) : q -> { });
+        }
+    }
+
+    /** The machine the guest runs on (the destination after {@link #moveTo}). */
+    public Machine machine() {
+        return machine;
+    }
+
+    /** True between {@link #pause()} and {@link #resume()}. */
+    public boolean paused() {
+        return vcpu.paused();
+    }
+
+    /**
+     * Stops the vCPU (QEMU's vm_stop → pause_all_vcpus): until {@link #resume()} nothing the guest does
+     * runs — no ping is sent, no exit or doorbell is written — and a device interrupt raised meanwhile
+     * stays pending, once per queue, to be handled at resume.
+     *
+     * @throws IllegalStateException when already paused
+     */
+    public void pause() {
+        if (vcpu.paused()) {
+            throw new IllegalStateException("guest already paused");
+        }
+        vcpu.pause();
+    }
+
+    /**
+     * Restarts the vCPU (resume_all_vcpus): what came due while paused runs first, in order — the
+     * pending interrupts are handled, a ping that was due is sent — then the guest goes on as before.
+     *
+     * @throws IllegalStateException when not paused
+     */
+    public void resume() {
+        if (!vcpu.paused()) {
+            throw new IllegalStateException("guest not paused");
+        }
+        vcpu.resume();
+    }
+
+    /**
+     * Moves the paused guest to {@code dest}, whose RAM must already hold a copy of this machine's: the
+     * driver keeps every ring index, free descriptor and buffer it owns, the stacks their ARP caches,
+     * the pingers their sequence; from now on the vCPU's exits and doorbells go to {@code dest}'s
+     * memory map (its virtio-mmio windows and doorbell pages at the same addresses), its exits are
+     * charged to {@code dest}'s meter, its rings and buffers are {@code dest}'s RAM at the same GPAs,
+     * and NIC n of {@code dest}, not of the source, interrupts interface n.
+     *
+     * @throws IllegalStateException when the guest is running (pause it first)
+     * @throws IllegalArgumentException when {@code dest} is the current machine, runs on another
+     *     scheduler, or differs in shape: NIC count, queue pairs per NIC, memory size
+     */
+    public void moveTo(Machine dest) {
+        if (!vcpu.paused()) {
+            throw new IllegalStateException("cannot move a running guest: pause it first");
+        }
+        String why = MigrationShape.mismatch(machine, dest);
+        if (why != null) {
+            throw new IllegalArgumentException("cannot move the guest: " + why);
+        }
+        for (GuestInterface i : ifaces) {
+            i.moveTo(dest.guestRam());
+        }
+        vcpu.moveTo(dest);
+        connectInterrupts(machine, false);
+        connectInterrupts(dest, true);
+        machine = dest;
     }
 
     /** NIC 0's layout. */
@@ -196,13 +289,33 @@ public final class ToyGuest {
         return ifaces.get(0).driver().pairs();
     }
 
-    /** A device's used-buffer interrupt for queue {@code q}, handled on the vCPU for the boot it was raised in. */
-    private void interrupt(GuestInterface iface, int q) {
+    /**
+     * Interface {@code n}'s device raised its used-buffer interrupt for queue {@code q}: handled on the
+     * vCPU for the boot it was raised in. While the vCPU is paused it is pending: a second one for the
+     * same queue adds nothing (the line is already pending), and it is handled at resume.
+     */
+    private void interrupt(int n, int q) {
         int gen = bootGeneration;
+        long line = ((long) n << 32) | (q & 0xffff_ffffL);
+        if (vcpu.paused() && !pendingWhilePaused.add(line)) {
+            return;
+        }
+        GuestInterface iface = ifaces.get(n);
         vcpu.run(() -> {
+            pendingWhilePaused.remove(line);
             if (gen == bootGeneration) {
                 iface.driver().interrupt(q);
             }
         });
+    }
+
+    /** Steps that came due while paused and wait for {@link #resume()} (for tests). */
+    int heldSteps() {
+        return vcpu.heldSteps();
+    }
+
+    /** Interface {@code n} (for tests in this package). */
+    GuestInterface iface(int n) {
+        return ifaces.get(n);
     }
 }

@@ -2,6 +2,7 @@ package org.toyvm.vm.guest;
 
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayDeque;
+import org.toyvm.core.mem.GuestRam;
 import org.toyvm.core.virtio.DriverRing;
 import org.toyvm.core.virtio.VirtioNet;
 
@@ -11,8 +12,8 @@ import org.toyvm.core.virtio.VirtioNet;
  * the device has used them (free_old_xmit).
  */
 final class TxQueue {
-    private final DriverRing ring;
-    private final GuestBuffers bufs;
+    private DriverRing ring;
+    private GuestBuffers bufs;
     private final ArrayDeque<Integer> free = new ArrayDeque<>();
 
     TxQueue(DriverRing ring, GuestBuffers bufs) {
@@ -21,6 +22,21 @@ final class TxQueue {
         for (int i = 0; i < ring.size(); i++) {
             free.add(i);
         }
+    }
+
+    /**
+     * The guest was migrated: the same ring and buffers now in {@code ram}, the free list as it was
+     * (buffers in flight stay the device's until it uses them).
+     */
+    void moveTo(GuestRam ram) {
+        GuestBuffers b = bufs.movedTo(ram);
+        ring = ring.movedTo(ram);
+        bufs = b;
+    }
+
+    /** Free buffers: the ring's size less the ones in flight. */
+    int freeBuffers() {
+        return free.size();
     }
 
     /** Gives back the buffers the device has used so far (up to the used index read once, at entry). */

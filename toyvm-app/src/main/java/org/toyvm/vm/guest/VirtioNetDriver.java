@@ -51,7 +51,7 @@ final class VirtioNetDriver {
     static final long CVQ_TIMEOUT_NS = 1_000_000_000L;
 
     private final Vcpu vcpu;
-    private final GuestRam ram;
+    private GuestRam ram;
     private final GuestLayout layout;
     private final ByteBufAllocator alloc;
     private final GuestEvents events;
@@ -98,6 +98,29 @@ final class VirtioNetDriver {
     /** Queue pairs of the current boot (1 until a probe set up more). */
     int pairs() {
         return Math.max(pairs, 1);
+    }
+
+    /**
+     * The guest was migrated (its vCPU paused, its RAM copied to {@code dest} at the same GPAs): every
+     * queue this boot set up keeps its ring indices, free buffers and buffer ownership, now read and
+     * written in {@code dest}; a later probe builds its rings there. The vCPU view is moved by its owner.
+     *
+     * @throws org.toyvm.core.mem.MemoryAccessException when a ring or pool is not inside {@code dest}
+     */
+    void moveTo(GuestRam dest) {
+        for (int k = 0; k < rx.length; k++) {
+            rx[k].moveTo(dest);
+            tx[k].moveTo(dest);
+        }
+        if (ctrl != null) {
+            ctrl.moveTo(dest);
+        }
+        ram = dest;
+    }
+
+    /** Free TX buffers of pair {@code k} (for tests: buffer ownership across a migration). */
+    int txFree(int k) {
+        return tx[k].freeBuffers();
     }
 
     /** The device reset (status 0) the guest writes when it reboots, after taking the interface down. */

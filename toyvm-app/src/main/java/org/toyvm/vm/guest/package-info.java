@@ -7,6 +7,13 @@
  * ARP/ICMP stack, and a pinger; {@link org.toyvm.vm.guest.ToyGuest} puts them together and runs the
  * boot sequence (power on, reboot with a boot time, shutdown).
  *
+ * <p>For a live migration the guest can be paused (its vCPU holds whatever comes due; a device
+ * interrupt stays pending once per queue, as on a paused KVM vCPU), moved to another machine of the
+ * same shape whose RAM holds a copy of this one's ({@code MigrationShape} says why not), and resumed:
+ * the driver keeps its ring indices, free lists and buffers ({@link org.toyvm.core.virtio.DriverRing#movedTo}),
+ * the stack its ARP cache, the pinger its sequence. Moving the device state is the VMM's job, not the
+ * guest's.
+ *
  * <p>The guest sees only what a real guest sees: the virtio-mmio window and the doorbell page by
  * address, and its RAM by guest physical address through {@link org.toyvm.core.mem.GuestRam}. Its
  * rings are vmm-core's {@link org.toyvm.core.virtio.DriverRing}; where they and the buffers live is a

@@ -1,7 +1,6 @@
 package org.toyvm.core.mem;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.collection.LongObjectHashMap;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -26,6 +25,9 @@ import org.toyvm.core.addr.U64;
  *   allocated    (absent: reads 0)                    allocated
  * </pre>
  *
+ * <p>{@link #copyTo} moves the contents to another block of the same size (a live migration's RAM
+ * transfer), sparse as the storage: only allocated chunks are copied.
+ *
  * <p>All accessors are bounds-checked against the block: an access that does not fit throws
  * {@link MemoryAccessException}, never touches a neighbour. Multi-byte values are little-endian
  * (virtio's byte order). Not thread-safe except {@link #getU16Acquire}/{@link #putU16Release},
@@ -46,18 +48,8 @@ public final class RamBlock {
     private final long physRunSize;
     private final MemoryBackend backend; // null: mapped without a backend (see sharedFileBacked)
     private final boolean sharedFileBacked;
-    private final LongObjectHashMap<byte[]> chunks = new LongObjectHashMap<>();
+    private final ChunkStore chunks = new ChunkStore();
     private final PinLedger pins;
-    // The last few chunks touched: avoids most map lookups. One entry is not enough (a device
-    // alternates between its rings and a buffer or two), and four were not either: the driver's two
-    // rings and a TX and an RX buffer chunk already fill them, so every change of buffer chunk evicted
-    // a hot entry and missed again. Replaced round-robin.
-    private static final int CACHED = 8;
-    private final long[] cachedIndex = {-1, -1, -1, -1, -1, -1, -1, -1};
-    private final byte[][] cachedChunk = new byte[CACHED][];
-    private int cachedNext;
-    /** Bumped each time {@link #zero} drops a chunk: an array from {@link #chunkArray} is stale after it. */
-    private long chunkDrops;
 
     RamBlock(String name, Hva base, long size, long physRunSize) {
         this(name, base, size, physRunSize, null, true);
@@ -133,12 +125,12 @@ public final class RamBlock {
 
     /** Number of chunks actually allocated (for tests of sparseness). */
     public int allocatedChunks() {
-        return chunks.size();
+        return chunks.count();
     }
 
     /** Bytes actually held in memory. */
     public long residentBytes() {
-        return (long) chunks.size() * CHUNK_SIZE;
+        return (long) chunks.count() * CHUNK_SIZE;
     }
 
     /** True when {@code [offset, offset+len)} lies inside the block. */
@@ -153,57 +145,17 @@ public final class RamBlock {
         }
     }
 
-    private byte[] cached(long index) {
-        for (int i = 0; i < CACHED; i++) {
-            if (cachedIndex[i] == index) {
-                return cachedChunk[i];
-            }
-        }
-        return null;
-    }
-
-    private void cache(long index, byte[] c) {
-        cachedIndex[cachedNext] = index;
-        cachedChunk[cachedNext] = c;
-        cachedNext = (cachedNext + 1) & (CACHED - 1);
-    }
-
-    private byte[] chunkForRead(long index) {
-        byte[] c = cached(index);
-        if (c != null) {
-            return c;
-        }
-        c = chunks.get(index);
-        if (c != null) {
-            cache(index, c);
-        }
-        return c;
-    }
-
-    private byte[] chunkForWrite(long index) {
-        byte[] c = cached(index);
-        if (c != null) {
-            return c;
-        }
-        c = chunks.get(index);
-        if (c == null) {
-            c = new byte[CHUNK_SIZE];
-            chunks.put(index, c);
-        }
-        cache(index, c);
-        return c;
-    }
-
     private static boolean inOneChunk(long offset, int len) {
         return ((offset & CHUNK_MASK) + len) <= CHUNK_SIZE;
     }
 
     /**
-     * How many chunks {@link #zero} has dropped so far. An array from {@link #chunkArray} stays this
-     * block's memory only while this count stands (after a drop, a write allocates a fresh chunk).
+     * How many chunks {@link #zero} and {@link #copyTo} (on the destination) have dropped so far. An
+     * array from {@link #chunkArray} stays this block's memory only while this count stands (after a
+     * drop, a write allocates a fresh chunk).
      */
     public long chunkDrops() {
-        return chunkDrops;
+        return chunks.drops();
     }
 
     /**
@@ -214,24 +166,24 @@ public final class RamBlock {
      */
     byte[] chunkArray(long offset, int len) {
         check(offset, len);
-        return inOneChunk(offset, len) ? chunkForRead(offset >>> CHUNK_SHIFT) : null;
+        return inOneChunk(offset, len) ? chunks.forRead(offset >>> CHUNK_SHIFT) : null;
     }
 
     public byte getU8(long offset) {
         check(offset, 1);
-        byte[] c = chunkForRead(offset >>> CHUNK_SHIFT);
+        byte[] c = chunks.forRead(offset >>> CHUNK_SHIFT);
         return c == null ? 0 : c[(int) (offset & CHUNK_MASK)];
     }
 
     public void putU8(long offset, byte v) {
         check(offset, 1);
-        chunkForWrite(offset >>> CHUNK_SHIFT)[(int) (offset & CHUNK_MASK)] = v;
+        chunks.forWrite(offset >>> CHUNK_SHIFT)[(int) (offset & CHUNK_MASK)] = v;
     }
 
     public short getU16(long offset) {
         check(offset, 2);
         if (inOneChunk(offset, 2)) {
-            byte[] c = chunkForRead(offset >>> CHUNK_SHIFT);
+            byte[] c = chunks.forRead(offset >>> CHUNK_SHIFT);
             return c == null ? 0 : (short) SHORT.get(c, (int) (offset & CHUNK_MASK));
         }
         return (short) slowGet(offset, 2);
@@ -240,7 +192,7 @@ public final class RamBlock {
     public void putU16(long offset, short v) {
         check(offset, 2);
         if (inOneChunk(offset, 2)) {
-            SHORT.set(chunkForWrite(offset >>> CHUNK_SHIFT), (int) (offset & CHUNK_MASK), v);
+            SHORT.set(chunks.forWrite(offset >>> CHUNK_SHIFT), (int) (offset & CHUNK_MASK), v);
         } else {
             slowPut(offset, 2, v);
         }
@@ -262,7 +214,7 @@ public final class RamBlock {
     public int getU32(long offset) {
         check(offset, 4);
         if (inOneChunk(offset, 4)) {
-            byte[] c = chunkForRead(offset >>> CHUNK_SHIFT);
+            byte[] c = chunks.forRead(offset >>> CHUNK_SHIFT);
             return c == null ? 0 : (int) INT.get(c, (int) (offset & CHUNK_MASK));
         }
         return (int) slowGet(offset, 4);
@@ -271,7 +223,7 @@ public final class RamBlock {
     public void putU32(long offset, int v) {
         check(offset, 4);
         if (inOneChunk(offset, 4)) {
-            INT.set(chunkForWrite(offset >>> CHUNK_SHIFT), (int) (offset & CHUNK_MASK), v);
+            INT.set(chunks.forWrite(offset >>> CHUNK_SHIFT), (int) (offset & CHUNK_MASK), v);
         } else {
             slowPut(offset, 4, v);
         }
@@ -280,7 +232,7 @@ public final class RamBlock {
     public long getU64(long offset) {
         check(offset, 8);
         if (inOneChunk(offset, 8)) {
-            byte[] c = chunkForRead(offset >>> CHUNK_SHIFT);
+            byte[] c = chunks.forRead(offset >>> CHUNK_SHIFT);
             return c == null ? 0 : (long) LONG.get(c, (int) (offset & CHUNK_MASK));
         }
         return slowGet(offset, 8);
@@ -289,7 +241,7 @@ public final class RamBlock {
     public void putU64(long offset, long v) {
         check(offset, 8);
         if (inOneChunk(offset, 8)) {
-            LONG.set(chunkForWrite(offset >>> CHUNK_SHIFT), (int) (offset & CHUNK_MASK), v);
+            LONG.set(chunks.forWrite(offset >>> CHUNK_SHIFT), (int) (offset & CHUNK_MASK), v);
         } else {
             slowPut(offset, 8, v);
         }
@@ -298,7 +250,7 @@ public final class RamBlock {
     private long slowGet(long offset, int len) {
         long v = 0;
         for (int i = len - 1; i >= 0; i--) {
-            byte[] c = chunkForRead((offset + i) >>> CHUNK_SHIFT);
+            byte[] c = chunks.forRead((offset + i) >>> CHUNK_SHIFT);
             int b = c == null ? 0 : c[(int) ((offset + i) & CHUNK_MASK)] & 0xff;
             v = (v << 8) | b;
         }
@@ -307,7 +259,7 @@ public final class RamBlock {
 
     private void slowPut(long offset, int len, long v) {
         for (int i = 0; i < len; i++) {
-            chunkForWrite((offset + i) >>> CHUNK_SHIFT)[(int) ((offset + i) & CHUNK_MASK)] = (byte) (v >>> (8 * i));
+            chunks.forWrite((offset + i) >>> CHUNK_SHIFT)[(int) ((offset + i) & CHUNK_MASK)] = (byte) (v >>> (8 * i));
         }
     }
 
@@ -318,7 +270,7 @@ public final class RamBlock {
         while (len > 0) {
             int in = (int) (offset & CHUNK_MASK);
             int n = Math.min(len, CHUNK_SIZE - in);
-            byte[] c = chunkForRead(offset >>> CHUNK_SHIFT);
+            byte[] c = chunks.forRead(offset >>> CHUNK_SHIFT);
             if (c == null) {
                 java.util.Arrays.fill(dst, dstIndex, dstIndex + n, (byte) 0);
             } else {
@@ -337,7 +289,7 @@ public final class RamBlock {
         while (len > 0) {
             int in = (int) (offset & CHUNK_MASK);
             int n = Math.min(len, CHUNK_SIZE - in);
-            System.arraycopy(src, srcIndex, chunkForWrite(offset >>> CHUNK_SHIFT), in, n);
+            System.arraycopy(src, srcIndex, chunks.forWrite(offset >>> CHUNK_SHIFT), in, n);
             offset += n;
             srcIndex += n;
             len -= n;
@@ -351,7 +303,7 @@ public final class RamBlock {
         while (len > 0) {
             int in = (int) (offset & CHUNK_MASK);
             int n = Math.min(len, CHUNK_SIZE - in);
-            byte[] c = chunkForRead(offset >>> CHUNK_SHIFT);
+            byte[] c = chunks.forRead(offset >>> CHUNK_SHIFT);
             if (c == null) {
                 dst.writeZero(n);
             } else {
@@ -371,7 +323,7 @@ public final class RamBlock {
         while (len > 0) {
             int in = (int) (offset & CHUNK_MASK);
             int n = Math.min(len, CHUNK_SIZE - in);
-            src.readBytes(chunkForWrite(offset >>> CHUNK_SHIFT), in, n);
+            src.readBytes(chunks.forWrite(offset >>> CHUNK_SHIFT), in, n);
             offset += n;
             len -= n;
         }
@@ -383,7 +335,7 @@ public final class RamBlock {
         while (len > 0) {
             int in = (int) (offset & CHUNK_MASK);
             int n = Math.min(len, CHUNK_SIZE - in);
-            src.getBytes(srcIndex, chunkForWrite(offset >>> CHUNK_SHIFT), in, n);
+            src.getBytes(srcIndex, chunks.forWrite(offset >>> CHUNK_SHIFT), in, n);
             offset += n;
             srcIndex += n;
             len -= n;
@@ -398,17 +350,9 @@ public final class RamBlock {
             long n = Math.min(len, CHUNK_SIZE - in);
             long index = offset >>> CHUNK_SHIFT;
             if (in == 0 && n == CHUNK_SIZE) {
-                if (chunks.remove(index) != null) {
-                    chunkDrops++;
-                }
-                for (int i = 0; i < CACHED; i++) {
-                    if (cachedIndex[i] == index) {
-                        cachedIndex[i] = -1;
-                        cachedChunk[i] = null;
-                    }
-                }
+                chunks.drop(index);
             } else {
-                byte[] c = chunkForRead(index);
+                byte[] c = chunks.forRead(index);
                 if (c != null) {
                     java.util.Arrays.fill(c, in, in + (int) n, (byte) 0);
                 }
@@ -416,6 +360,33 @@ public final class RamBlock {
             offset += n;
             len -= n;
         }
+    }
+
+    /**
+     * Copies this block's contents into {@code dst}, a block of the same size (another process's
+     * RAMBlock of the same idstr: a live migration's RAM transfer, QEMU's ram_save_* on the source and
+     * ram_load on the destination): afterwards every byte of {@code dst} reads as here. Sparse: only
+     * allocated chunks are copied, and a chunk {@code dst} has but this block does not is given back
+     * (it read zeros here). Answers the bytes copied — this block's touched size, the
+     * {@link #residentBytes()} a migration has to send, not its {@link #size()}.
+     *
+     * <p>A {@link ChunkView} on {@code dst} never sees stale memory: a chunk both blocks hold is
+     * overwritten in place (the view reads the copied bytes), a dropped one counts in
+     * {@link #chunkDrops()} (the view turns invalid and reopens through the block). Pins are not
+     * contents: {@code dst}'s {@link #pins()} are its own kernel's and are left as they are.
+     *
+     * @throws IllegalArgumentException when {@code dst} is this block or of another size
+     */
+    public long copyTo(RamBlock dst) {
+        Objects.requireNonNull(dst, "dst");
+        if (dst == this) {
+            throw new IllegalArgumentException("RAM block '" + name + "' copied onto itself");
+        }
+        if (dst.size != size) {
+            throw new IllegalArgumentException("RAM block '" + name + "' of " + U64.hex(size)
+                    + " bytes copied into '" + dst.name + "' of " + U64.hex(dst.size) + " bytes");
+        }
+        return chunks.copyTo(dst.chunks);
     }
 
     @Override

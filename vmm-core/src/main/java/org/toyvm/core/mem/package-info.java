@@ -13,6 +13,12 @@
  * memory-backend-ram with or without THP, memfd, hugetlb 2M/1G): its page size and whether it is a
  * shared file mapping, the only memory vhost_vdpa_va_map maps. One instance per VM process; nothing static.
  *
+ * <p>A block's sparse storage is its package-private {@code ChunkStore}; {@link org.toyvm.core.mem.ChunkView}
+ * reads one chunk's array directly while the block has dropped no chunk. A live migration moves a
+ * block's contents to the destination process's block of the same size with
+ * {@link org.toyvm.core.mem.RamBlock#copyTo} (QEMU's ram_save_* / ram_load for one RAMBlock): only
+ * touched chunks are copied, and the destination drops what the source never touched.
+ *
  * <p>Depends only on {@code org.toyvm.core.addr} (and Netty's collections); must not know about
  * QEMU's memory API, the kernel model or devices, which all build on it.
  */

@@ -78,6 +78,22 @@ public final class DriverRing {
         usedLen = (int) SplitRing.usedSize(size);
     }
 
+    /**
+     * The same ring — size, layout and the driver's own state (its avail index and how far it has
+     * consumed the used ring) — over {@code ram}: the ring as the driver keeps using it once its guest
+     * has been migrated to a machine whose RAM holds a copy of this one's at the same guest physical
+     * addresses. What the ring areas hold is {@code ram}'s business (it was copied there); this ring is
+     * not changed and should no longer be used.
+     *
+     * @throws org.toyvm.core.mem.MemoryAccessException when an area is not inside {@code ram}
+     */
+    public DriverRing movedTo(GuestRam ram) {
+        DriverRing moved = new DriverRing(ram, size, layout);
+        moved.availIdx = availIdx;
+        moved.usedSeen = usedSeen;
+        return moved;
+    }
+
     /** The descriptor table as a chunk view, or null: use the block (see the class comment). */
     private ChunkView desc() {
         return view(descView, descRam, descOff, descLen);

@@ -132,4 +132,35 @@ class DriverRingTest {
             assertEquals(i, ram.getU32(off + SplitRing.desc(i) + SplitRing.DESC_LEN));
         }
     }
+
+    @Test
+    void aRingMovedToACopyOfItsRamKeepsItsIndicesAndWritesOnlyTheNewRam() {
+        DriverRing r = DriverRing.contiguous(guest, 8, BASE.plus(0x1000));
+        long used = r.layout().used().value() - BASE.value();
+        long avail = r.layout().avail().value() - BASE.value();
+        for (int n = 0; n < 5; n++) {
+            r.offer(n);
+        }
+        // The device used three chains; the driver consumed two.
+        ram.putU32(used + SplitRing.usedElem(2) + SplitRing.USED_ELEM_ID, 2);
+        ram.putU16Release(used + SplitRing.USED_IDX, (short) 3);
+        r.consumeUsed();
+        r.consumeUsed();
+
+        RamBlock copy = new HostAddressSpace().map("guest", 1 << 20);
+        ram.copyTo(copy);
+        DriverRing moved = r.movedTo(GuestRam.at(copy, BASE));
+
+        assertEquals(r.layout(), moved.layout());
+        assertEquals(5, moved.availIdx());
+        assertEquals(2, moved.usedSeen());
+        assertTrue(moved.hasUsed());
+        assertEquals(2, moved.nextUsedId(), "read from the copy");
+        moved.offer(6);
+        assertEquals(6, copy.getU16(avail + SplitRing.AVAIL_IDX));
+        assertEquals(6, copy.getU16(avail + SplitRing.availRing(5)));
+        assertEquals(5, ram.getU16(avail + SplitRing.AVAIL_IDX), "the old RAM is not written any more");
+        assertThrows(MemoryAccessException.class,
+                () -> r.movedTo(GuestRam.at(new HostAddressSpace().map("small", 0x1000), BASE)));
+    }
 }
