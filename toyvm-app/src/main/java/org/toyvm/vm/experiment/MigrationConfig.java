@@ -7,7 +7,7 @@ import org.toyvm.core.units.Durations;
 import org.toyvm.core.units.Sizes;
 import org.toyvm.net.vhost.MigrationTechniques;
 import org.toyvm.net.vhost.ResetPolicy;
-import org.toyvm.vm.migration.PublishedTables.Mlx5Mkey;
+import org.toyvm.vdpa.bus.Mlx5Options;
 import org.toyvm.vm.migration.RamTransfer;
 
 /**
@@ -22,7 +22,7 @@ import org.toyvm.vm.migration.RamTransfer;
  * (migration/options.c DEFAULT_MIGRATE_SET_DOWNTIME).
  */
 public record MigrationConfig(RunConfig run, MigrationTechniques techniques, long bandwidth, long dirtyRate,
-        long downtimeLimitNs, Optional<Mlx5Mkey> mlx5Mkey) {
+        long downtimeLimitNs, Optional<Mlx5Options> mlx5) {
     public static final long DEFAULT_BANDWIDTH = 1L << 30;
     public static final long DEFAULT_DIRTY_RATE = 16L << 20;
     public static final long DEFAULT_DOWNTIME_LIMIT_NS = 300_000_000L;
@@ -45,8 +45,8 @@ public record MigrationConfig(RunConfig run, MigrationTechniques techniques, lon
                 Optional.empty());
     }
 
-    /** The same migration on a 6.12-era kernel whose mlx5 MKEY code is {@code mkey} (a published table's middle rows). */
-    public MigrationConfig withMlx5Mkey(Optional<Mlx5Mkey> mkey) {
+    /** The same migration with its mlx5 parents built as {@code mkey} says (a published table's rows between releases). */
+    public MigrationConfig withMlx5(Optional<Mlx5Options> mkey) {
         return new MigrationConfig(run, techniques, bandwidth, dirtyRate, downtimeLimitNs, mkey);
     }
 
@@ -73,7 +73,7 @@ public record MigrationConfig(RunConfig run, MigrationTechniques techniques, lon
         m.put("bandwidth", Sizes.format(bandwidth) + "/s");
         m.put("dirty_rate_bytes_per_s", dirtyRate);
         m.put("downtime_limit_ms", Durations.toMillis(downtimeLimitNs));
-        mlx5Mkey.ifPresent(k -> m.put("mlx5_mkey", k.name().toLowerCase(java.util.Locale.ROOT)));
+        mlx5.ifPresent(k -> m.put("mlx5", k.describe()));
         return m;
     }
 }

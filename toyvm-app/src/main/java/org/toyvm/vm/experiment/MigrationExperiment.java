@@ -150,7 +150,7 @@ public final class MigrationExperiment {
 
     /** The machine both hosts build: the run's, with the migration's techniques and mlx5 MKEY code. */
     private org.toyvm.vm.machine.MachineConfig machineConfig() {
-        return rc.machine().withTechniques(cfg.techniques()).withMlx5Mkey(cfg.mlx5Mkey());
+        return rc.machine().withTechniques(cfg.techniques()).withMlx5(cfg.mlx5());
     }
 
     /** The host whose meter charges a stage. */

@@ -42,7 +42,7 @@ public final class MigrationTable {
                 .withQemu(row.qemu())
                 .withNet(new NetTopology(row.nics(), row.queuePairs(), base.net().memlockBytes()))
                 .withMemoryBackend(BackendChoice.DEFAULT);
-        return MigrationConfig.of(rc, row.techniques()).withMlx5Mkey(row.mlx5Mkey());
+        return MigrationConfig.of(rc, row.techniques()).withMlx5(row.mlx5());
     }
 
     public MigrationTableReport run() {
@@ -97,7 +97,7 @@ public final class MigrationTable {
         if (row.techniques().batch()) {
             t.add("batch");
         }
-        row.mlx5Mkey().ifPresent(k -> t.add("mlx5 " + k.name().toLowerCase(java.util.Locale.ROOT)));
+        row.mlx5().ifPresent(k -> t.add("mlx5 " + k.describe()));
         return t.isEmpty() ? "none" : String.join(", ", t);
     }
 }

@@ -104,14 +104,14 @@ public final class ToyGuest {
 
     /**
      * The one place the guest's interrupt lines meet a machine: NIC n's used-buffer notifications go to
-     * interface n ({@code connect}), or nowhere (the machine the guest migrated away from). Today a NIC's
-     * call goes straight to the guest, as an irqfd does; when the VMM routes device calls through the
-     * frontend (shadow virtqueues), this becomes {@code slot.frontend().setGuestNotifier(...)}.
+     * interface n ({@code connect}), or nowhere (the machine the guest migrated away from). The VMM's
+     * frontend delivers them: a NIC's call straight through (the irqfd), or, for a queue QEMU shadows,
+     * once its shadow virtqueue has put the used entries in the guest's ring (virtio_notify).
      */
     private void connectInterrupts(Machine m, boolean connect) {
         for (int n = 0; n < ifaces.size(); n++) {
             int index = n;
-            m.slot(n).nic().setCallHandler(connect ? q -> interrupt(index, q) : q -> { });
+            m.slot(n).frontend().setGuestNotifier(connect ? q -> interrupt(index, q) : null);
         }
     }
 

@@ -13,7 +13,7 @@ import org.toyvm.net.vhost.ResetPolicy;
 import org.toyvm.vdpa.bus.KernelVersion;
 import org.toyvm.vdpa.bus.ParentKind;
 import org.toyvm.vdpa.bus.ParentSpec;
-import org.toyvm.vm.migration.PublishedTables.Mlx5Mkey;
+import org.toyvm.vdpa.bus.Mlx5Options;
 import org.toyvm.vm.stack.MacAddress;
 
 /**
@@ -24,7 +24,7 @@ import org.toyvm.vm.stack.MacAddress;
  */
 public record MachineConfig(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy,
         CostProfile costs, MacAddress mac, QemuVersion qemu, Optional<MemoryBackend> memoryBackend,
-        NetTopology net, MigrationTechniques techniques, Optional<Mlx5Mkey> mlx5Mkey) {
+        NetTopology net, MigrationTechniques techniques, Optional<Mlx5Options> mlx5) {
     /** A machine without any migration technique, whose mlx5 MKEY code is its kernel's. */
     public MachineConfig(long memoryBytes, KernelVersion kernel, ParentSpec parent, ResetPolicy policy,
             CostProfile costs, MacAddress mac, QemuVersion qemu, Optional<MemoryBackend> memoryBackend,
@@ -35,11 +35,11 @@ public record MachineConfig(long memoryBytes, KernelVersion kernel, ParentSpec p
 
     /** The same machine with the techniques of Si-Wei Liu's migration series its QEMU runs. */
     public MachineConfig withTechniques(MigrationTechniques t) {
-        return new MachineConfig(memoryBytes, kernel, parent, policy, costs, mac, qemu, memoryBackend, net, t, mlx5Mkey);
+        return new MachineConfig(memoryBytes, kernel, parent, policy, costs, mac, qemu, memoryBackend, net, t, mlx5);
     }
 
     /** The same machine whose mlx5 parent runs the MKEY code {@code mkey} (empty: its kernel's). */
-    public MachineConfig withMlx5Mkey(Optional<Mlx5Mkey> mkey) {
+    public MachineConfig withMlx5(Optional<Mlx5Options> mkey) {
         return new MachineConfig(memoryBytes, kernel, parent, policy, costs, mac, qemu, memoryBackend, net, techniques,
                 mkey);
     }
@@ -80,7 +80,7 @@ public record MachineConfig(long memoryBytes, KernelVersion kernel, ParentSpec p
         Objects.requireNonNull(memoryBackend, "memoryBackend");
         Objects.requireNonNull(net, "net");
         Objects.requireNonNull(techniques, "techniques");
-        Objects.requireNonNull(mlx5Mkey, "mlx5Mkey");
+        Objects.requireNonNull(mlx5, "mlx5");
         checkMemory(memoryBytes);
     }
 

@@ -18,6 +18,7 @@ import org.toyvm.net.vhost.IotlbTraceSink;
 import org.toyvm.net.vhost.VhostVdpaNet;
 import org.toyvm.netdev.WirePort;
 import org.toyvm.vdpa.bus.KernelCounters;
+import org.toyvm.vdpa.bus.Mlx5Options;
 import org.toyvm.vdpa.bus.VdpaParent;
 import org.toyvm.vdpa.kernel.VhostVdpaDevice;
 import org.toyvm.vdpa.parent.VdpaParents;
@@ -75,7 +76,8 @@ public final class NetSlot {
         // The NIC starts when a command reaches it: after the cost charged before it in the vCPU exit
         // that issued it (the guest's Vcpu brackets each exit on the meter).
         nic.setCausality(meter);
-        this.parent = VdpaParents.create(config.parent(), nic, config.kernel(), meter, counters);
+        this.parent = VdpaParents.create(config.parent(), config.mlx5().orElse(Mlx5Options.of(config.kernel())), nic,
+                config.kernel(), meter, counters);
         this.vhostDevice = new VhostVdpaDevice(deviceName(index), config.kernel(), parent, mm, meter, counters);
         nic.dma().setFaultListener((asid, iova, perm, permission) -> vhostDevice.postIotlbFault(asid, iova, perm,
                 permission));
@@ -85,8 +87,11 @@ public final class NetSlot {
         // takes hold (the scheduler's time plus what the operation has charged before it).
         LongSupplier causalNow = () -> Durations.addSaturating(scheduler.now(), meter.lagNanos());
         this.ioctls = new IoctlMilestones(causalNow);
-        this.frontend = new VhostVdpaNet(vhostDevice, systemMemory, config.qemu(), config.policy(), mapFailures,
-                ioctls, causalNow);
+        this.frontend = new VhostVdpaNet(vhostDevice, systemMemory, config.qemu(), config.policy(), config.techniques(),
+                mapFailures, ioctls, causalNow);
+        // The device's call eventfd goes to the frontend: QEMU's irqfd to the guest, or a shadow
+        // virtqueue's own eventfd while the queue is shadowed (the frontend routes it).
+        nic.setCallHandler(frontend::deviceCall);
         this.virtioNet = new VirtioNetDevice(frontend);
         long holeBase = Machine.BELOW_4G_MAX;
         String suffix = index == 0 ? "" : Integer.toString(index);

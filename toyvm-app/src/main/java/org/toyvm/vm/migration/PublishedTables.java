@@ -5,6 +5,7 @@ import java.util.Optional;
 import org.toyvm.net.vhost.MigrationTechniques;
 import org.toyvm.net.vhost.QemuVersion;
 import org.toyvm.vdpa.bus.KernelVersion;
+import org.toyvm.vdpa.bus.Mlx5Options;
 
 /**
  * The published live-migration downtime tables toyvm holds its default cost profile against, cell by
@@ -48,26 +49,14 @@ public final class PublishedTables {
 
     /**
      * One row: the machine and software it ran, the techniques it adds, its published cells.
-     * {@code mlx5Mkey}: the mlx5 MKEY code the row's kernel runs, when the row sits between releases.
+     * {@code mlx5}: how the row's mlx5 parent is built when its kernel sits between releases (the
+     * patches of one series it had or lacked).
      */
     public record Row(String label, long memoryBytes, int nics, int queuePairs, KernelVersion kernel, QemuVersion qemu,
-            MigrationTechniques techniques, boolean persist, Optional<Mlx5Mkey> mlx5Mkey, List<Cell> cells) {
+            MigrationTechniques techniques, boolean persist, Optional<Mlx5Options> mlx5, List<Cell> cells) {
         public Row {
             cells = List.copyOf(cells);
         }
-    }
-
-    /**
-     * The mlx5_vdpa MKEY code of a 6.12-era kernel, for the rows of D. Tatulea's table that sit between
-     * the patches of one series ("vdpa/mlx5: Optimze MKEY operations", 6.12).
-     */
-    public enum Mlx5Mkey {
-        /** Before the series: serial MKEY create and destroy (the 6.11 code) on top of parallel suspend/resume. */
-        SERIAL,
-        /** "Create/Delete direct MKEYs in parallel", without "Postpone MR deletion". */
-        PARALLEL_INLINE_DELETE,
-        /** The whole series, as released in 6.12. */
-        PARALLEL_DEFERRED_DELETE
     }
 
     /** A table: where it was published, what toyvm assumes about what it does not state, its rows. */
@@ -143,13 +132,13 @@ public final class PublishedTables {
                         + " series (early map, descriptor ASID, persistent IOTLB, batching) — inferred, since 3 s for"
                         + " 256 GB × 4 devices is far below any re-pin; 256 GB read as 256 GiB; THP-backed RAM",
                 List.of(
-                        new Row("baseline (serial MKEYs)", mem, 4, 16, k, q, all, true, Optional.of(Mlx5Mkey.SERIAL),
+                        new Row("baseline (serial MKEYs)", mem, 4, 16, k, q, all, true, Optional.of(Mlx5Options.serialMkeys()),
                                 List.of(Cell.of(d1, 3_140), Cell.of(d2, 3_630))),
                         new Row("parallel MKEY ops", mem, 4, 16, k, q, all, true,
-                                Optional.of(Mlx5Mkey.PARALLEL_INLINE_DELETE),
+                                Optional.of(Mlx5Options.inlineMrDeletion(k)),
                                 List.of(Cell.of(d1, 1_200), Cell.of(d2, 2_000))),
                         new Row("deferred MR deletion", mem, 4, 16, k, q, all, true,
-                                Optional.of(Mlx5Mkey.PARALLEL_DEFERRED_DELETE),
+                                Optional.of(Mlx5Options.of(k)),
                                 List.of(Cell.of(d1, 1_014), Cell.of(d2, 1_253)))));
     }
 

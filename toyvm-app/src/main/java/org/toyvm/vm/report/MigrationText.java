@@ -20,7 +20,7 @@ public final class MigrationText {
                 c.get("parent")));
         sb.append(String.format(Locale.ROOT, "techniques: early-map %s, desc-asid %s, persist %s, batch %s%s%n",
                 yn(c.get("early_map")), yn(c.get("desc_asid")), yn(c.get("persist")), yn(c.get("batch")),
-                c.containsKey("mlx5_mkey") ? "; mlx5 MKEY code: " + c.get("mlx5_mkey") : ""));
+                c.containsKey("mlx5") ? "; mlx5: " + c.get("mlx5") : ""));
         sb.append(String.format(Locale.ROOT, "transfer: bandwidth %s, dirty rate %s B/s, downtime limit %s ms%n",
                 c.get("bandwidth"), c.get("dirty_rate_bytes_per_s"), c.get("downtime_limit_ms")));
         if (r.ram() != null) {

@@ -5,6 +5,10 @@ package org.toyvm.vdpa.bus;
  * series that a measurement had or lacked. Given to {@code VdpaParents.create}; without it a parent
  * is built as its kernel version ships ({@link #of(KernelVersion)}).
  *
+ * @param parallelMkeys the direct MKEYs of an MR are created and destroyed in parallel (firmware async
+ *     commands: "vdpa/mlx5: Create direct MKEYs in parallel", 0071b138d44a, and "Delete direct MKEYs in
+ *     parallel", 6.12). Off, a 6.12 parent is the first row of Dragos Tatulea's table (3140 / 3630 ms:
+ *     6.12's parallel suspend/resume, the MKEY code still serial).
  * @param deferMrDeletion an MR replaced by {@code set_map}, {@code reset_map} or a cleaning reset is
  *     put on the {@code mlx5_vdpa_mr_gc} workqueue ({@code _mlx5_vdpa_put_mr} →
  *     {@code queue_delayed_work(..., MLX5_VDPA_MR_GC_TRIGGER_MS = 2000)}, drivers/vdpa/mlx5/core/mr.c,
@@ -13,14 +17,31 @@ package org.toyvm.vdpa.bus;
  *     parallel MKEY creation and deletion, deletion still inline: 1200 / 2000 ms against 1014 / 1253 ms
  *     with the deferral).
  */
-public record Mlx5Options(boolean deferMrDeletion) {
-    /** As {@code version} ships: deferred MR deletion from 6.12 ({@link KernelVersion#mlx5DeferredMrDeletion()}). */
+public record Mlx5Options(boolean parallelMkeys, boolean deferMrDeletion) {
+    /**
+     * As {@code version} ships: parallel MKEYs ({@link KernelVersion#mlx5ParallelMkeys()}) and deferred MR
+     * deletion ({@link KernelVersion#mlx5DeferredMrDeletion()}) from 6.12.
+     */
     public static Mlx5Options of(KernelVersion version) {
-        return new Mlx5Options(version.mlx5DeferredMrDeletion());
+        return new Mlx5Options(version.mlx5ParallelMkeys(), version.mlx5DeferredMrDeletion());
     }
 
-    /** Every replaced MR destroyed where it is replaced: 6.12 without "Postpone MR deletion", or any earlier kernel. */
-    public static Mlx5Options inlineMrDeletion() {
-        return new Mlx5Options(false);
+    /**
+     * As {@code version} ships, but every replaced MR destroyed where it is replaced: 6.12 without
+     * "Postpone MR deletion", or any earlier kernel.
+     */
+    public static Mlx5Options inlineMrDeletion(KernelVersion version) {
+        return new Mlx5Options(version.mlx5ParallelMkeys(), false);
+    }
+
+    /** 6.12 before its MKEY series: MKEYs created and destroyed one by one, deleted inline. */
+    public static Mlx5Options serialMkeys() {
+        return new Mlx5Options(false, false);
+    }
+
+    /** In words, for reports: "serial MKEYs, inline MR deletion" and so on. */
+    public String describe() {
+        return (parallelMkeys ? "parallel" : "serial") + " MKEYs, " + (deferMrDeletion ? "deferred" : "inline")
+                + " MR deletion";
     }
 }

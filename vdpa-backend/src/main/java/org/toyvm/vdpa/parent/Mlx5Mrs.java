@@ -62,7 +62,7 @@ final class Mlx5Mrs {
             return;
         }
         counters.inc(KernelEvent.MR_BUILD);
-        meter.chargeUnits(version.mlx5ParallelMkeys() ? CostKind.MR_BUILD : CostKind.MR_BUILD_SERIAL,
+        meter.chargeUnits(options.parallelMkeys() ? CostKind.MR_BUILD : CostKind.MR_BUILD_SERIAL,
                 AbstractParent.gib(table.totalBytes()));
         Translation t = as[asid];
         if (t.state() == Translation.State.TABLE && builtFrom[asid] == table
@@ -125,7 +125,7 @@ final class Mlx5Mrs {
             counters.inc(KernelEvent.MR_DESTROY_DEFERRED);
             deferredGib += size;
         } else {
-            meter.chargeUnits(version.mlx5ParallelMkeys() ? CostKind.MR_DESTROY : CostKind.MR_DESTROY_SERIAL, size);
+            meter.chargeUnits(options.parallelMkeys() ? CostKind.MR_DESTROY : CostKind.MR_DESTROY_SERIAL, size);
         }
     }
 }

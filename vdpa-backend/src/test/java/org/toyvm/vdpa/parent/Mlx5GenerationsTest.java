@@ -167,7 +167,8 @@ class Mlx5GenerationsTest {
     /** 6.12's parallel figures, with the MR destroyed inline (Tatulea's middle row) to see its figure. */
     @Test
     void parallelFigures612() {
-        VdpaParent p = VdpaParents.create(ParentSpec.shipped(ParentKind.MLX5), Mlx5Options.inlineMrDeletion(),
+        VdpaParent p = VdpaParents.create(ParentSpec.shipped(ParentKind.MLX5),
+                Mlx5Options.inlineMrDeletion(KernelVersion.V6_12),
                 new FakeNetHardware(), KernelVersion.V6_12, meter, counters);
         start(p);
         setMap(p).setMap(0, oneGib());
@@ -214,7 +215,7 @@ class Mlx5GenerationsTest {
         assertEquals(v.atLeast(KernelVersion.V6_12), Mlx5Options.of(v).deferMrDeletion());
         VdpaParent p = mlx5(v);
         assertEquals(Mlx5Options.of(v), ((Mlx5Parent) p).options(), "the version's default");
-        VdpaParent inline = VdpaParents.create(ParentSpec.shipped(ParentKind.MLX5), Mlx5Options.inlineMrDeletion(),
+        VdpaParent inline = VdpaParents.create(ParentSpec.shipped(ParentKind.MLX5), Mlx5Options.inlineMrDeletion(v),
                 new FakeNetHardware(), v, meter, counters);
         setMap(inline).setMap(0, oneGib());
         setMap(inline).setMap(0, new VhostIotlb());
