@@ -129,6 +129,16 @@ final class ShadowDataVq {
      * before DRIVER_OK and the enables; the device takes it when it starts.
      */
     void start(QueueConfig guestQueue, int base, GuestIova translate, int ringAsid, long guestFeatures) {
+        start(guestQueue, base, translate, ringAsid, guestFeatures, true);
+    }
+
+    /**
+     * As above; {@code kickNow} false leaves the forced first kick to the caller (H1b, for
+     * VhostNetStart): QEMU's {@code event_notifier_set(svq_kick)} only schedules the handler, which the
+     * main loop runs once vhost_net_start has returned — after the listener has mapped guest RAM.
+     */
+    void start(QueueConfig guestQueue, int base, GuestIova translate, int ringAsid, long guestFeatures,
+            boolean kickNow) {
         if (ring != null) {
             stop();
         }
@@ -158,7 +168,9 @@ final class ShadowDataVq {
                 driverIova.plus(ring.availOffset()), deviceIova)), "SET_VRING_ADDR " + index);
         // vhost_svq_set_svq_kick_fd: "event_notifier_set(svq_kick)" — what the guest made available
         // before the switch is forwarded now.
-        guestKick();
+        if (kickNow) {
+            guestKick();
+        }
     }
 
     /** vhost_vdpa_svq_map_ring: an IOVA from the tree ({@code vhost_iova_tree_map_alloc}), one UPDATE in ringAsid. */
