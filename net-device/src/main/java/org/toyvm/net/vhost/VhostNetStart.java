@@ -139,6 +139,7 @@ final class VhostNetStart {
             }
         }
         if (!cvqAcked) {
+            kickShadows();
             return null;
         }
         // vhost_vdpa_net_cvq_start: with shadow_data the CVQ goes with everything else into ASID 0 —

@@ -108,7 +108,10 @@ public final class NetSlot {
                     }
                 }));
         // The doorbell page: the NIC's notify area mapped into the guest (a host notifier). A write
-        // of a queue index kicks that queue without a VMM exit.
+        // of a queue index kicks that queue without a VMM exit — while the data queues are passthrough.
+        // With shadow virtqueues QEMU does not map the device's notify area (vhost_vdpa_host_notifiers_init
+        // is skipped when shadow_vqs_enabled, and the switch's stop uninits it): the guest's write lands
+        // on the transport's own notify register and traps, virtio_queue_notify → the SVQ's kick.
         hole.addSubregion(doorbellBase(index) - holeBase, memory.ramDevice("virtio-net" + suffix + ".notify",
                 doorbell, 0x1000, new MemoryRegionOps() {
                     @Override
@@ -118,7 +121,11 @@ public final class NetSlot {
 
                     @Override
                     public void write(long offset, long value, int size) {
-                        nic.doorbell(value, size); // a 32-bit queue index, checked by the NIC
+                        if (frontend.shadowsData()) {
+                            virtioNet.write(VirtioMmioLayout.QUEUE_NOTIFY, value, size); // checked there
+                        } else {
+                            nic.doorbell(value, size); // a 32-bit queue index, checked by the NIC
+                        }
                     }
                 }));
     }
