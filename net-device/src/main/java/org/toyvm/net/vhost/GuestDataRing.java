@@ -64,6 +64,8 @@ final class GuestDataRing {
     private int inUse;
     private int signalledUsed;
     private boolean signalledValid;
+    /** vq->notification: guest kicks wanted (vring_set_avail_event writes only then). */
+    private boolean notification = true;
     private String brokenReason;
 
     /** A ring of {@code size} entries whose avail and used indexes continue from {@code base}. */
@@ -178,7 +180,7 @@ final class GuestDataRing {
             breakRing("Guest says index " + head + " is available");
             return null;
         }
-        if (eventIdx && !writeU16(used + SplitRing.availEvent(size), lastAvail)) {
+        if (eventIdx && notification && !writeU16(used + SplitRing.availEvent(size), lastAvail)) {
             breakRing("used ring not in writable RAM"); // vring_set_avail_event
             return null;
         }
@@ -329,6 +331,7 @@ final class GuestDataRing {
      * the current avail index).
      */
     void setNotification(boolean enable) {
+        notification = enable;
         if (broken()) {
             return;
         }

@@ -296,6 +296,19 @@ class ShadowDataVqTest {
     }
 
     @Test
+    void withoutKickNowThePendingChainsWaitForTheCallersKick() {
+        DriverRing g = f.guestRing(8, RING);
+        g.writeDesc(0, buf(0), 64, SplitRing.DESC_F_WRITE, 0);
+        g.offer(0);
+        ShadowDataVq svq = f.svq(SvqFixture.RX);
+        svq.start(SvqFixture.queue(SvqFixture.RX, g), 0, f.shadowIova(), 0, 0L, false);
+        assertEquals(0, svq.forwarded(), "the forced first kick is left to the caller");
+        assertEquals(0, f.kicks(SvqFixture.RX));
+        svq.guestKick();
+        assertEquals(1, svq.forwarded());
+    }
+
+    @Test
     void theDeviceIsNotKickedWhenItAsksNotToBe() {
         DriverRing g = f.guestRing(8, RING);
         ShadowDataVq svq = f.svq(SvqFixture.TX);
