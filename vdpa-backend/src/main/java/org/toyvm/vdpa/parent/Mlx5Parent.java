@@ -254,7 +254,12 @@ public final class Mlx5Parent extends AbstractParent {
     /**
      * {@code mlx5_vdpa_set_map}: destroy the MR and build one from the whole table. A live device is
      * suspended first; from 6.8 its VQs are then resumed, before 6.8 they are torn down and created
-     * again ({@code mlx5_vdpa_change_map}: {@code teardown_driver}, {@code setup_driver}).
+     * again ({@code mlx5_vdpa_change_map}: {@code teardown_driver}, {@code setup_driver}). From 6.7
+     * ({@code set_map_data}: {@code if (!mvdev->mr[asid]) mlx5_vdpa_update_mr(...) else
+     * mlx5_vdpa_change_map(...)}, the same through 6.12) only an address space that already has an MR
+     * — a user MR, or address space 0's DMA MR — goes through {@code change_map}: the first map of an
+     * address space without one (address space 1 for the shadow CVQ or the descriptor group) neither
+     * suspends nor resumes the virtqueues.
      */
     private Errno setMap(int asid, VhostIotlb table) {
         if (asid < 0 || asid >= as.length) {
@@ -268,7 +273,8 @@ public final class Mlx5Parent extends AbstractParent {
             }
             return Errno.OK;
         }
-        boolean live = (hw.status() & VirtioStatus.DRIVER_OK) != 0 && !hw.suspended();
+        boolean changeMap = !version.mlx5MrPerAddressSpace() || as[asid].state() != Translation.State.NONE;
+        boolean live = changeMap && (hw.status() & VirtioStatus.DRIVER_OK) != 0 && !hw.suspended();
         if (live) {
             suspend();
         }

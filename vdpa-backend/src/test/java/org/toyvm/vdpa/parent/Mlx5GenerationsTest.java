@@ -207,6 +207,36 @@ class Mlx5GenerationsTest {
         assertEquals(0, meter.total(CostKind.MR_DESTROY));
     }
 
+    /**
+     * 6.7+ set_map_data: an address space without an MR takes the new one without change_map (no
+     * suspend, no resume, no VQ re-creation), even while running; one with an MR (ASID 0's DMA MR, or
+     * a user MR) goes through change_map.
+     */
+    @ParameterizedTest
+    @EnumSource(value = KernelVersion.class, names = {"V6_7", "V6_8", "V6_12"})
+    void aFirstMapOfAnAddressSpaceWithoutAnMrDoesNotSuspend(KernelVersion v) {
+        VdpaParent p = mlx5(v);
+        start(p);
+        long created = counters.get(KernelEvent.VQ_CREATE);
+        setMap(p).setMap(1, oneGib());
+        assertEquals(0, counters.get(KernelEvent.SUSPEND), v + ": ASID 1 had no MR");
+        assertEquals(created, counters.get(KernelEvent.VQ_CREATE), v + ": no VQ re-created");
+        assertEquals(1, counters.get(KernelEvent.MR_BUILD), v + ": the MR built");
+        setMap(p).setMap(1, oneGib());
+        assertEquals(1, counters.get(KernelEvent.SUSPEND), v + ": now it has one: change_map");
+        setMap(p).setMap(0, oneGib());
+        assertEquals(2, counters.get(KernelEvent.SUSPEND), v + ": ASID 0 has the DMA MR: change_map");
+    }
+
+    /** Before 6.7 the one MR is the data virtqueues' and a live set_map of it always changes the map. */
+    @Test
+    void before67ALiveSetMapOfTheDataAddressSpaceSuspends() {
+        VdpaParent p = mlx5(KernelVersion.V6_6);
+        start(p);
+        setMap(p).setMap(0, oneGib());
+        assertEquals(1, counters.get(KernelEvent.SUSPEND));
+    }
+
     /** Which kernels defer by default; the options hold for any kernel (a what-if before 6.12). */
     @ParameterizedTest
     @EnumSource(KernelVersion.class)
