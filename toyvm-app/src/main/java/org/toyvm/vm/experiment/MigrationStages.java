@@ -39,6 +39,7 @@ final class MigrationStages {
     private long lastEnableAt = -1;
     private long pausedNs;
     private boolean completed;
+    private long quietNs;
 
     MigrationStages(MigrationConfig cfg, VirtualScheduler s, List<NicLink> links, Progress progress) {
         this.cfg = cfg;
@@ -56,6 +57,29 @@ final class MigrationStages {
 
     private static String secs(long ns) {
         return String.format(java.util.Locale.ROOT, "%.1fs", ns / 1e9);
+    }
+
+    /**
+     * The peers send nothing in {@code [from + margin, until - margin)} when that stretch exists: a
+     * stretch in which nothing they send can change the run — the NIC is stopped (its switch), or the
+     * vCPUs are paused (the switchover), or the datapath through the shadow virtqueues is in its
+     * steady state (the middle of the pre-copy). {@link RebootExperiment#QUIET_MARGIN_TICKS} intervals
+     * are kept at each end, so every window opens and closes on simulated pings; the run's wall time no
+     * longer grows with the guest's memory size (the same rule as a reboot's DRIVER_OK handling).
+     */
+    private void quiet(List<NicLink> which, long from, long until) {
+        long margin = RebootExperiment.QUIET_MARGIN_TICKS * Math.max(1, rc.pingIntervalNs());
+        if (until - from > 2 * margin) {
+            for (NicLink l : which) {
+                l.peer.quietBetween(from + margin, until - margin);
+            }
+            quietNs += until - from - 2 * margin;
+        }
+    }
+
+    /** Peer time not simulated by {@link #quiet}, ns. */
+    long quietNs() {
+        return quietNs;
     }
 
     /** Boots the guest on the source and waits for every NIC's first reply and the warm-up; null or why not. */
@@ -103,6 +127,7 @@ final class MigrationStages {
         stages.add(new MigrationReport.Stage("pre-copy (" + ram.rounds().size() + " rounds)", "both", null,
                 StageMeter.ms(s.now()), StageMeter.ms(precopyEnd), StageMeter.ms(ram.precopyNs()), null, 0, 0,
                 java.util.Map.of(), null));
+        quiet(links, s.now(), precopyEnd);
         s.runUntil(precopyEnd, () -> progress.tick(() -> "pre-copy... virtual t=" + secs(s.now())));
         for (int k = 0; k < links.size(); k++) {
             MigrationRecorder r = rec(k);
@@ -136,6 +161,7 @@ final class MigrationStages {
             stages.add(sm.stage("switch to shadow virtqueues", "source", at, at, err));
             MigrationRecorder r = rec(k);
             s.schedule(() -> r.disruptionBegins(SWITCH, at, "SVQ switch"), at - s.now());
+            quiet(List.of(links.get(k)), at, at + sm.costNs());
             if (err != null) {
                 err = slot.name() + " could not switch to shadow virtqueues: " + err;
             }
@@ -198,6 +224,7 @@ final class MigrationStages {
         long startCost = dm.endOperation();
         long resumeAt = Durations.addSaturating(arrive, startCost);
         pausedNs = resumeAt - tStop;
+        quiet(links, tStop, resumeAt);
         s.schedule(guest::resume, resumeAt - s.now());
         completed = err == null;
         if (err != null) {
@@ -249,7 +276,7 @@ final class MigrationStages {
                 lastSuspendAt < 0 || lastEnableAt < 0 ? 0 : StageMeter.ms(lastEnableAt - lastSuspendAt),
                 max(switchDowntime), max(switchoverDowntime), StageMeter.ms(pausedNs));
         return new MigrationReport(cfg.toMap(), r, stages, nics, d, new MigrationReport.Summary(completed && failure == null,
-                sent, lost, StageMeter.ms(endNs), failure, MigrationStory.explain(cfg, stages, d)));
+                sent, lost, StageMeter.ms(endNs), StageMeter.ms(quietNs), failure, MigrationStory.explain(cfg, stages, d)));
     }
 
     private static Double max(Double[] xs) {

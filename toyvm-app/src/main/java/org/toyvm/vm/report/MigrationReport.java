@@ -70,9 +70,13 @@ public record MigrationReport(Map<String, Object> config, Ram ram, List<Stage> s
             Double switchPeerDowntimeMs, Double switchoverPeerDowntimeMs, double vcpuPausedMs) {
     }
 
-    /** {@code failure} is null unless the migration or the guest's connectivity failed (exit code 1). */
-    @JsonPropertyOrder({"completed", "pings_sent", "pings_lost", "run_ms", "failure", "why"})
-    public record Summary(boolean completed, long pingsSent, long pingsLost, double runMs,
+    /**
+     * {@code failure} is null unless the migration or the guest's connectivity failed (exit code 1).
+     * {@code peerQuietMs}: peer time whose pings were not simulated, in stretches where nothing they
+     * could do changes the run (docs/DESIGN.md "One migration through the code").
+     */
+    @JsonPropertyOrder({"completed", "pings_sent", "pings_lost", "run_ms", "peer_quiet_ms", "failure", "why"})
+    public record Summary(boolean completed, long pingsSent, long pingsLost, double runMs, double peerQuietMs,
             @JsonInclude(JsonInclude.Include.NON_NULL) String failure, String why) {
     }
 }

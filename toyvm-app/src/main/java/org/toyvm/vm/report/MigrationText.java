@@ -53,8 +53,9 @@ public final class MigrationText {
         sb.append(String.format(Locale.ROOT, "peers saw: %s ms down at the switch, %s ms at the switchover; vCPUs paused"
                 + " %.1f ms%n", f1(d.switchPeerDowntimeMs()), f1(d.switchoverPeerDowntimeMs()), d.vcpuPausedMs()));
         MigrationReport.Summary s = r.summary();
-        sb.append(String.format(Locale.ROOT, "%nsummary: migration %s; %d pings sent, %d lost; run %.1f s virtual%n",
-                s.completed() ? "completed" : "FAILED", s.pingsSent(), s.pingsLost(), s.runMs() / 1000));
+        sb.append(String.format(Locale.ROOT, "%nsummary: migration %s; %d pings sent, %d lost; run %.1f s virtual"
+                + " (peers quiet for %.1f s of it)%n", s.completed() ? "completed" : "FAILED", s.pingsSent(), s.pingsLost(),
+                s.runMs() / 1000, s.peerQuietMs() / 1000));
         if (s.why() != null && !s.why().isEmpty()) {
             sb.append("why: ").append(s.why()).append(System.lineSeparator());
         }
