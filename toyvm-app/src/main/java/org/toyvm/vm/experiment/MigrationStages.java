@@ -198,6 +198,8 @@ final class MigrationStages {
         stages.add(new MigrationReport.Stage("stop-and-copy: rest of RAM and device state", "both", null,
                 StageMeter.ms(sent), StageMeter.ms(arrive), StageMeter.ms(ram.stopCopyNs()), null, 0, 0,
                 java.util.Map.of(), null));
+        long margin = RebootExperiment.QUIET_MARGIN_TICKS * Math.max(1, rc.pingIntervalNs());
+        quiet(links, tStop, Durations.addSaturating(arrive, margin)); // continued below to the resume
         s.runUntil(arrive);
         if (err != null) {
             return err;
@@ -224,7 +226,12 @@ final class MigrationStages {
         long startCost = dm.endOperation();
         long resumeAt = Durations.addSaturating(arrive, startCost);
         pausedNs = resumeAt - tStop;
-        quiet(links, tStop, resumeAt);
+        if (resumeAt - margin > arrive && arrive - tStop > 2 * margin) {
+            for (NicLink l : links) {
+                l.peer.quietBetween(arrive, resumeAt - margin);
+            }
+            quietNs += resumeAt - margin - arrive;
+        }
         s.schedule(guest::resume, resumeAt - s.now());
         completed = err == null;
         if (err != null) {
