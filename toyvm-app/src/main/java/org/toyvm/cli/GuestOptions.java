@@ -47,7 +47,7 @@ final class GuestOptions {
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Converters.Duration.class,
             description = "A reboot not restored after this is counted as not restored, 1ms..86400s"
-                    + " (default: 60s; sweep: 600s).")
+                    + " (default: 60s; sweep and migrate: 600s).")
     Long timeoutNs;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed (the peer's ping phase) (default: ${DEFAULT-VALUE}).")

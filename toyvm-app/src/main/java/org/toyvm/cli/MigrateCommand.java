@@ -103,7 +103,9 @@ public final class MigrateCommand implements Callable<Integer> {
 
     /** Every option resolved and checked before anything runs. */
     MigrationConfig config() {
-        GuestOptions.Resolved g = guest.resolve(60_000_000_000L);
+        // 600 s by default, as sweep: a large guest's VM start (all of RAM mapped with QEMU 10.1+) and a
+        // legacy switchover take minutes of virtual time.
+        GuestOptions.Resolved g = guest.resolve(600_000_000_000L);
         if (spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption("--settle")) {
             throw new UsageException("bad --settle with migrate: a migration has no reboot to settle after; the"
                     + " traffic after the switchover lasts --warmup");

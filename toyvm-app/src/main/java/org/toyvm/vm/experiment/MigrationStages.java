@@ -92,6 +92,7 @@ final class MigrationStages {
             return probe != null ? "guest probe failed: " + probe
                     : "the guest did not bring its interfaces up within the timeout (" + Durations.format(rc.timeoutNs()) + ")";
         }
+        quiet(links, s.now(), up); // the DRIVER_OK handling (with 10.1+, the mapping of all RAM) runs until then
         s.runUntil(Durations.addSaturating(up, rc.timeoutNs()), () -> links.stream().allMatch(NicLink::connected));
         if (!links.stream().allMatch(NicLink::connected)) {
             return "no echo reply from the guest on every NIC within " + Durations.format(rc.timeoutNs())

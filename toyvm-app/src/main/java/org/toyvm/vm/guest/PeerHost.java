@@ -38,6 +38,7 @@ public final class PeerHost {
     private final int[] ids;
     private final int[] seqs;
     private boolean running;
+    private boolean stopped;
     private long quietFrom = Long.MAX_VALUE;
     private long quietUntil = Long.MIN_VALUE;
 
@@ -93,13 +94,19 @@ public final class PeerHost {
         }
     }
 
+    /** Starts pinging, unless the host was already stopped (a start still scheduled when a run ends early). */
     public void start() {
+        if (stopped) {
+            return;
+        }
         running = true;
         tick();
     }
 
+    /** Stops for good: a later {@link #start} does nothing. */
     public void stop() {
         running = false;
+        stopped = true;
     }
 
     /**
