@@ -33,7 +33,7 @@ class MigrationExperimentTest {
 
     private static RunConfig run(long memory, int nics, int pairs, KernelVersion k, QemuVersion q, boolean persist) {
         ResetPolicy p = persist ? ResetPolicy.PERSIST : ResetPolicy.LEGACY;
-        return MeasurementTest.cfg(CostProfile.defaults(), 0, 10 * MS, 200 * MS, 60 * S)
+        return MeasurementTest.cfg(CostProfile.defaults(), 0, 50 * MS, 500 * MS, 600 * S)
                 .with(k, ParentKind.MLX5, p).withMemory(memory).withQemu(q)
                 .withNet(new NetTopology(nics, pairs, java.util.OptionalLong.empty()))
                 .withMemoryBackend(BackendChoice.DEFAULT);
