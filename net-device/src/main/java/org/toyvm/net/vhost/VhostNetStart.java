@@ -41,6 +41,8 @@ final class VhostNetStart {
     private final VhostVdpaOps ops;
     private final VhostVdpaDevice dev;
     private final QemuVersion qemu;
+    /** Backend features set once at init (10.1+, or the early map): not again at each start. */
+    private final boolean backendCapAtInit;
     private final ShadowCvq cvq;
     private final DataShadows shadows;
     private final int cvqIndex;
@@ -53,7 +55,9 @@ final class VhostNetStart {
     private boolean cvqStarted;
 
     /** {@code cvq} null and {@code cvqIndex} -1 when the device offers no control queue. */
-    VhostNetStart(VhostVdpaOps ops, QemuVersion qemu, ShadowCvq cvq, DataShadows shadows, int cvqIndex, int numQueues) {
+    VhostNetStart(VhostVdpaOps ops, QemuVersion qemu, boolean backendCapAtInit, ShadowCvq cvq, DataShadows shadows,
+            int cvqIndex, int numQueues) {
+        this.backendCapAtInit = backendCapAtInit;
         this.ops = ops;
         this.dev = ops.device();
         this.qemu = qemu;
@@ -194,7 +198,7 @@ final class VhostNetStart {
                     "SET_FEATURES");
             ops.addStatus(VirtioStatus.FEATURES_OK, "vhost_vdpa_set_features");
         }
-        if (!qemu.negotiatesBackendFeaturesAtInit()) {
+        if (!backendCapAtInit) {
             ops.setBackendCap("vhost_dev_set_features", d == 0);
         }
         if (shadowData && !shadowedCvq && !qs.isEmpty()) {

@@ -107,9 +107,19 @@ public final class VhostVdpaNet implements VirtioNetBackend {
      * a device that is not the first; each reads the features). With a control queue offered, the CVQ
      * client's net_vhost_vdpa_init first probes its isolation ({@link CvqIsolationProbe}).
      */
+    /**
+     * Whether the backend features are set once, in vhost_vdpa_init: from QEMU 10.1 (8f0b6836a0d8), and
+     * with the early map on any release — mapping before the device starts needs BATCH acked first
+     * (Si-Wei Liu's request on E. Pérez's .load_setup RFC, 3 Nov 2023; the same series became 10.1's):
+     * without it every UPDATE would go unbatched, one set_map (an MR rebuild) per message.
+     */
+    private boolean backendCapAtInit() {
+        return qemu.negotiatesBackendFeaturesAtInit() || techniques.earlyMap();
+    }
+
     private void init() {
         ops.check(ops.traced("open", "", "net_init_vhost_vdpa", dev.open()), "open");
-        if (qemu.negotiatesBackendFeaturesAtInit()) {
+        if (backendCapAtInit()) {
             ops.setBackendCap("vhost_vdpa_init");
         }
         ops.addStatus(VirtioStatus.ACKNOWLEDGE | VirtioStatus.DRIVER, "vhost_vdpa_init");
@@ -127,7 +137,7 @@ public final class VhostVdpaNet implements VirtioNetBackend {
         tree = new IovaTree(dev.iovaRange());
         cvq = hasCvq ? new ShadowCvq(ops, guestMemory, tree, model, counters, cvqIndex) : null;
         shadows = new DataShadows(ops, guestMemory, tree);
-        order = new VhostNetStart(ops, qemu, cvq, shadows, cvqIndex, nvqs);
+        order = new VhostNetStart(ops, qemu, backendCapAtInit(), cvq, shadows, cvqIndex, nvqs);
         for (int d = 1; d < dataPairs; d++) {
             ops.traced("GET_FEATURES", "", "vhost_vdpa_get_features", dev.getFeatures());
         }
