@@ -113,6 +113,7 @@ final class MigrationStages {
         for (NetSlot slot : d.nics()) {
             stages.add(StageMeter.sinceCreation(d.meter(), slot).stage("destination start-up", "destination", t, t, null));
         }
+        quiet(links, t, Durations.addSaturating(t, cost)); // the source runs on, in its steady passthrough state
         s.runUntil(Durations.addSaturating(t, cost));
         return d;
     }
