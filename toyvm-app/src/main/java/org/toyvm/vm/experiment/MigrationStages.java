@@ -126,7 +126,8 @@ final class MigrationStages {
         }
         ram = cfg.ram();
         long precopyEnd = Durations.addSaturating(s.now(), ram.precopyNs());
-        stages.add(new MigrationReport.Stage("pre-copy (" + ram.rounds().size() + " rounds)", "both", null,
+        stages.add(new MigrationReport.Stage("pre-copy (" + ram.rounds().size()
+                + (ram.rounds().size() == 1 ? " round)" : " rounds)"), "both", null,
                 StageMeter.ms(s.now()), StageMeter.ms(precopyEnd), StageMeter.ms(ram.precopyNs()), null, 0, 0,
                 java.util.Map.of(), null));
         quiet(links, s.now(), precopyEnd);
