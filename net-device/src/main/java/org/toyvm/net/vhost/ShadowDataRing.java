@@ -1,7 +1,6 @@
 package org.toyvm.net.vhost;
 
 import org.toyvm.core.addr.Hva;
-import org.toyvm.core.addr.Pages;
 import org.toyvm.core.mem.HostAddressSpace;
 import org.toyvm.core.mem.RamBlock;
 import org.toyvm.core.virtio.SplitRing;
@@ -45,8 +44,8 @@ final class ShadowDataRing {
     ShadowDataRing(HostAddressSpace mm, String name, int num) {
         this.mm = mm;
         this.num = num;
-        this.driver = mm.map(name + ".driver", driverAreaSize(num));
-        this.device = mm.map(name + ".device", deviceAreaSize(num));
+        this.driver = mm.map(name + ".driver", ShadowVring.driverAreaSize(num));
+        this.device = mm.map(name + ".device", ShadowVring.deviceAreaSize(num));
         this.availOff = SplitRing.descTableSize(num);
         this.next = new int[num];
         this.ndescs = new int[num];
@@ -55,16 +54,6 @@ final class ShadowDataRing {
             next[i] = i + 1;
         }
         numFree = num;
-    }
-
-    /** vhost_svq_driver_area_size: descriptors, avail ring and used_event, page-rounded. */
-    static long driverAreaSize(int num) {
-        return Pages.alignUp(SplitRing.descTableSize(num) + SplitRing.availSize(num));
-    }
-
-    /** vhost_svq_device_area_size: used ring and avail_event, page-rounded. */
-    static long deviceAreaSize(int num) {
-        return Pages.alignUp(SplitRing.usedSize(num));
     }
 
     Hva driverArea() {

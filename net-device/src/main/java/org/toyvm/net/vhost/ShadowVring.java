@@ -39,10 +39,12 @@ final class ShadowVring {
         return new ShadowVring(d, u, num);
     }
 
+    /** vhost_svq_driver_area_size: descriptors, avail ring and used_event, page-rounded (every shadow ring's). */
     static long driverAreaSize(int num) {
         return Pages.alignUp(SplitRing.descTableSize(num) + SplitRing.availSize(num));
     }
 
+    /** vhost_svq_device_area_size: used ring and avail_event, page-rounded (every shadow ring's). */
     static long deviceAreaSize(int num) {
         return Pages.alignUp(SplitRing.usedSize(num));
     }

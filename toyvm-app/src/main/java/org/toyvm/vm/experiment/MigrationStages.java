@@ -40,6 +40,8 @@ final class MigrationStages {
     private long pausedNs;
     private boolean completed;
     private long quietNs;
+    /** The cost of the last {@link #vmStateChange} operation, ns. */
+    private long opCost;
 
     MigrationStages(MigrationConfig cfg, VirtualScheduler s, List<NicLink> links, Progress progress) {
         this.cfg = cfg;
@@ -178,23 +180,14 @@ final class MigrationStages {
     private String switchover(Machine source, Machine dest, ToyGuest guest) {
         long tStop = s.now();
         guest.pause(); // do_vm_stop: pause_all_vcpus, then the state notifiers
-        CostMeter m = source.meter();
-        m.beginOperation(0);
-        String err = null;
-        for (int k = 0; k < links.size(); k++) {
-            NetSlot slot = source.slot(k);
-            long at = tStop + m.chargedInOperation();
-            StageMeter sm = new StageMeter(m, slot);
-            String e = slot.virtioNet().vmStateChange(false);
-            stopMs[k] = StageMeter.ms(sm.costNs());
-            stages.add(sm.stage("stop (vm_stop)", "source", at, at, e));
-            rec(k).disruptionBegins(SWITCHOVER, tStop, "vm_stop");
-            lastSuspendAt = Math.max(lastSuspendAt, slot.ioctls().lastAt("SUSPEND"));
-            if (e != null && err == null) {
-                err = slot.name() + " did not stop cleanly on the source: " + e;
-            }
+        for (NicLink l : links) {
+            ((MigrationRecorder) l.rec).disruptionBegins(SWITCHOVER, tStop, "vm_stop");
         }
-        long stopCost = m.endOperation();
+        String err = vmStateChange(source, false, stopMs, "stop (vm_stop)", "source", "did not stop cleanly on the source");
+        long stopCost = opCost;
+        for (NetSlot slot : source.nics()) {
+            lastSuspendAt = Math.max(lastSuspendAt, slot.ioctls().lastAt("SUSPEND"));
+        }
         List<VirtioNetState> states = MigrationExperiment.saveStates(source);
         long sent = Durations.addSaturating(tStop, stopCost);
         long arrive = Durations.addSaturating(sent, ram.stopCopyNs());
@@ -212,21 +205,11 @@ final class MigrationStages {
             dest.slot(k).virtioNet().loadState(states.get(k));
         }
         guest.moveTo(dest);
-        CostMeter dm = dest.meter();
-        dm.beginOperation(0);
-        for (int k = 0; k < links.size(); k++) {
-            NetSlot slot = dest.slot(k);
-            long at = arrive + dm.chargedInOperation();
-            StageMeter sm = new StageMeter(dm, slot);
-            String e = slot.virtioNet().vmStateChange(true);
-            startMs[k] = StageMeter.ms(sm.costNs());
-            stages.add(sm.stage("start (vm_start)", "destination", at, at, e));
+        err = vmStateChange(dest, true, startMs, "start (vm_start)", "destination", "did not start on the destination");
+        long startCost = opCost;
+        for (NetSlot slot : dest.nics()) {
             lastEnableAt = Math.max(lastEnableAt, slot.ioctls().lastAt("VDPA_SET_VRING_ENABLE"));
-            if (e != null && err == null) {
-                err = slot.name() + " did not start on the destination: " + e;
-            }
         }
-        long startCost = dm.endOperation();
         long resumeAt = Durations.addSaturating(arrive, startCost);
         pausedNs = resumeAt - tStop;
         if (resumeAt - margin > arrive && arrive - tStop > 2 * margin) {
@@ -256,6 +239,33 @@ final class MigrationStages {
             }
         }
         return null;
+    }
+
+    /**
+     * vm_state_notify on one host: every NIC's virtio_vmstate_change, in NIC order, as one operation of
+     * that host's main loop starting now; each NIC's cost goes to {@code perNicMs} and its stage to the
+     * report. Answers the first NIC's failure (prefixed with its device and {@code failed}) or null; the
+     * operation's cost is left in {@link #opCost}.
+     */
+    private String vmStateChange(Machine host, boolean running, double[] perNicMs, String stage, String hostName,
+            String failed) {
+        long t = s.now();
+        CostMeter m = host.meter();
+        m.beginOperation(0);
+        String err = null;
+        for (int k = 0; k < links.size(); k++) {
+            NetSlot slot = host.slot(k);
+            long at = t + m.chargedInOperation();
+            StageMeter sm = new StageMeter(m, slot);
+            String e = slot.virtioNet().vmStateChange(running);
+            perNicMs[k] = StageMeter.ms(sm.costNs());
+            stages.add(sm.stage(stage, hostName, at, at, e));
+            if (e != null && err == null) {
+                err = slot.name() + " " + failed + ": " + e;
+            }
+        }
+        opCost = m.endOperation();
+        return err;
     }
 
     /** The report, once the run is over (replies in flight at a window's end count as received). */
