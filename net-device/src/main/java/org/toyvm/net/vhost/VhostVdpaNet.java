@@ -108,10 +108,8 @@ public final class VhostVdpaNet implements VirtioNetBackend {
      * client's net_vhost_vdpa_init first probes its isolation ({@link CvqIsolationProbe}).
      */
     /**
-     * Whether the backend features are set once, in vhost_vdpa_init: from QEMU 10.1 (8f0b6836a0d8), and
-     * with the early map on any release — mapping before the device starts needs BATCH acked first
-     * (Si-Wei Liu's request on E. Pérez's .load_setup RFC, 3 Nov 2023; the same series became 10.1's):
-     * without it every UPDATE would go unbatched, one set_map (an MR rebuild) per message.
+     * Backend features set once, in vhost_vdpa_init: 10.1+ (8f0b6836a0d8), or the early map on any release
+     * (mapping before the start needs BATCH acked first — Si-Wei Liu on E. Pérez's RFC, 3 Nov 2023).
      */
     private boolean backendCapAtInit() {
         return qemu.negotiatesBackendFeaturesAtInit() || techniques.earlyMap();
