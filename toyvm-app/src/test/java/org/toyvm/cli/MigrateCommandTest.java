@@ -39,6 +39,18 @@ class MigrateCommandTest extends CliHarness {
         assertEquals(false, j.get("config").get("persist").asBoolean());
     }
 
+    @Test
+    void theIotlbTraceNamesTheHostAndTheDeviceOfEveryMessage(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path trace = dir.resolve("trace.jsonl");
+        assertEquals(0, run(migrate("--trace-iotlb", trace.toString())), err::toString);
+        List<String> lines = java.nio.file.Files.readAllLines(trace);
+        assertTrue(lines.stream().allMatch(l -> l.contains("\"device\":\"source/vhost-vdpa-0\"")
+                || l.contains("\"device\":\"destination/vhost-vdpa-0\"")), () -> lines.get(0));
+        assertTrue(lines.stream().anyMatch(l -> l.contains("destination/")));
+        assertTrue(lines.stream().anyMatch(l -> l.contains("source/") && l.contains("INVALIDATE")));
+    }
+
     @ParameterizedTest
     @CsvSource({
         "--bandwidth,0,--bandwidth",

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBufAllocator;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import org.toyvm.core.cost.CostMeter;
 import org.toyvm.core.time.VirtualScheduler;
 import org.toyvm.core.units.Durations;
 import org.toyvm.net.device.VirtioNetState;
@@ -151,11 +150,6 @@ public final class MigrationExperiment {
     /** The machine both hosts build: the run's, with the migration's techniques and mlx5 MKEY code. */
     private org.toyvm.vm.machine.MachineConfig machineConfig() {
         return rc.machine().withTechniques(cfg.techniques()).withMlx5(cfg.mlx5());
-    }
-
-    /** The host whose meter charges a stage. */
-    static CostMeter meterOf(Machine m) {
-        return m.meter();
     }
 
     /** For the state carried from source to destination: one per NIC, in order. */

@@ -296,7 +296,7 @@ final class MigrationStages {
                 lastSuspendAt < 0 || lastEnableAt < 0 ? 0 : StageMeter.ms(lastEnableAt - lastSuspendAt),
                 max(switchDowntime), max(switchoverDowntime), StageMeter.ms(pausedNs));
         return new MigrationReport(cfg.toMap(), r, stages, nics, d, new MigrationReport.Summary(completed && failure == null,
-                sent, lost, StageMeter.ms(endNs), StageMeter.ms(quietNs), failure, MigrationStory.explain(cfg, stages, d)));
+                sent, lost, StageMeter.ms(endNs), StageMeter.ms(quietNs), failure, MigrationStory.explain(stages)));
     }
 
     private static Double max(Double[] xs) {

@@ -16,7 +16,7 @@ final class MigrationStory {
     private MigrationStory() {
     }
 
-    static String explain(MigrationConfig cfg, List<MigrationReport.Stage> stages, MigrationReport.Downtimes d) {
+    static String explain(List<MigrationReport.Stage> stages) {
         StringBuilder sb = new StringBuilder();
         worst(stages, "switch to shadow virtqueues").ifPresent(st -> sb.append(String.format(Locale.ROOT,
                 "Switch to SVQ (worst device %s, %.1f ms): %s. ", st.device(), st.costMs(), what(st))));
