@@ -185,6 +185,9 @@ final class MigrationStages {
         }
         String err = vmStateChange(source, false, stopMs, "stop (vm_stop)", "source", "did not stop cleanly on the source");
         long stopCost = opCost;
+        // The interval starts at the stop's last SUSPEND; a device without SUSPEND (its stop resets it
+        // instead) starts it at vm_stop. A SUSPEND of the switch, earlier, does not count.
+        lastSuspendAt = tStop;
         for (NetSlot slot : source.nics()) {
             lastSuspendAt = Math.max(lastSuspendAt, slot.ioctls().lastAt("SUSPEND"));
         }

@@ -81,6 +81,23 @@ class MigrationExperimentTest {
         assertTrue(sw.get(0).pagesPinned() >= (1L << 30) / 4096, "all of RAM pinned again at the switch");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(ParentKind.class)
+    void everyParentMigratesAndTheIntervalStartsAtTheStopsOwnSuspend(ParentKind parent) {
+        RunConfig rc = run(1L << 30, 1, 1, KernelVersion.V6_12, QemuVersion.MASTER, false)
+                .with(KernelVersion.V6_12, parent, ResetPolicy.LEGACY).withMemoryBackend(BackendChoice.DEFAULT);
+        MigrationReport r = migrate(rc, MigrationTechniques.NONE, MigrationConfig.DEFAULT_BANDWIDTH);
+        assertNull(r.summary().failure(), () -> MigrationText.migration(r));
+        assertNotNull(r.nics().get(0).switchDowntimeMs(), () -> MigrationText.migration(r));
+        MigrationReport.Downtimes d = r.downtimes();
+        assertTrue(d.lastSuspendToLastEnableMs() > 0 && d.lastSuspendToLastEnableMs() <= d.vcpuPausedMs());
+        if (parent == ParentKind.PLATFORM) {
+            // No SUSPEND (the stop resets the device instead): the interval runs from vm_stop, never from
+            // the switch's earlier stop.
+            assertEquals(d.vcpuPausedMs(), d.lastSuspendToLastEnableMs(), 0.01);
+        }
+    }
+
     @Test
     void aMigrationIsDeterministic() {
         RunConfig rc = run(1L << 30, 2, 2, KernelVersion.V6_7, QemuVersion.V9_2, false);
