@@ -163,22 +163,22 @@ final class ShadowCvq {
         ops.check(ops.traced("SET_VRING_BASE", vq, "vhost_vdpa_svq_setup", dev.setVringBase(index, 0)), "SET_VRING_BASE");
         ops.check(ops.traced("SET_VRING_KICK", vq, "vhost_vdpa_svq_set_fds", dev.setVringKick(index)), "SET_VRING_KICK");
         ops.check(ops.traced("SET_VRING_CALL", vq, "vhost_vdpa_svq_set_fds", dev.setVringCall(index)), "SET_VRING_CALL");
-        if (vring == null || vring.num() != q.size()) {
+        if (vring == null || vring.areas().num() != q.size()) {
             if (vring != null) {
-                vring.free(mm);
+                vring.free();
             }
             vring = ShadowVring.allocate(mm, "vhost-vdpa.svq" + index, q.size());
         }
         vring.restart();
         boolean batch = ops.batchBegin(asid);
         try {
-            driverIova = map(vring.driverArea(), ShadowVring.driverAreaSize(q.size()), true, "shadow vring driver area");
-            deviceIova = map(vring.deviceArea(), ShadowVring.deviceAreaSize(q.size()), false, "shadow vring device area");
+            driverIova = map(vring.areas().driverArea(), vring.areas().driverSize(), true, "shadow vring driver area");
+            deviceIova = map(vring.areas().deviceArea(), vring.areas().deviceSize(), false, "shadow vring device area");
         } finally {
             ops.batchEnd(batch);
         }
         ops.check(ops.traced("SET_VRING_ADDR", vq, "vhost_vdpa_svqs_start", dev.setVringAddr(index, driverIova,
-                Iova.of(driverIova.value() + vring.availOffset()), deviceIova)), "SET_VRING_ADDR");
+                Iova.of(driverIova.value() + vring.areas().availOffset()), deviceIova)), "SET_VRING_ADDR");
         guest = new GuestCtrlRing(guestMemory, q.size(), q.desc(), q.avail(), q.used(), PAGE_LEN).startAt(q.base());
     }
 
@@ -190,8 +190,8 @@ final class ShadowCvq {
         int base = guest == null ? 0 : guest.lastAvail();
         if (vring != null && driverIova != null) {
             boolean batch = ops.batchBegin(asid);
-            unmap(driverIova, ShadowVring.driverAreaSize(vring.num()));
-            unmap(deviceIova, ShadowVring.deviceAreaSize(vring.num()));
+            unmap(driverIova, vring.areas().driverSize());
+            unmap(deviceIova, vring.areas().deviceSize());
             ops.batchEnd(batch);
         }
         driverIova = null;

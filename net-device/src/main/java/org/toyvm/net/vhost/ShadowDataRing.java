@@ -1,6 +1,5 @@
 package org.toyvm.net.vhost;
 
-import org.toyvm.core.addr.Hva;
 import org.toyvm.core.mem.HostAddressSpace;
 import org.toyvm.core.mem.RamBlock;
 import org.toyvm.core.virtio.SplitRing;
@@ -25,7 +24,7 @@ final class ShadowDataRing {
     record Used(int cookie, long len) {
     }
 
-    private final HostAddressSpace mm;
+    private final ShadowRingAreas areas;
     private final RamBlock driver;
     private final RamBlock device;
     private final int num;
@@ -42,11 +41,11 @@ final class ShadowDataRing {
 
     /** vhost_svq_start: the two areas of a ring of {@code num} entries, zeroed (anonymous mappings). */
     ShadowDataRing(HostAddressSpace mm, String name, int num) {
-        this.mm = mm;
+        this.areas = new ShadowRingAreas(mm, name, num);
         this.num = num;
-        this.driver = mm.map(name + ".driver", ShadowVring.driverAreaSize(num));
-        this.device = mm.map(name + ".device", ShadowVring.deviceAreaSize(num));
-        this.availOff = SplitRing.descTableSize(num);
+        this.driver = areas.driver();
+        this.device = areas.device();
+        this.availOff = areas.availOffset();
         this.next = new int[num];
         this.ndescs = new int[num];
         this.cookie = new int[num];
@@ -56,17 +55,8 @@ final class ShadowDataRing {
         numFree = num;
     }
 
-    Hva driverArea() {
-        return driver.base();
-    }
-
-    Hva deviceArea() {
-        return device.base();
-    }
-
-    /** Offset of the avail ring from the descriptor table (the avail address in SET_VRING_ADDR). */
-    long availOffset() {
-        return availOff;
+    ShadowRingAreas areas() {
+        return areas;
     }
 
     int num() {
@@ -198,7 +188,6 @@ final class ShadowDataRing {
 
     /** munmap of both areas (vhost_svq_stop). */
     void free() {
-        mm.unmap(driver);
-        mm.unmap(device);
+        areas.unmap();
     }
 }

@@ -162,10 +162,10 @@ final class ShadowDataVq {
         ops.check(ops.traced("SET_VRING_KICK", vq, "vhost_vdpa_svq_set_fds", dev.setVringKick(index)), "SET_VRING_KICK");
         ops.check(ops.traced("SET_VRING_CALL", vq, "vhost_vdpa_svq_set_fds", dev.setVringCall(index)), "SET_VRING_CALL");
         ring = new ShadowDataRing(mm, "vhost-vdpa.svq" + index, num);
-        driverIova = map(ring.driverArea(), ShadowVring.driverAreaSize(num), true, "driver area");
-        deviceIova = map(ring.deviceArea(), ShadowVring.deviceAreaSize(num), false, "device area");
+        driverIova = map(ring.areas().driverArea(), ring.areas().driverSize(), true, "driver area");
+        deviceIova = map(ring.areas().deviceArea(), ring.areas().deviceSize(), false, "device area");
         ops.check(ops.traced("SET_VRING_ADDR", vq, "vhost_vdpa_svqs_start", dev.setVringAddr(index, driverIova,
-                driverIova.plus(ring.availOffset()), deviceIova)), "SET_VRING_ADDR " + index);
+                driverIova.plus(ring.areas().availOffset()), deviceIova)), "SET_VRING_ADDR " + index);
         // vhost_svq_set_svq_kick_fd: "event_notifier_set(svq_kick)" — what the guest made available
         // before the switch is forwarded now.
         if (kickNow) {
@@ -330,8 +330,8 @@ final class ShadowDataVq {
             held = null;
             guest.unpop(unpop);
             deviceErrorsBefore += ring.deviceErrors();
-            unmap(driverIova, ShadowVring.driverAreaSize(ring.num()));
-            unmap(deviceIova, ShadowVring.deviceAreaSize(ring.num()));
+            unmap(driverIova, ring.areas().driverSize());
+            unmap(deviceIova, ring.areas().deviceSize());
             driverIova = null;
             deviceIova = null;
             ring.free();

@@ -1,22 +1,18 @@
 package org.toyvm.net.vhost;
 
-import org.toyvm.core.addr.Hva;
-import org.toyvm.core.addr.Pages;
 import org.toyvm.core.mem.HostAddressSpace;
 import org.toyvm.core.mem.RamBlock;
 import org.toyvm.core.virtio.SplitRing;
 
 /**
- * The split vring of QEMU's shadow virtqueue (hw/virtio/vhost-shadow-virtqueue.c), in QEMU's own
- * memory: the driver area (descriptor table and avail ring) and the device area (used ring) are two
- * mappings of {@link #driverAreaSize} and {@link #deviceAreaSize} bytes
- * ({@code vhost_svq_driver_area_size}, {@code vhost_svq_device_area_size}: page-rounded, with the
- * event-index words). QEMU plays the driver: {@link #add} writes one out and one in descriptor and
+ * The split vring of QEMU's shadow control virtqueue (hw/virtio/vhost-shadow-virtqueue.c), in QEMU's
+ * own memory ({@link ShadowRingAreas}). QEMU plays the driver: {@link #add} writes one out and one in descriptor and
  * publishes the head ({@code vhost_svq_add_split}), {@link #usedSince} reads what the device returned.
  * The rings start over at index 0 at every start ({@code vhost_svq_start}; the device's base is set to
  * 0 by {@code vhost_vdpa_svq_setup}).
  */
 final class ShadowVring {
+    private final ShadowRingAreas areas;
     private final RamBlock driver;
     private final RamBlock device;
     private final int num;
@@ -25,51 +21,26 @@ final class ShadowVring {
     private int usedSeen;
     private int nextDesc;
 
-    private ShadowVring(RamBlock driver, RamBlock device, int num) {
-        this.driver = driver;
-        this.device = device;
-        this.num = num;
-        this.availOff = SplitRing.descTableSize(num);
+    private ShadowVring(ShadowRingAreas areas) {
+        this.areas = areas;
+        this.driver = areas.driver();
+        this.device = areas.device();
+        this.num = areas.num();
+        this.availOff = areas.availOffset();
     }
 
     /** vhost_svq_start: the rings of a queue of {@code num} entries (the guest's size), zeroed. */
     static ShadowVring allocate(HostAddressSpace mm, String name, int num) {
-        RamBlock d = mm.map(name + ".driver", driverAreaSize(num));
-        RamBlock u = mm.map(name + ".device", deviceAreaSize(num));
-        return new ShadowVring(d, u, num);
+        return new ShadowVring(new ShadowRingAreas(mm, name, num));
     }
 
-    /** vhost_svq_driver_area_size: descriptors, avail ring and used_event, page-rounded (every shadow ring's). */
-    static long driverAreaSize(int num) {
-        return Pages.alignUp(SplitRing.descTableSize(num) + SplitRing.availSize(num));
-    }
-
-    /** vhost_svq_device_area_size: used ring and avail_event, page-rounded (every shadow ring's). */
-    static long deviceAreaSize(int num) {
-        return Pages.alignUp(SplitRing.usedSize(num));
-    }
-
-    Hva driverArea() {
-        return driver.base();
-    }
-
-    Hva deviceArea() {
-        return device.base();
-    }
-
-    /** Offset of the avail ring from the descriptor table (vhost_vdpa_svq_map_rings' avail_offset). */
-    long availOffset() {
-        return availOff;
-    }
-
-    int num() {
-        return num;
+    ShadowRingAreas areas() {
+        return areas;
     }
 
     /** vhost_svq_start: both rings zeroed, indexes back to 0. */
     void restart() {
-        driver.zero(0, driver.size());
-        device.zero(0, device.size());
+        areas.zero();
         availIdx = 0;
         usedSeen = 0;
         nextDesc = 0;
@@ -123,8 +94,7 @@ final class ShadowVring {
         return (availIdx - usedSeen) & 0xffff;
     }
 
-    void free(HostAddressSpace mm) {
-        mm.unmap(driver);
-        mm.unmap(device);
+    void free() {
+        areas.unmap();
     }
 }
